@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+const t=Date.now();
+const db = new PGlite();
+await db.waitReady;
+console.log('init', Date.now()-t);
+console.log(await db.query("select current_user, version(), (select rolsuper from pg_roles where rolname=current_user) su"));
+await db.exec("create role allmende_app nologin; create table t(id int, member_id uuid); alter table t enable row level security; alter table t force row level security; grant select, insert on t to allmende_app; create policy p on t using (current_setting('allmende.all', true) = 'on');");
+await db.exec("insert into t values (1, gen_random_uuid())");
+await db.exec('begin');
+console.log(await db.query("select set_config('role','allmende_app',true), set_config('allmende.all','off',true)"));
+console.log((await db.query("select current_user, count(*) from t")).rows);
+await db.exec('commit');
+console.log((await db.query("select current_user, count(*)::int8 c, 1::int8 b, now() n, current_date d, 1.5::numeric x from t")).rows);
+const dump = await db.dumpDataDir('none'); console.log('dump size', dump.size);
+const t2=Date.now(); const db2 = new PGlite({loadDataDir: dump}); await db2.waitReady; console.log('load', Date.now()-t2, (await db2.query('select count(*) from t')).rows);

@@ -1,0 +1,165 @@
+/**
+ * The only reader of process.env. Turns environment variables into a frozen, validated Config.
+ * An invalid setting stops start-up with a message that names the variable.
+ */
+import path from 'node:path';
+
+export type DemoMode = 'auto' | 'on' | 'off';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly label: string;
+  /** Only for tests and local development against an http:// provider. */
+  readonly allowHttp: boolean;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** postgres://… when running against a PostgreSQL server; undefined for the embedded PGlite. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly demo: DemoMode;
+  readonly publicUrl: string;
+  readonly cookieSecure: boolean;
+  readonly sessionIdleMinutes: number;
+  readonly sessionAbsoluteHours: number;
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly logLevel: LogLevel;
+  readonly loginMaxFailures: number;
+  readonly loginWindowMinutes: number;
+  readonly oidc: OidcConfig | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Documented settings: name, default, meaning. Used by `allmende --help` and the README table. */
+export const SETTINGS: ReadonlyArray<{ name: string; default: string; description: string }> = [
+  { name: 'PORT', default: '3000', description: 'HTTP port' },
+  { name: 'HOST', default: 'localhost', description: 'Interface to bind (0.0.0.0 for all)' },
+  {
+    name: 'DATABASE_URL',
+    default: '(unset)',
+    description: 'postgres://… to use PostgreSQL ≥ 15; unset = embedded PGlite',
+  },
+  { name: 'ALLMENDE_DATA_DIR', default: './data', description: 'Folder of the embedded database' },
+  {
+    name: 'ALLMENDE_DEMO',
+    default: 'auto',
+    description: 'auto: load demo data into an empty embedded database; on: also on PostgreSQL; off: never',
+  },
+  { name: 'ALLMENDE_PUBLIC_URL', default: 'http://localhost:$PORT', description: 'External base URL' },
+  {
+    name: 'ALLMENDE_COOKIE_SECURE',
+    default: 'true',
+    description: 'Secure __Host- cookies; false only for plain-http access from another host',
+  },
+  { name: 'ALLMENDE_SESSION_IDLE_MINUTES', default: '30', description: 'Session idle timeout' },
+  { name: 'ALLMENDE_SESSION_ABSOLUTE_HOURS', default: '12', description: 'Session absolute timeout' },
+  { name: 'ALLMENDE_BODY_LIMIT_BYTES', default: '262144', description: 'Maximum request body size' },
+  { name: 'ALLMENDE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* from a reverse proxy' },
+  { name: 'ALLMENDE_LOGIN_MAX_FAILURES', default: '5', description: 'Failed logins per account and client before throttling' },
+  { name: 'ALLMENDE_LOGIN_WINDOW_MINUTES', default: '15', description: 'Window of the login throttle' },
+  { name: 'ALLMENDE_OIDC_ISSUER', default: '(unset)', description: 'OpenID Connect issuer URL; enables SSO login' },
+  { name: 'ALLMENDE_OIDC_CLIENT_ID', default: '(unset)', description: 'OIDC client id (required with issuer)' },
+  { name: 'ALLMENDE_OIDC_CLIENT_SECRET', default: '(unset)', description: 'OIDC client secret (omit for a public client)' },
+  { name: 'ALLMENDE_OIDC_LABEL', default: 'Single Sign-on', description: 'Label of the SSO button' },
+  { name: 'ALLMENDE_OIDC_ALLOW_HTTP', default: 'false', description: 'Allow an http:// issuer (tests only)' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+];
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const v = str(name);
+    if (v === undefined) return def;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      problems.push(`${name}: expected an integer between ${min} and ${max}, got "${v}"`);
+      return def;
+    }
+    return Number(v);
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const v = str(name)?.toLowerCase();
+    if (v === undefined) return def;
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    problems.push(`${name}: expected true or false, got "${v}"`);
+    return def;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const v = str(name);
+    if (v === undefined) return undefined;
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) {
+        problems.push(`${name}: expected a ${protocols.join(' or ')} URL, got protocol "${u.protocol}"`);
+      }
+      return v;
+    } catch {
+      problems.push(`${name}: not a valid URL`);
+      return undefined;
+    }
+  };
+
+  const port = int('PORT', 3000, 0, 65535);
+  const demo = (str('ALLMENDE_DEMO') ?? 'auto') as DemoMode;
+  if (!['auto', 'on', 'off'].includes(demo)) problems.push(`ALLMENDE_DEMO: expected auto, on or off, got "${demo}"`);
+  const logLevel = (str('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`);
+
+  const issuer = url('ALLMENDE_OIDC_ISSUER', ['https:', 'http:']);
+  const allowHttp = bool('ALLMENDE_OIDC_ALLOW_HTTP', false);
+  const clientId = str('ALLMENDE_OIDC_CLIENT_ID');
+  let oidc: OidcConfig | undefined;
+  if (issuer) {
+    if (!clientId) problems.push('ALLMENDE_OIDC_CLIENT_ID: required when ALLMENDE_OIDC_ISSUER is set');
+    if (issuer.startsWith('http:') && !allowHttp) {
+      problems.push('ALLMENDE_OIDC_ISSUER: must be https (set ALLMENDE_OIDC_ALLOW_HTTP=true for tests only)');
+    }
+    oidc = Object.freeze({
+      issuer,
+      clientId: clientId ?? '',
+      clientSecret: str('ALLMENDE_OIDC_CLIENT_SECRET'),
+      label: str('ALLMENDE_OIDC_LABEL') ?? 'Single Sign-on',
+      allowHttp,
+    });
+  } else if (clientId) {
+    problems.push('ALLMENDE_OIDC_ISSUER: required when ALLMENDE_OIDC_CLIENT_ID is set');
+  }
+
+  const config: Config = {
+    port,
+    host: str('HOST') ?? 'localhost',
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(str('ALLMENDE_DATA_DIR') ?? './data'),
+    demo,
+    publicUrl: (url('ALLMENDE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    cookieSecure: bool('ALLMENDE_COOKIE_SECURE', true),
+    sessionIdleMinutes: int('ALLMENDE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionAbsoluteHours: int('ALLMENDE_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
+    bodyLimitBytes: int('ALLMENDE_BODY_LIMIT_BYTES', 262144, 1024, 100 * 1024 * 1024),
+    trustProxy: bool('ALLMENDE_TRUST_PROXY', false),
+    logLevel,
+    loginMaxFailures: int('ALLMENDE_LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginWindowMinutes: int('ALLMENDE_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
+    oidc,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

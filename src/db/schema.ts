@@ -1,0 +1,137 @@
+/**
+ * Kysely table types. Kept by hand next to the SQL migrations; the database is the source of truth.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** date columns are returned as 'YYYY-MM-DD' strings (see type-parsers.ts). */
+type DateString = ColumnType<string, string, string>;
+
+export type MemberKind = 'stadt' | 'gemeinde' | 'amt' | 'landkreis' | 'verband' | 'other';
+export type MemberStatus = 'applied' | 'active' | 'withdrawn';
+export type Role = 'association_admin' | 'association_finance' | 'member_admin' | 'member_clerk' | 'auditor';
+
+export interface MembersTable {
+  id: Generated<string>;
+  is_association: Generated<boolean>;
+  name: string;
+  kind: MemberKind;
+  ags: string | null;
+  ars: string | null;
+  leitweg_id: string | null;
+  street: string | null;
+  postal_code: string | null;
+  city: string | null;
+  population: number | null;
+  population_year: number | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  website: string | null;
+  status: MemberStatus;
+  applied_on: DateString | null;
+  admitted_on: DateString | null;
+  withdrawn_on: DateString | null;
+  amt_id: string | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  member_id: string;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  roles: Role[];
+  status: Generated<'active' | 'disabled'>;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  last_login_at: Timestamp | null;
+  password_changed_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  member_id: string;
+  user_id: string;
+  auth_method: 'password' | 'oidc';
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export type TokenScope = 'members.read' | 'usage.write';
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  member_id: string;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  scopes: TokenScope[];
+  created_by: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: Timestamp;
+  blocked_until: Timestamp | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  member_id: string;
+  seq: number;
+  occurred_at: Timestamp;
+  actor_type: 'user' | 'token' | 'system' | 'anonymous';
+  actor_id: string;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  data_digest: string | null;
+  details: ColumnType<Record<string, unknown>, string, string>;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditChainHeadsTable {
+  member_id: string;
+  last_seq: number;
+  last_hash: string;
+  updated_at: Timestamp;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  updated_at: Timestamp;
+}
+
+export interface DB {
+  members: MembersTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_throttle: LoginThrottleTable;
+  audit_events: AuditEventsTable;
+  audit_chain_heads: AuditChainHeadsTable;
+  instance_settings: InstanceSettingsTable;
+}
+
+export type MemberRow = Selectable<MembersTable>;
+export type NewMemberRow = Insertable<MembersTable>;
+export type MemberUpdate = Updateable<MembersTable>;
+export type UserRow = Selectable<UsersTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;

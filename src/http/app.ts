@@ -1,0 +1,316 @@
+/**
+ * buildApp(deps): the composition root used by the server, the CLI and the tests.
+ * No DI framework: dependencies are passed in, plugins are registered here in a fixed order.
+ */
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import { runInTx, type Tx } from '../db/tx.js';
+import { resolveApiToken } from '../modules/auth/api-tokens.service.js';
+import { OidcLogin } from '../modules/auth/oidc.service.js';
+import { resolveSession } from '../modules/auth/sessions.service.js';
+import { NO_MEMBERS, principalCtx, type Ctx } from '../shared/context.js';
+import { DomainError } from '../shared/errors.js';
+import { LANGS, type Lang, translator } from '../web/i18n/index.js';
+import { Metrics } from './metrics.js';
+import { domainStatus, problemFromDomain, problemFromFastify } from './problem.js';
+import './request-context.js';
+import { registerRoutes } from './routes.js';
+import { renderErrorPage } from '../web/error-page.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const require = createRequire(import.meta.url);
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly database: Database;
+  /** Instance secret (HMAC key for CSRF tokens, cookie signatures, throttle keys). */
+  readonly secret: string;
+  /** Show demo accounts on the login page. */
+  readonly demo: boolean;
+  /** Fastify logger options; false silences logs (tests). */
+  readonly logger?: boolean;
+}
+
+export interface AppServices {
+  readonly deps: AppDeps;
+  readonly oidc: OidcLogin | undefined;
+  readonly metrics: Metrics;
+  readonly sessionCookie: string;
+  readonly csrfCookie: string;
+  readonly oidcCookie: string;
+  readonly langCookie: string;
+  /** Every route registered (method and URL pattern), for the tests' coverage matrices. */
+  readonly routes: { method: string; url: string }[];
+  /** Runs fn in a transaction with the request's member scope. */
+  tx<T>(req: FastifyRequest, fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    allmende: AppServices;
+  }
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const secureCookies = config.cookieSecure;
+  const prefix = secureCookies ? '__Host-allmende-' : 'allmende-';
+
+  const app = Fastify({
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            // No personal data in logs: no query strings (they hold search terms), no IPs, no cookies.
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({
+                method: req.method,
+                path: req.url.split('?')[0] ?? '',
+                id: req.id,
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            redact: ['req.headers.cookie', 'req.headers.authorization'],
+          },
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && REQUEST_ID_RE.test(h) ? h : randomUUID();
+    },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  // Validation: bodies are checked strictly (no type coercion, unknown fields refused);
+  // query strings and path params are coerced from text.
+  const ajvOpts = { allErrors: true, removeAdditional: false, strict: false, useDefaults: false } as const;
+  const bodyAjv = addFormats(new Ajv({ ...ajvOpts, coerceTypes: false }));
+  const paramAjv = addFormats(new Ajv({ ...ajvOpts, coerceTypes: 'array' }));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema as object),
+  );
+  // Only JSON (API) and urlencoded forms (pages) are accepted; text/plain is refused with 415.
+  app.removeContentTypeParser('text/plain');
+
+  const metrics = new Metrics();
+  const oidc = config.oidc ? new OidcLogin(config.oidc, `${config.publicUrl}/anmelden/oidc/callback`) : undefined;
+  const services: AppServices = {
+    deps,
+    oidc,
+    metrics,
+    sessionCookie: `${prefix}session`,
+    csrfCookie: `${prefix}csrf`,
+    oidcCookie: `${prefix}oidc`,
+    langCookie: 'allmende-lang',
+    routes: [],
+    tx: (req, fn) => runInTx(deps.database, req.ctx, fn),
+  };
+  app.decorate('allmende', services);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('ctx', null as unknown as Ctx);
+  app.decorateRequest('lang', 'de');
+  app.decorateRequest('t', null as unknown as ReturnType<typeof translator>);
+  app.decorateRequest('authVia', null);
+
+  const https = config.publicUrl.startsWith('https:');
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'base-uri': ["'self'"],
+        'object-src': ["'none'"],
+        ...(https ? { 'upgrade-insecure-requests': [] } : {}),
+      },
+    },
+    hsts: https ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCookie, { secret: deps.secret });
+  await app.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: services.csrfCookie,
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: secureCookies, signed: true },
+    // Tokens are bound to the session: a token from before login is useless after it.
+    getUserInfo: (req) => req.principal?.sessionId ?? 'anonymous',
+    csrfOpts: { hmacKey: deps.secret },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  await app.register(fastifyStatic, {
+    root: path.join(here, '../web/static'),
+    prefix: '/static/app/',
+    maxAge: '1h',
+  });
+  await app.register(fastifyStatic, {
+    root: path.dirname(require.resolve('@kern-ux/native/dist/kern.min.css')),
+    prefix: '/static/kern/',
+    decorateReply: false,
+    maxAge: '7d',
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Allmende API',
+        version: '1',
+        description:
+          'API of Allmende, the platform of a municipal IT association (Zweckverband). ' +
+          'Authenticate with an API token (`Authorization: Bearer alm_…`) or a browser session ' +
+          '(then send the CSRF token from GET /api/v1/me as `x-csrf-token` on every change). ' +
+          'Errors are problem+json (RFC 9457).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token (alm_…)' },
+          session: { type: 'apiKey', in: 'cookie', name: services.sessionCookie },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    hideUntagged: true,
+  });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(' upgrade-insecure-requests;', ''),
+    uiConfig: { deepLinking: false },
+  });
+
+  // Language, request id header, principal.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const cookieLang = req.cookies[services.langCookie];
+    req.lang = LANGS.includes(cookieLang as Lang) ? (cookieLang as Lang) : 'de';
+    req.t = translator(req.lang);
+    req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS });
+    if (req.url.startsWith('/static/') || req.url === '/healthz' || req.url === '/metrics') return;
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      const principal = await resolveApiToken(deps.database, auth.slice(7).trim());
+      if (principal) {
+        req.principal = principal;
+        req.authVia = 'token';
+        req.ctx = principalCtx(req.id, principal);
+      }
+      return; // an invalid token is simply unauthenticated; the route answers 401
+    }
+    const token = req.cookies[services.sessionCookie];
+    if (token) {
+      const principal = await resolveSession(deps.database, config, token);
+      if (principal) {
+        req.principal = principal;
+        req.authVia = 'session';
+        req.ctx = principalCtx(req.id, principal);
+      } else {
+        reply.clearCookie(services.sessionCookie, { path: '/' });
+      }
+    }
+  });
+
+  // CSRF on every state change made with a browser session (or without any authentication, e.g. login).
+  // Requests authenticated by bearer token carry no ambient credentials and need no CSRF token.
+  app.addHook('preHandler', (req, reply, done) => {
+    if (!UNSAFE.has(req.method) || req.authVia === 'token') return done();
+    app.csrfProtection(req, reply, done);
+  });
+
+  // The API speaks JSON only.
+  app.addHook('preValidation', async (req) => {
+    if (!req.url.startsWith('/api/') || !UNSAFE.has(req.method)) return;
+    const type = req.headers['content-type'];
+    if (type !== undefined && !/^application\/(json|problem\+json)\b/i.test(type)) {
+      const err = new Error('Unsupported Media Type') as FastifyError;
+      err.statusCode = 415;
+      err.code = 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
+      throw err;
+    }
+  });
+
+  metrics.instrument(app);
+
+  app.setErrorHandler(async (error: FastifyError, req, reply) => {
+    const isApi = req.url.startsWith('/api/');
+    const t = req.t ?? translator('de');
+    if (error instanceof DomainError) {
+      const status = domainStatus(error);
+      if (!isApi && status === 401) {
+        return reply.redirect(`/anmelden?weiter=${encodeURIComponent(req.url)}`, 303);
+      }
+      const problem = problemFromDomain(error, t, req.url.split('?')[0]);
+      if (problem.retryAfter) reply.header('retry-after', String(problem.retryAfter));
+      if (isApi) return reply.status(status).type('application/problem+json').send(problem);
+      return renderErrorPage(req, reply, status, problem.title, problem.detail ?? '');
+    }
+    const problem = problemFromFastify(error, t, req.url.split('?')[0]);
+    if (problem) {
+      if (isApi) return reply.status(problem.status).type('application/problem+json').send(problem);
+      return renderErrorPage(req, reply, problem.status, problem.title, problem.detail ?? '');
+    }
+    req.log.error({ err: error }, 'unhandled error');
+    const title = t('problem.internal');
+    if (isApi) {
+      return reply.status(500).type('application/problem+json').send({
+        type: 'about:blank',
+        title,
+        status: 500,
+        code: 'error.internal',
+        detail: t('error.internal'),
+        instance: req.url.split('?')[0],
+      });
+    }
+    return renderErrorPage(req, reply, 500, title, t('error.internal'));
+  });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const t = req.t ?? translator('de');
+    if (req.url.startsWith('/api/')) {
+      return reply.status(404).type('application/problem+json').send({
+        type: 'https://allmende.example/problems/not_found',
+        title: t('problem.not_found'),
+        status: 404,
+        code: 'error.not_found',
+        detail: t('error.not_found'),
+        instance: req.url.split('?')[0],
+      });
+    }
+    return renderErrorPage(req, reply, 404, t('problem.not_found'), t('error.not_found'));
+  });
+
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) services.routes.push({ method, url: route.url });
+  });
+  await registerRoutes(app);
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  const { database } = app.allmende.deps;
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(database.db);
+      return { status: 'ok', database: database.kind };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: database.kind });
+    }
+  });
+  app.get('/api/openapi.json', async () => app.swagger());
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(app.allmende.metrics.registry.contentType);
+    return app.allmende.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * The one place where errors become HTTP: typed domain errors and Fastify's own errors map to
+ * problem+json (RFC 9457) for the API. Pages use the same mapping for status and message key.
+ */
+import type { FastifyError } from 'fastify';
+import { assertUnreachable, DomainError, type FieldIssue } from '../shared/errors.js';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code: string;
+  errors?: { field: string; code: string; message: string }[];
+  retryAfter?: number;
+}
+
+const TYPE_BASE = 'https://allmende.example/problems/';
+
+export function domainStatus(err: DomainError): number {
+  switch (err.kind) {
+    case 'not_found':
+      return 404;
+    case 'validation':
+      return 422;
+    case 'conflict':
+      return 409;
+    case 'forbidden':
+      return 403;
+    case 'unauthenticated':
+      return 401;
+    case 'rate_limited':
+      return 429;
+    case 'invalid_state':
+      return 409;
+    default:
+      return assertUnreachable(err.kind);
+  }
+}
+
+/** The message key of an error, for i18n. */
+export function errorCode(err: DomainError): string {
+  switch (err.kind) {
+    case 'not_found':
+      return 'error.not_found';
+    case 'validation':
+      return 'error.validation';
+    case 'conflict':
+      return (err as unknown as { code: string }).code;
+    case 'forbidden':
+      return 'error.forbidden';
+    case 'unauthenticated':
+      return (err as unknown as { code: string }).code;
+    case 'rate_limited':
+      return 'error.rate_limited';
+    case 'invalid_state':
+      return (err as unknown as { code: string }).code;
+    default:
+      return assertUnreachable(err.kind);
+  }
+}
+
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+export function problemFromDomain(err: DomainError, t: Translate, instance?: string): Problem {
+  const status = domainStatus(err);
+  const code = errorCode(err);
+  const p: Problem = { type: `${TYPE_BASE}${err.kind}`, title: t(`problem.${err.kind}`), status, code, detail: t(code) };
+  if (instance) p.instance = instance;
+  if ('issues' in err) {
+    p.errors = (err.issues as FieldIssue[]).map((i) => ({ field: i.field, code: i.code, message: t(i.code) }));
+  }
+  if ('retryAfterSeconds' in err) p.retryAfter = err.retryAfterSeconds as number;
+  return p;
+}
+
+/** Fastify's own client errors (bad JSON, wrong content type, body too large, schema validation). */
+export function problemFromFastify(err: FastifyError, t: Translate, instance?: string): Problem | undefined {
+  const status = err.statusCode ?? 500;
+  if (status < 400 || status >= 500) return undefined;
+  if (err.validation) {
+    return {
+      type: `${TYPE_BASE}validation`,
+      title: t('problem.validation'),
+      status: 400,
+      code: 'error.schema',
+      detail: t('error.schema'),
+      ...(instance ? { instance } : {}),
+      errors: err.validation.map((v) => {
+        const field =
+          (v.params as { additionalProperty?: string; missingProperty?: string })?.additionalProperty ??
+          (v.params as { missingProperty?: string })?.missingProperty ??
+          v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        const code =
+          v.keyword === 'additionalProperties'
+            ? 'schema.unknown_field'
+            : v.keyword === 'required'
+              ? 'schema.required'
+              : `schema.${v.keyword}`;
+        return { field: field || (err.validationContext ?? 'body'), code, message: t(code) };
+      }),
+    };
+  }
+  const byCode: Record<string, string> = {
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'error.media_type',
+    FST_ERR_CTP_BODY_TOO_LARGE: 'error.body_too_large',
+    FST_ERR_CTP_INVALID_JSON_BODY: 'error.invalid_json',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'error.invalid_json',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'error.bad_request',
+    FST_ERR_CTP_EMPTY_TYPE: 'error.media_type',
+    FST_ERR_BAD_URL: 'error.bad_request',
+    FST_CSRF_INVALID_TOKEN: 'error.csrf',
+    FST_CSRF_MISSING_SECRET: 'error.csrf',
+  };
+  const code = byCode[err.code] ?? (status === 404 ? 'error.not_found' : status === 429 ? 'error.rate_limited' : 'error.bad_request');
+  return {
+    type: `${TYPE_BASE}${code.replace('error.', '')}`,
+    title: t(`problem.http_${status}`) === `problem.http_${status}` ? t('problem.bad_request') : t(`problem.http_${status}`),
+    status,
+    code,
+    detail: t(code),
+    ...(instance ? { instance } : {}),
+  };
+}

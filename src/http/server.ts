@@ -1,0 +1,59 @@
+/**
+ * `allmende serve`: opens and migrates the database, loads the demo into an empty embedded database,
+ * listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, finish requests, close the DB).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.js';
+import { isEmpty, prepareDatabase } from '../db/bootstrap.js';
+import type { Database } from '../db/database.js';
+import { openDatabase } from '../db/open.js';
+import { purgeExpiredSessions } from '../modules/auth/sessions.service.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../modules/demo/demo.seed.js';
+import { buildApp } from './app.js';
+
+export function printDemoAccounts(write: (s: string) => void = (s) => process.stdout.write(s)): void {
+  write('\nDemo-Zugänge (Passwort für alle: ' + DEMO_PASSWORD + '):\n');
+  for (const a of DEMO_ACCOUNTS) write(`  ${a.email.padEnd(38)} ${a.role.padEnd(20)} ${a.member}\n`);
+  write('\n');
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  database: Database;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const database = await openDatabase(config);
+  const state = await prepareDatabase(database);
+  let demo = state.demoSeeded;
+  const mayLoadDemo = config.demo === 'on' || (config.demo === 'auto' && database.kind === 'pglite');
+  if (mayLoadDemo && (await isEmpty(database))) {
+    const res = await seedDemo(database);
+    demo = res.seeded || demo;
+  }
+  demo = demo && config.demo !== 'off';
+  const app = await buildApp({ config, database, secret: state.secret, demo });
+  const url = await app.listen({ port: config.port, host: config.host });
+  app.log.info({ database: database.location, demo, migrations: state.migrationsApplied.length }, 'Allmende started');
+  if (demo) printDemoAccounts();
+  process.stdout.write(`Allmende läuft auf ${config.publicUrl} (Datenbank: ${database.location})\n`);
+
+  const purge = setInterval(() => {
+    purgeExpiredSessions(database, config).catch((err) => app.log.warn({ err }, 'session purge failed'));
+  }, 3600_000);
+  purge.unref();
+  await purgeExpiredSessions(database, config);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(purge);
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await database.close();
+    })();
+    return closing;
+  };
+  return { app, database, url, close };
+}

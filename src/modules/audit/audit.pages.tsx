@@ -1,0 +1,235 @@
+/** The auditor's view of the trail: browse with filters, verify the chains, export CSV or JSON. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { formatDateTime, isIsoDate } from '../../shared/dates.js';
+import { UnauthenticatedError } from '../../shared/errors.js';
+import { Alert, Badge, Button, LinkButton, Pagination, SelectField, TextField } from '../../web/components.js';
+import { sendPage } from '../../web/page.js';
+import { requirePermission } from '../auth/permissions.js';
+import { listMembers } from '../members/members.service.js';
+import { AUDIT_ACTIONS, AUDIT_ACTIONS_EN, type AuditAction } from './audit.catalog.js';
+import { type AuditFilter, listAuditEvents, recordAudit, verifyAuditTrail } from './audit.service.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EXPORT_LIMIT = 100_000;
+
+function filterFrom(q: Record<string, string | undefined>): AuditFilter {
+  return {
+    memberId: q.mitglied && UUID_RE.test(q.mitglied) ? q.mitglied : undefined,
+    action: q.aktion && q.aktion in AUDIT_ACTIONS ? q.aktion : undefined,
+    from: q.von && isIsoDate(q.von) ? q.von : undefined,
+    to: q.bis && isIsoDate(q.bis) ? q.bis : undefined,
+  };
+}
+
+function queryOf(f: AuditFilter, page?: number): string {
+  const sp = new URLSearchParams();
+  if (f.memberId) sp.set('mitglied', f.memberId);
+  if (f.action) sp.set('aktion', f.action);
+  if (f.from) sp.set('von', f.from);
+  if (f.to) sp.set('bis', f.to);
+  if (page && page > 1) sp.set('seite', String(page));
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  // Neutralise spreadsheet formulas (CSV injection) and quote every cell.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+export async function auditPages(app: FastifyInstance): Promise<void> {
+  const { tx, deps } = app.allmende;
+
+  const guard = (req: FastifyRequest) => {
+    if (!req.principal || req.principal.kind !== 'user') throw new UnauthenticatedError();
+    requirePermission(req.ctx, 'audit.read');
+  };
+
+  app.get('/pruefung', async (req, reply) => {
+    guard(req);
+    const t = req.t;
+    const q = req.query as Record<string, string | undefined>;
+    const filter = filterFrom(q);
+    const page = Math.min(100000, Math.max(1, Number.parseInt(q.seite ?? '1', 10) || 1));
+    const pageSize = 50;
+    const { events, total, members } = await tx(req, async (t2) => {
+      const res = await listAuditEvents(t2, { ...filter, limit: pageSize, offset: (page - 1) * pageSize });
+      const members = (await listMembers(t2, { pageSize: 200 })).items;
+      recordAudit(t2, { action: 'audit.viewed', memberId: req.principal!.memberId, objectType: 'audit_trail', details: { count: res.events.length } });
+      return { ...res, members };
+    });
+    const names = new Map(members.map((m) => [m.id, m.name]));
+    const actionLabel = (a: string) => (req.lang === 'en' ? AUDIT_ACTIONS_EN : AUDIT_ACTIONS)[a as AuditAction] ?? a;
+    return sendPage(req, reply, {
+      title: t('audit.title'),
+      nav: '/pruefung',
+      body: (
+        <div class="kern-stack">
+          <div class="page-header">
+            <h1 class="kern-heading-x-large">{t('audit.title')}</h1>
+            <div class="kern-btn-wrapper">
+              <LinkButton href="/pruefung/verifizieren" label={t('audit.verify')} variant="primary" />
+              <LinkButton href={`/pruefung/export.csv${queryOf(filter)}`} label={t('audit.export_csv')} />
+              <LinkButton href={`/pruefung/export.json${queryOf(filter)}`} label={t('audit.export_json')} />
+            </div>
+          </div>
+          <p class="kern-body">{t('audit.intro')}</p>
+          <form method="get" action="/pruefung" class="filters" aria-label={t('audit.filter')}>
+            <SelectField
+              name="mitglied"
+              label={t('audit.member')}
+              value={filter.memberId ?? ''}
+              options={[{ value: '', label: t('common.all') }, ...members.map((m) => ({ value: m.id, label: m.name }))]}
+            />
+            <SelectField
+              name="aktion"
+              label={t('audit.action')}
+              value={filter.action ?? ''}
+              options={[{ value: '', label: t('common.all') }, ...Object.keys(AUDIT_ACTIONS).map((a) => ({ value: a, label: actionLabel(a) }))]}
+            />
+            <TextField name="von" label={t('audit.from')} type="date" value={filter.from} />
+            <TextField name="bis" label={t('audit.to')} type="date" value={filter.to} />
+            <div class="kern-btn-wrapper">
+              <Button label={t('common.filter')} variant="secondary" />
+            </div>
+          </form>
+          <p class="kern-body" role="status">
+            {t('common.results', { total })}
+          </p>
+          <div class="kern-table-responsive">
+            <table class="kern-table kern-table--small kern-table--striped">
+              <caption class="kern-title kern-sr-only">{t('audit.title')}</caption>
+              <thead>
+                <tr class="kern-table__row">
+                  <th scope="col" class="kern-table__header">{t('audit.time')}</th>
+                  <th scope="col" class="kern-table__header">{t('audit.member')}</th>
+                  <th scope="col" class="kern-table__header kern-table__header--numeric">{t('audit.seq')}</th>
+                  <th scope="col" class="kern-table__header">{t('audit.action')}</th>
+                  <th scope="col" class="kern-table__header">{t('audit.actor')}</th>
+                  <th scope="col" class="kern-table__header">{t('audit.object')}</th>
+                  <th scope="col" class="kern-table__header">{t('audit.hash')}</th>
+                </tr>
+              </thead>
+              <tbody class="kern-table__body">
+                {events.map((e) => (
+                  <tr class="kern-table__row">
+                    <td class="kern-table__cell">{formatDateTime(e.occurredAt, req.lang)}</td>
+                    <td class="kern-table__cell">{names.get(e.memberId) ?? e.memberId}</td>
+                    <td class="kern-table__cell kern-table__cell--numeric">{String(e.seq)}</td>
+                    <td class="kern-table__cell">
+                      {actionLabel(e.action)}
+                      {Object.keys(e.details).length > 0 ? <span class="kern-body kern-body--small mono">{` ${JSON.stringify(e.details)}`}</span> : null}
+                    </td>
+                    <td class="kern-table__cell mono">{`${e.actorType}:${e.actorId.slice(0, 8)}`}</td>
+                    <td class="kern-table__cell mono">{`${e.objectType}${e.objectId ? `:${e.objectId.slice(0, 8)}` : ''}`}</td>
+                    <td class="kern-table__cell mono" title={e.hash}>{e.hash.slice(0, 12)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination t={t} page={page} pageSize={pageSize} total={total} hrefFor={(p) => `/pruefung${queryOf(filter, p)}`} />
+        </div>
+      ),
+    });
+  });
+
+  app.get('/pruefung/verifizieren', async (req, reply) => {
+    guard(req);
+    const t = req.t;
+    const result = await verifyAuditTrail(deps.database, req.ctx);
+    await tx(req, async (t2) =>
+      recordAudit(t2, {
+        action: 'audit.verified',
+        memberId: req.principal!.memberId,
+        objectType: 'audit_trail',
+        details: { ok: result.ok, events: result.eventsChecked, chains: result.chains.length },
+      }),
+    );
+    const names = await tx(req, async (t2) => new Map((await listMembers(t2, { pageSize: 200 })).items.map((m) => [m.id, m.name])));
+    const broken = result.chains.filter((c) => c.problem);
+    return sendPage(req, reply, {
+      title: t('audit.verify'),
+      nav: '/pruefung',
+      breadcrumbs: [{ href: '/pruefung', label: t('audit.title') }],
+      body: (
+        <div class="kern-stack">
+          <h1 class="kern-heading-x-large">{t('audit.verify')}</h1>
+          {result.ok ? (
+            <Alert variant="success" title={t('audit.verify_ok', { events: result.eventsChecked, chains: result.chains.length })} role="status" />
+          ) : (
+            <Alert variant="danger" title={t('audit.verify_broken', { chains: broken.length })} role="alert">
+              <ul class="kern-list kern-list--bullet">
+                {broken.map((c) => (
+                  <li>
+                    {`${names.get(c.memberId) ?? c.memberId}: ${t(`audit.problem.${c.problem!.kind}`)}`}
+                    {'event' in c.problem! ? ` (Nr. ${c.problem.event.seq}, ${c.problem.event.id})` : ''}
+                  </li>
+                ))}
+              </ul>
+            </Alert>
+          )}
+          <div class="kern-table-responsive">
+            <table class="kern-table kern-table--small">
+              <caption class="kern-title kern-sr-only">{t('audit.chains')}</caption>
+              <thead>
+                <tr class="kern-table__row">
+                  <th scope="col" class="kern-table__header">{t('audit.member')}</th>
+                  <th scope="col" class="kern-table__header kern-table__header--numeric">{t('audit.events')}</th>
+                  <th scope="col" class="kern-table__header">{t('audit.head_hash')}</th>
+                  <th scope="col" class="kern-table__header">{t('people.status')}</th>
+                </tr>
+              </thead>
+              <tbody class="kern-table__body">
+                {result.chains.map((c) => (
+                  <tr class="kern-table__row">
+                    <th scope="row" class="kern-table__header">{names.get(c.memberId) ?? c.memberId}</th>
+                    <td class="kern-table__cell kern-table__cell--numeric">{String(c.events)}</td>
+                    <td class="kern-table__cell mono">{c.headHash}</td>
+                    <td class="kern-table__cell">
+                      {c.problem ? <Badge variant="danger" label={t('audit.broken')} /> : <Badge variant="success" label={t('audit.intact')} />}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ),
+    });
+  });
+
+  const exportRoute = (format: 'csv' | 'json') =>
+    app.get(`/pruefung/export.${format}`, async (req, reply) => {
+      guard(req);
+      requirePermission(req.ctx, 'audit.export');
+      const filter = filterFrom(req.query as Record<string, string | undefined>);
+      const { events } = await tx(req, async (t2) => {
+        const res = await listAuditEvents(t2, { ...filter, limit: EXPORT_LIMIT, offset: 0 });
+        recordAudit(t2, {
+          action: 'audit.exported',
+          memberId: req.principal!.memberId,
+          objectType: 'audit_trail',
+          details: { format, count: res.events.length },
+        });
+        return res;
+      });
+      const stamp = new Date().toISOString().slice(0, 10);
+      reply.header('content-disposition', `attachment; filename="allmende-pruefpfad-${stamp}.${format}"`);
+      reply.header('cache-control', 'no-store');
+      if (format === 'json') {
+        return reply.type('application/json; charset=utf-8').send(JSON.stringify(events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })), null, 2));
+      }
+      const cols = ['id', 'memberId', 'seq', 'occurredAt', 'actorType', 'actorId', 'action', 'objectType', 'objectId', 'dataDigest', 'details', 'requestId', 'prevHash', 'hash'] as const;
+      const lines = [cols.join(';')];
+      for (const e of events) {
+        const row = { ...e, occurredAt: e.occurredAt.toISOString() } as Record<string, unknown>;
+        lines.push(cols.map((c) => csvCell(row[c])).join(';'));
+      }
+      return reply.type('text/csv; charset=utf-8').send(`\uFEFF${lines.join('\r\n')}\r\n`);
+    });
+  exportRoute('csv');
+  exportRoute('json');
+}

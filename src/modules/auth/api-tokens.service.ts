@@ -1,0 +1,176 @@
+/**
+ * API tokens for the data centre's machines: scoped to one member (or to the association, which then
+ * acts for all members), hashed at rest, shown once, revocable.
+ */
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { TokenScope } from '../../db/schema.js';
+import { runInTx, type Tx } from '../../db/tx.js';
+import { memberScope, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
+import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { permissionsOfScopes, requireMemberPermission } from './permissions.js';
+import { hashToken, newSecretToken } from './tokens.js';
+
+export const TOKEN_PREFIX = 'alm_';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['members.read', 'usage.write'];
+
+export interface ApiTokenDto {
+  id: string;
+  memberId: string;
+  name: string;
+  prefix: string;
+  scopes: TokenScope[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface CreateTokenInput {
+  name: string;
+  scopes: TokenScope[];
+  expiresOn?: string | undefined;
+}
+
+export async function createApiToken(
+  tx: Tx,
+  memberId: string,
+  input: CreateTokenInput,
+): Promise<{ token: string; apiToken: ApiTokenDto }> {
+  requireMemberPermission(tx.ctx, memberId, 'tokens.manage');
+  const name = input.name.trim();
+  const issues = [];
+  if (name.length < 1 || name.length > 100 || /[<>\u0000-\u001f]/.test(name)) issues.push({ field: 'name', code: 'text.invalid' });
+  if (input.scopes.length === 0 || input.scopes.some((s) => !TOKEN_SCOPES.includes(s))) {
+    issues.push({ field: 'scopes', code: 'scopes.invalid' });
+  }
+  let expiresAt: Date | null = null;
+  if (input.expiresOn) {
+    expiresAt = new Date(`${input.expiresOn}T23:59:59+01:00`);
+    if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() < Date.now()) issues.push({ field: 'expiresOn', code: 'date.future' });
+  }
+  if (issues.length) throw new ValidationError(issues);
+  const exists = await tx.db.selectFrom('members').select('id').where('id', '=', memberId).executeTakeFirst();
+  if (!exists) throw new NotFoundError('member');
+  const { token, hash } = newSecretToken(TOKEN_PREFIX);
+  const row = await tx.db
+    .insertInto('api_tokens')
+    .values({
+      member_id: memberId,
+      name,
+      token_hash: hash,
+      token_prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+      scopes: [...new Set(input.scopes)],
+      created_by: tx.ctx.principal?.kind === 'user' ? tx.ctx.principal.id : null,
+      expires_at: expiresAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  recordAudit(tx, {
+    action: 'token.created',
+    memberId,
+    objectType: 'api_token',
+    objectId: row.id,
+    details: { scopes: row.scopes },
+  });
+  return { token, apiToken: toDto(row) };
+}
+
+function toDto(r: {
+  id: string;
+  member_id: string;
+  name: string;
+  token_prefix: string;
+  scopes: TokenScope[];
+  created_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}): ApiTokenDto {
+  return {
+    id: r.id,
+    memberId: r.member_id,
+    name: r.name,
+    prefix: r.token_prefix,
+    scopes: r.scopes,
+    createdAt: r.created_at.toISOString(),
+    expiresAt: r.expires_at?.toISOString() ?? null,
+    lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+  };
+}
+
+export async function listApiTokens(tx: Tx, memberId: string): Promise<ApiTokenDto[]> {
+  requireMemberPermission(tx.ctx, memberId, 'tokens.manage');
+  const rows = await tx.db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('member_id', '=', memberId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map(toDto);
+}
+
+export async function revokeApiToken(tx: Tx, memberId: string, tokenId: string): Promise<ApiTokenDto> {
+  requireMemberPermission(tx.ctx, memberId, 'tokens.manage');
+  const row = await tx.db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('id', '=', tokenId)
+    .where('member_id', '=', memberId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('api_token');
+  if (row.revoked_at) throw new InvalidStateError('token.already_revoked');
+  const updated = await tx.db
+    .updateTable('api_tokens')
+    .set({
+      revoked_at: sql`now()`,
+      revoked_by: tx.ctx.principal?.kind === 'user' ? tx.ctx.principal.id : null,
+    })
+    .where('id', '=', tokenId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  recordAudit(tx, { action: 'token.revoked', memberId, objectType: 'api_token', objectId: tokenId });
+  return toDto(updated);
+}
+
+/** Resolves a bearer token to its principal, or null when unknown, revoked or expired. */
+export async function resolveApiToken(database: Database, token: string): Promise<Principal | null> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
+  const hash = hashToken(token);
+  const row = await runInTx(database, systemCtx('token', NO_MEMBERS), async (tx) => {
+    const r = await sql<{
+      token_id: string;
+      member_id: string;
+      scopes: TokenScope[];
+      is_association: boolean;
+      acting_member_ids: string[] | string;
+      expires_at: Date | null;
+      revoked_at: Date | null;
+    }>`select * from auth_token_principal(${hash})`.execute(tx.db);
+    return r.rows[0];
+  });
+  if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() < Date.now())) return null;
+  await runInTx(database, systemCtx('token', memberScope(row.member_id)), (tx) =>
+    tx.db
+      .updateTable('api_tokens')
+      .set({ last_used_at: sql`now()` })
+      .where('id', '=', row.token_id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
+      .execute(),
+  );
+  const acting = Array.isArray(row.acting_member_ids)
+    ? row.acting_member_ids
+    : row.acting_member_ids.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+  return {
+    kind: 'token',
+    id: row.token_id,
+    memberId: row.member_id,
+    isAssociation: row.is_association,
+    roles: [],
+    permissions: permissionsOfScopes(row.scopes),
+    actingMemberIds: [row.member_id, ...acting],
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * Login (password and OIDC), logout, the person's own account, and the language switch.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import { formatDateTime } from '../../shared/dates.js';
+import {
+  Alert,
+  Button,
+  Csrf,
+  DescriptionList,
+  ErrorSummary,
+  type FieldErrors,
+  fieldErrors,
+  TextField,
+} from '../../web/components.js';
+import { LANGS, type Lang } from '../../web/i18n/index.js';
+import { navigationFor } from '../../web/layout.js';
+import { csrfToken, safeLocalPath, sendPage } from '../../web/page.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../demo/demo.seed.js';
+import { changeOwnPassword, getOwnAccount } from '../people/people.service.js';
+import { areasOf } from './permissions.js';
+import { loginWithPassword } from './login.service.js';
+import { endAllSessions, endSession, listOwnSessions } from './sessions.service.js';
+
+/** Where a person starts after login: the first page of their area. */
+export function startPageFor(req: FastifyRequest): string {
+  const nav = navigationFor(req);
+  return nav[0]?.href ?? '/konto';
+}
+
+export async function authPages(app: FastifyInstance): Promise<void> {
+  const services = app.allmende;
+  const { deps } = services;
+  const cookieOpts = { path: '/', httpOnly: true, secure: deps.config.cookieSecure, sameSite: 'lax' as const };
+
+  const loginPage = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    opts: { email?: string; errors?: FieldErrors; message?: string; notice?: string; status?: number },
+  ) => {
+    const t = req.t;
+    const csrf = csrfToken(req, reply);
+    const next = safeLocalPath((req.query as Record<string, unknown>)?.weiter, '');
+    return sendPage(req, reply, {
+      title: t('login.title'),
+      status: opts.status,
+      body: (
+        <div class="kern-row">
+          <div class="kern-col-12 kern-col-lg-6 kern-stack">
+            <h1 class="kern-heading-x-large">{t('login.title')}</h1>
+            {opts.notice ? <Alert variant="info" title={opts.notice} role="status" /> : null}
+            {opts.errors || opts.message ? <ErrorSummary errors={opts.errors ?? {}} t={t} message={opts.message} /> : null}
+            <p class="kern-body">{t('login.intro')}</p>
+            <form method="post" action={`/anmelden${next ? `?weiter=${encodeURIComponent(next)}` : ''}`} class="kern-stack" novalidate>
+              <Csrf token={csrf} />
+              <TextField
+                name="email"
+                label={t('login.email')}
+                type="email"
+                autocomplete="username"
+                value={opts.email}
+                error={opts.errors?.email}
+                required
+              />
+              <TextField
+                name="password"
+                label={t('login.password')}
+                type="password"
+                autocomplete="current-password"
+                error={opts.errors?.password}
+                required
+              />
+              <div class="kern-btn-wrapper">
+                <Button label={t('login.submit')} />
+              </div>
+            </form>
+            {services.oidc ? (
+              <div class="kern-stack-sm">
+                <p class="kern-body kern-body--muted">{t('login.or')}</p>
+                <a class="kern-btn kern-btn--secondary" href="/anmelden/oidc">
+                  <span class="kern-label">{t('login.sso', { label: services.oidc.label })}</span>
+                </a>
+              </div>
+            ) : null}
+          </div>
+          {deps.demo ? (
+            <div class="kern-col-12 kern-col-lg-6 kern-stack">
+              <h2 class="kern-heading-medium">{t('login.demo_title')}</h2>
+              <p class="kern-body">{t('login.demo_intro', { password: DEMO_PASSWORD })}</p>
+              <div class="kern-table-responsive">
+                <table class="kern-table kern-table--small">
+                  <caption class="kern-title kern-sr-only">{t('login.demo_title')}</caption>
+                  <thead>
+                    <tr class="kern-table__row">
+                      <th scope="col" class="kern-table__header">
+                        {t('login.demo_account')}
+                      </th>
+                      <th scope="col" class="kern-table__header">
+                        {t('login.demo_role')}
+                      </th>
+                      <th scope="col" class="kern-table__header">
+                        {t('login.demo_member')}
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody class="kern-table__body">
+                    {DEMO_ACCOUNTS.map((a) => (
+                      <tr class="kern-table__row">
+                        <td class="kern-table__cell mono">{a.email}</td>
+                        <td class="kern-table__cell">{t(`role.${a.role}`)}</td>
+                        <td class="kern-table__cell">{a.member}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </div>
+          ) : null}
+        </div>
+      ),
+    });
+  };
+
+  app.get('/', async (req, reply) => {
+    if (!req.principal) return reply.redirect('/anmelden', 303);
+    return reply.redirect(startPageFor(req), 303);
+  });
+
+  app.get('/anmelden', async (req, reply) => {
+    if (req.principal) return reply.redirect(startPageFor(req), 303);
+    const q = req.query as Record<string, string | undefined>;
+    const notice = q.abgemeldet !== undefined ? req.t('login.logged_out') : q.weiter ? req.t('auth.required') : undefined;
+    return loginPage(req, reply, { notice });
+  });
+
+  app.post(
+    '/anmelden',
+    { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const t = req.t;
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const email = typeof body.email === 'string' ? body.email.trim() : '';
+      const password = typeof body.password === 'string' ? body.password : '';
+      const errors: FieldErrors = {};
+      if (!email || email.length > 254) errors.email = t('email.format');
+      if (!password || password.length > 1024) errors.password = t('login.password');
+      if (Object.keys(errors).length) return loginPage(req, reply, { email, errors, status: 422 });
+      try {
+        const { token } = await loginWithPassword(deps.database, deps.config, deps.secret, { email, password, clientIp: req.ip }, req.id);
+        services.metrics.logins.inc({ result: 'success' });
+        reply.setCookie(services.sessionCookie, token, cookieOpts);
+        // The pre-login CSRF secret is replaced so a token captured before login is worthless.
+        reply.clearCookie(services.csrfCookie, { path: '/' });
+        const next = safeLocalPath((req.query as Record<string, unknown>)?.weiter, '/');
+        return reply.redirect(next, 303);
+      } catch (err) {
+        if (err instanceof RateLimitedError) {
+          services.metrics.logins.inc({ result: 'throttled' });
+          reply.header('retry-after', String(err.retryAfterSeconds));
+          return loginPage(req, reply, { email, message: t('error.rate_limited'), status: 429 });
+        }
+        if (err instanceof UnauthenticatedError) {
+          services.metrics.logins.inc({ result: 'failure' });
+          return loginPage(req, reply, { email, message: t(err.code), status: 401 });
+        }
+        throw err;
+      }
+    },
+  );
+
+  app.get('/anmelden/oidc', async (req, reply) => {
+    if (!services.oidc) return reply.callNotFound();
+    const { url, pending } = await services.oidc.start();
+    reply.setCookie(services.oidcCookie, JSON.stringify(pending), { ...cookieOpts, signed: true, maxAge: 600 });
+    return reply.redirect(url, 303);
+  });
+
+  app.get('/anmelden/oidc/callback', async (req, reply) => {
+    if (!services.oidc) return reply.callNotFound();
+    const raw = req.cookies[services.oidcCookie];
+    reply.clearCookie(services.oidcCookie, { path: '/' });
+    const unsigned = raw ? reply.unsignCookie(raw) : { valid: false, value: null };
+    let pending: { state: string; nonce: string; codeVerifier: string } | undefined;
+    try {
+      pending = unsigned.valid && unsigned.value ? JSON.parse(unsigned.value) : undefined;
+    } catch {
+      pending = undefined;
+    }
+    if (!pending) return loginPage(req, reply, { message: req.t('auth.oidc_failed'), status: 400 });
+    const callbackUrl = new URL(req.url, deps.config.publicUrl);
+    try {
+      const { token } = await services.oidc.finish(deps.database, deps.config, callbackUrl, pending, req.id);
+      services.metrics.logins.inc({ result: 'success' });
+      reply.setCookie(services.sessionCookie, token, cookieOpts);
+      reply.clearCookie(services.csrfCookie, { path: '/' });
+      return reply.redirect('/', 303);
+    } catch (err) {
+      if (err instanceof UnauthenticatedError) {
+        services.metrics.logins.inc({ result: 'failure' });
+        return loginPage(req, reply, { message: req.t(err.code), status: 401 });
+      }
+      throw err;
+    }
+  });
+
+  app.post('/abmelden', async (req, reply) => {
+    if (req.principal?.sessionId) {
+      await services.tx(req, (tx) => endSession(tx, req.principal!.sessionId!));
+    }
+    reply.clearCookie(services.sessionCookie, { path: '/' });
+    reply.clearCookie(services.csrfCookie, { path: '/' });
+    return reply.redirect('/anmelden?abgemeldet', 303);
+  });
+
+  const accountPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    opts: { errors?: FieldErrors; notice?: string; status?: number } = {},
+  ) => {
+    const t = req.t;
+    if (!req.principal || req.principal.kind !== 'user') throw new UnauthenticatedError();
+    const { me, sessions } = await services.tx(req, async (tx) => ({ me: await getOwnAccount(tx), sessions: await listOwnSessions(tx) }));
+    const csrf = csrfToken(req, reply);
+    const areas = areasOf(req.ctx).map((a) => t(`area.${a}`));
+    return sendPage(req, reply, {
+      title: t('account.title'),
+      status: opts.status,
+      nav: '/konto',
+      body: (
+        <div class="kern-stack-lg">
+          <h1 class="kern-heading-x-large">{t('account.title')}</h1>
+          {opts.notice ? <Alert variant="success" title={opts.notice} role="status" /> : null}
+          {opts.errors ? <ErrorSummary errors={opts.errors} t={t} /> : null}
+          <DescriptionList
+            items={[
+              [t('account.name'), me.displayName],
+              [t('login.email'), me.email],
+              [t('account.roles'), me.roles.map((r) => t(`role.${r}`)).join(', ')],
+              [t('account.areas'), areas.join(', ')],
+              [t('account.sso'), me.sso ? t('common.yes') : t('common.no')],
+            ]}
+          />
+          <section class="section kern-stack" aria-labelledby="sessions-h">
+            <h2 class="kern-heading-medium" id="sessions-h">
+              {t('account.sessions')}
+            </h2>
+            <div class="kern-table-responsive">
+              <table class="kern-table kern-table--small">
+                <caption class="kern-title kern-sr-only">{t('account.sessions')}</caption>
+                <thead>
+                  <tr class="kern-table__row">
+                    <th scope="col" class="kern-table__header">
+                      {t('account.session_started')}
+                    </th>
+                    <th scope="col" class="kern-table__header">
+                      {t('account.session_last_seen')}
+                    </th>
+                    <th scope="col" class="kern-table__header">
+                      {t('account.session_method')}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody class="kern-table__body">
+                  {sessions.map((s) => (
+                    <tr class="kern-table__row">
+                      <td class="kern-table__cell">
+                        {formatDateTime(s.createdAt, req.lang)}
+                        {s.current ? ` (${t('account.session_current')})` : ''}
+                      </td>
+                      <td class="kern-table__cell">{formatDateTime(s.lastSeenAt, req.lang)}</td>
+                      <td class="kern-table__cell">{t(`account.method_${s.method}`)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <form method="post" action="/konto/sitzungen-beenden">
+              <Csrf token={csrf} />
+              <Button label={t('account.end_all')} variant="secondary" />
+            </form>
+          </section>
+          {me.hasPassword ? (
+            <section class="section kern-stack" aria-labelledby="pw-h">
+              <h2 class="kern-heading-medium" id="pw-h">
+                {t('account.change_password')}
+              </h2>
+              <form method="post" action="/konto/passwort" class="kern-stack" novalidate>
+                <Csrf token={csrf} />
+                <TextField
+                  name="currentPassword"
+                  label={t('account.current_password')}
+                  type="password"
+                  autocomplete="current-password"
+                  error={opts.errors?.currentPassword}
+                />
+                <TextField
+                  name="newPassword"
+                  label={t('account.new_password')}
+                  hint={t('account.password_hint')}
+                  type="password"
+                  autocomplete="new-password"
+                  error={opts.errors?.newPassword}
+                />
+                <div class="kern-btn-wrapper">
+                  <Button label={t('account.change_password')} />
+                </div>
+              </form>
+            </section>
+          ) : null}
+        </div>
+      ),
+    });
+  };
+
+  app.get('/konto', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    return accountPage(req, reply, { notice: q.passwort !== undefined ? req.t('account.password_changed') : undefined });
+  });
+
+  app.post('/konto/passwort', async (req, reply) => {
+    if (!req.principal) throw new UnauthenticatedError();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const current = typeof body.currentPassword === 'string' ? body.currentPassword : '';
+    const next = typeof body.newPassword === 'string' ? body.newPassword : '';
+    try {
+      await services.tx(req, (tx) => changeOwnPassword(tx, current, next));
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        return accountPage(req, reply, { errors: fieldErrors(err.issues, req.t), status: 422 });
+      }
+      throw err;
+    }
+    return reply.redirect('/konto?passwort', 303);
+  });
+
+  app.post('/konto/sitzungen-beenden', async (req, reply) => {
+    if (!req.principal) throw new UnauthenticatedError();
+    await services.tx(req, (tx) => endAllSessions(tx));
+    reply.clearCookie(services.sessionCookie, { path: '/' });
+    return reply.redirect('/anmelden?abgemeldet', 303);
+  });
+
+  app.get<{ Params: { lang: string }; Querystring: { zurueck?: string } }>('/sprache/:lang', async (req, reply) => {
+    const lang = req.params.lang as Lang;
+    if (!LANGS.includes(lang)) return reply.callNotFound();
+    reply.setCookie(services.langCookie, lang, { path: '/', sameSite: 'lax', httpOnly: true, secure: deps.config.cookieSecure, maxAge: 365 * 86400 });
+    return reply.redirect(safeLocalPath(req.query.zurueck, '/'), 303);
+  });
+
+  // Keep TypeScript aware that DomainError is the base of the errors handled above.
+  void DomainError;
+}

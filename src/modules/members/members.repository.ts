@@ -1,0 +1,72 @@
+/** SQL for members. Row-level security limits every query to the transaction's member scope. */
+import { sql } from 'kysely';
+import type { MemberRow, MemberUpdate, NewMemberRow } from '../../db/schema.js';
+import type { Tx } from '../../db/tx.js';
+import type { MemberKind, MemberStatus } from '../../db/schema.js';
+
+export async function findMemberById(tx: Tx, id: string): Promise<MemberRow | undefined> {
+  return tx.db.selectFrom('members').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findMemberByIdForUpdate(tx: Tx, id: string): Promise<MemberRow | undefined> {
+  return tx.db.selectFrom('members').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function findAssociation(tx: Tx): Promise<MemberRow | undefined> {
+  return tx.db.selectFrom('members').selectAll().where('is_association', '=', true).executeTakeFirst();
+}
+
+export async function findMemberByAgs(tx: Tx, ags: string): Promise<MemberRow | undefined> {
+  return tx.db.selectFrom('members').selectAll().where('ags', '=', ags).executeTakeFirst();
+}
+
+export interface MemberSearch {
+  q?: string | undefined;
+  kind?: MemberKind | undefined;
+  status?: MemberStatus | undefined;
+  amtId?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export async function searchMembers(
+  tx: Tx,
+  s: MemberSearch,
+): Promise<{ rows: (MemberRow & { amt_name: string | null })[]; total: number }> {
+  let q = tx.db.selectFrom('members as m').leftJoin('members as a', 'a.id', 'm.amt_id');
+  if (s.q) {
+    const like = `%${s.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) => eb.or([eb('m.name', 'ilike', like), eb('m.ags', 'like', like)]));
+  }
+  if (s.kind) q = q.where('m.kind', '=', s.kind);
+  if (s.status) q = q.where('m.status', '=', s.status);
+  if (s.amtId) q = q.where('m.amt_id', '=', s.amtId);
+  const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const rows = await q
+    .selectAll('m')
+    .select('a.name as amt_name')
+    // The association first, then alphabetical in German collation order (ä sorts with a).
+    .orderBy('m.is_association', 'desc')
+    .orderBy(sql`lower(m.name)`)
+    .limit(s.limit)
+    .offset(s.offset)
+    .execute();
+  return { rows, total };
+}
+
+export async function listAmtMunicipalities(tx: Tx, amtId: string): Promise<MemberRow[]> {
+  return tx.db.selectFrom('members').selectAll().where('amt_id', '=', amtId).orderBy('name').execute();
+}
+
+export async function insertMember(tx: Tx, row: NewMemberRow): Promise<MemberRow> {
+  return tx.db.insertInto('members').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateMemberRow(tx: Tx, id: string, patch: MemberUpdate): Promise<MemberRow> {
+  return tx.db
+    .updateTable('members')
+    .set({ ...patch, version: sql`version + 1`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

@@ -1,0 +1,159 @@
+/**
+ * Contracts of the members API: one schema per request and response, used by routes, OpenAPI and tests.
+ */
+import { type Static, Type } from 'typebox';
+
+export const MEMBER_KINDS = ['stadt', 'gemeinde', 'amt', 'landkreis', 'verband', 'other'] as const;
+export const MEMBER_STATUSES = ['applied', 'active', 'withdrawn'] as const;
+
+export const MemberKind = Type.Union([
+  Type.Literal('stadt'),
+  Type.Literal('gemeinde'),
+  Type.Literal('amt'),
+  Type.Literal('landkreis'),
+  Type.Literal('verband'),
+  Type.Literal('other'),
+]);
+export const MemberStatus = Type.Union([Type.Literal('applied'), Type.Literal('active'), Type.Literal('withdrawn')]);
+const Uuid = Type.String({ format: 'uuid' });
+const IsoDate = Type.String({ format: 'date', description: 'Civil date in Europe/Berlin, YYYY-MM-DD' });
+const Text = (max: number) => Type.String({ maxLength: max });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const MemberFields = {
+  name: Type.String({ minLength: 2, maxLength: 200 }),
+  kind: MemberKind,
+  ags: Nullable(Type.String({ description: 'Amtlicher Gemeindeschlüssel, 8 digits', maxLength: 8 })),
+  ars: Nullable(Type.String({ description: 'Regionalschlüssel (12 digits) or Gemeindeverbandsschlüssel (9)', maxLength: 12 })),
+  leitwegId: Nullable(Type.String({ description: 'Leitweg-ID for XRechnung BT-10', maxLength: 46 })),
+  street: Nullable(Text(200)),
+  postalCode: Nullable(Text(5)),
+  city: Nullable(Text(100)),
+  population: Type.Union([Type.Integer({ minimum: 0, maximum: 100_000_000 }), Type.Null()]),
+  populationYear: Type.Union([Type.Integer({ minimum: 1900, maximum: 2100 }), Type.Null()]),
+  contactName: Nullable(Text(200)),
+  contactEmail: Nullable(Text(254)),
+  contactPhone: Nullable(Text(50)),
+  website: Nullable(Text(300)),
+  amtId: Type.Union([Uuid, Type.Null()]),
+};
+
+export const MemberCreateBody = Type.Object(
+  {
+    name: MemberFields.name,
+    kind: MemberFields.kind,
+    ags: Type.Optional(MemberFields.ags),
+    ars: Type.Optional(MemberFields.ars),
+    leitwegId: Type.Optional(MemberFields.leitwegId),
+    street: Type.Optional(MemberFields.street),
+    postalCode: Type.Optional(MemberFields.postalCode),
+    city: Type.Optional(MemberFields.city),
+    population: Type.Optional(MemberFields.population),
+    populationYear: Type.Optional(MemberFields.populationYear),
+    contactName: Type.Optional(MemberFields.contactName),
+    contactEmail: Type.Optional(MemberFields.contactEmail),
+    contactPhone: Type.Optional(MemberFields.contactPhone),
+    website: Type.Optional(MemberFields.website),
+    amtId: Type.Optional(MemberFields.amtId),
+    appliedOn: Type.Optional(IsoDate),
+  },
+  { additionalProperties: false },
+);
+export type MemberCreateInput = Static<typeof MemberCreateBody>;
+
+export const MemberPatchBody = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1, description: 'The version you read; a stale version gives 409' }),
+    name: Type.Optional(MemberFields.name),
+    kind: Type.Optional(MemberFields.kind),
+    ags: Type.Optional(MemberFields.ags),
+    ars: Type.Optional(MemberFields.ars),
+    leitwegId: Type.Optional(MemberFields.leitwegId),
+    street: Type.Optional(MemberFields.street),
+    postalCode: Type.Optional(MemberFields.postalCode),
+    city: Type.Optional(MemberFields.city),
+    population: Type.Optional(MemberFields.population),
+    populationYear: Type.Optional(MemberFields.populationYear),
+    contactName: Type.Optional(MemberFields.contactName),
+    contactEmail: Type.Optional(MemberFields.contactEmail),
+    contactPhone: Type.Optional(MemberFields.contactPhone),
+    website: Type.Optional(MemberFields.website),
+    amtId: Type.Optional(MemberFields.amtId),
+  },
+  { additionalProperties: false },
+);
+export type MemberPatchInput = Static<typeof MemberPatchBody>;
+
+export const MemberStatusBody = Type.Object(
+  {
+    status: MemberStatus,
+    on: IsoDate,
+    version: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type MemberStatusInput = Static<typeof MemberStatusBody>;
+
+export const Member = Type.Object({
+  id: Uuid,
+  isAssociation: Type.Boolean(),
+  name: Type.String(),
+  kind: MemberKind,
+  ags: Type.Union([Type.String(), Type.Null()]),
+  ars: Type.Union([Type.String(), Type.Null()]),
+  leitwegId: Type.Union([Type.String(), Type.Null()]),
+  street: Type.Union([Type.String(), Type.Null()]),
+  postalCode: Type.Union([Type.String(), Type.Null()]),
+  city: Type.Union([Type.String(), Type.Null()]),
+  population: Type.Union([Type.Integer(), Type.Null()]),
+  populationYear: Type.Union([Type.Integer(), Type.Null()]),
+  contactName: Type.Union([Type.String(), Type.Null()]),
+  contactEmail: Type.Union([Type.String(), Type.Null()]),
+  contactPhone: Type.Union([Type.String(), Type.Null()]),
+  website: Type.Union([Type.String(), Type.Null()]),
+  status: MemberStatus,
+  appliedOn: Type.Union([IsoDate, Type.Null()]),
+  admittedOn: Type.Union([IsoDate, Type.Null()]),
+  withdrawnOn: Type.Union([IsoDate, Type.Null()]),
+  amtId: Type.Union([Uuid, Type.Null()]),
+  version: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type MemberDto = Static<typeof Member>;
+
+export const MemberSummary = Type.Object({
+  id: Uuid,
+  isAssociation: Type.Boolean(),
+  name: Type.String(),
+  kind: MemberKind,
+  ags: Type.Union([Type.String(), Type.Null()]),
+  status: MemberStatus,
+  population: Type.Union([Type.Integer(), Type.Null()]),
+  amtId: Type.Union([Uuid, Type.Null()]),
+  amtName: Type.Union([Type.String(), Type.Null()]),
+});
+export type MemberSummaryDto = Static<typeof MemberSummary>;
+
+export const MemberListQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 100, description: 'Search in name and AGS' })),
+    kind: Type.Optional(MemberKind),
+    status: Type.Optional(MemberStatus),
+    amtId: Type.Optional(Uuid),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type MemberListQueryInput = Static<typeof MemberListQuery>;
+
+export const MemberList = Type.Object({
+  items: Type.Array(MemberSummary),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+});
+export type MemberListDto = Static<typeof MemberList>;
+
+export const MemberIdParams = Type.Object({ memberId: Uuid }, { additionalProperties: false });

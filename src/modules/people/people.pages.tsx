@@ -1,0 +1,272 @@
+/** People and roles of a member: list, add, change roles, disable. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../../db/schema.js';
+import { formatDateTime } from '../../shared/dates.js';
+import { ConflictError, InvalidStateError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import {
+  Alert,
+  Badge,
+  Button,
+  CheckboxGroup,
+  Csrf,
+  ErrorSummary,
+  type FieldErrors,
+  fieldErrors,
+  LinkButton,
+  SelectField,
+  TextField,
+} from '../../web/components.js';
+import { csrfToken, sendPage } from '../../web/page.js';
+import { ASSOCIATION_ROLES, hasPermission, MEMBER_ROLES } from '../auth/permissions.js';
+import { getMemberSummary } from '../members/members.service.js';
+import type { PersonDto } from './people.schema.js';
+import { createPerson, getPerson, listPeople, updatePerson } from './people.service.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function rolesFrom(body: Record<string, unknown>): string[] {
+  const r = body.roles;
+  if (Array.isArray(r)) return r.filter((x): x is string => typeof x === 'string');
+  return typeof r === 'string' ? [r] : [];
+}
+
+export async function peoplePages(app: FastifyInstance): Promise<void> {
+  const { tx } = app.allmende;
+
+  const guard = (req: FastifyRequest, memberId: string, reply: FastifyReply): boolean => {
+    if (!req.principal || req.principal.kind !== 'user') throw new UnauthenticatedError();
+    if (!UUID_RE.test(memberId)) {
+      reply.callNotFound();
+      return false;
+    }
+    return true;
+  };
+
+  const crumbs = (req: FastifyRequest, member: { id: string; name: string }) => [
+    ...(req.principal!.isAssociation ? [{ href: '/mitglieder', label: req.t('nav.members') }] : []),
+    { href: `/mitglieder/${member.id}`, label: member.name },
+  ];
+
+  app.get<{ Params: { memberId: string } }>('/mitglieder/:memberId/personen', async (req, reply) => {
+    if (!guard(req, req.params.memberId, reply)) return;
+    const t = req.t;
+    const { member, people } = await tx(req, async (t2) => ({
+      people: await listPeople(t2, req.params.memberId),
+      member: await getMemberSummary(t2, req.params.memberId),
+    }));
+    const q = req.query as Record<string, string | undefined>;
+    const canManage = hasPermission(req.ctx, 'people.manage');
+    return sendPage(req, reply, {
+      title: t('people.title', { name: member.name }),
+      nav: `/mitglieder/${member.id}/personen`,
+      breadcrumbs: crumbs(req, member),
+      body: (
+        <div class="kern-stack">
+          {q.gespeichert !== undefined ? <Alert variant="success" title={t('people.saved')} role="status" /> : null}
+          <div class="page-header">
+            <h1 class="kern-heading-x-large">{t('people.title', { name: member.name })}</h1>
+            {canManage ? <LinkButton href={`/mitglieder/${member.id}/personen/neu`} label={t('people.new')} variant="primary" /> : null}
+          </div>
+          <div class="kern-table-responsive">
+            <table class="kern-table kern-table--striped">
+              <caption class="kern-title kern-sr-only">{t('people.title', { name: member.name })}</caption>
+              <thead>
+                <tr class="kern-table__row">
+                  <th scope="col" class="kern-table__header">
+                    {t('people.name')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('login.email')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('people.roles')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('people.status')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('people.last_login')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody class="kern-table__body">
+                {people.map((p) => (
+                  <tr class="kern-table__row">
+                    <th scope="row" class="kern-table__header">
+                      {canManage ? (
+                        <a class="kern-link" href={`/mitglieder/${member.id}/personen/${p.id}`}>
+                          {p.displayName}
+                        </a>
+                      ) : (
+                        p.displayName
+                      )}
+                    </th>
+                    <td class="kern-table__cell">{p.email}</td>
+                    <td class="kern-table__cell">{p.roles.map((r) => t(`role.${r}`)).join(', ')}</td>
+                    <td class="kern-table__cell">
+                      <Badge variant={p.status === 'active' ? 'success' : 'warning'} label={t(`person_status.${p.status}`)} />
+                    </td>
+                    <td class="kern-table__cell">{p.lastLoginAt ? formatDateTime(new Date(p.lastLoginAt), req.lang) : '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ),
+    });
+  });
+
+  const personForm = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    opts: {
+      member: { id: string; name: string; isAssociation: boolean };
+      person?: PersonDto;
+      values: { email?: string; displayName?: string; roles: string[]; status?: string };
+      errors?: FieldErrors;
+      message?: string;
+      status?: number;
+      initialPassword?: string;
+    },
+  ) => {
+    const t = req.t;
+    const csrf = csrfToken(req, reply);
+    const e = opts.errors ?? {};
+    const roles: readonly Role[] = opts.member.isAssociation ? ASSOCIATION_ROLES : MEMBER_ROLES;
+    const title = opts.person ? opts.person.displayName : t('people.new');
+    const base = `/mitglieder/${opts.member.id}/personen`;
+    return sendPage(req, reply, {
+      title,
+      status: opts.status,
+      nav: base,
+      breadcrumbs: [...crumbs(req, opts.member), { href: base, label: t('nav.people') }],
+      body: (
+        <div class="kern-stack">
+          <h1 class="kern-heading-x-large">{title}</h1>
+          {opts.initialPassword ? (
+            <Alert variant="success" title={t('people.created')} role="status">
+              <p class="kern-body">{t('people.initial_password')}</p>
+              <p class="token-secret">{opts.initialPassword}</p>
+            </Alert>
+          ) : null}
+          {Object.keys(e).length || opts.message ? <ErrorSummary errors={e} t={t} message={opts.message} /> : null}
+          <form method="post" action={opts.person ? `${base}/${opts.person.id}` : base} class="kern-stack" novalidate>
+            <Csrf token={csrf} />
+            {opts.person ? (
+              <>
+                <input type="hidden" name="version" value={String(opts.person.version)} />
+                <p class="kern-body">
+                  {t('login.email')}: <strong>{opts.person.email}</strong>
+                </p>
+              </>
+            ) : (
+              <TextField name="email" label={t('login.email')} type="email" value={opts.values.email} error={e.email} required autocomplete="off" maxlength={254} />
+            )}
+            <TextField name="displayName" label={t('people.name')} value={opts.values.displayName} error={e.displayName} required maxlength={200} />
+            <CheckboxGroup
+              name="roles"
+              legend={t('people.roles')}
+              options={roles.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+              values={opts.values.roles}
+              error={e.roles}
+            />
+            {opts.person ? (
+              <SelectField
+                name="status"
+                label={t('people.status')}
+                value={opts.values.status}
+                error={e.status}
+                options={[
+                  { value: 'active', label: t('person_status.active') },
+                  { value: 'disabled', label: t('person_status.disabled') },
+                ]}
+              />
+            ) : (
+              <TextField name="password" label={t('people.password')} hint={t('people.password_hint')} type="password" optionalLabel={t('common.optional')} error={e.password} autocomplete="new-password" />
+            )}
+            <div class="kern-btn-wrapper">
+              <Button label={t('common.save')} />
+              <LinkButton href={base} label={t('common.cancel')} variant="tertiary" />
+            </div>
+          </form>
+        </div>
+      ),
+    });
+  };
+
+  app.get<{ Params: { memberId: string } }>('/mitglieder/:memberId/personen/neu', async (req, reply) => {
+    if (!guard(req, req.params.memberId, reply)) return;
+    const member = await tx(req, (t2) => getMemberSummary(t2, req.params.memberId));
+    if (!hasPermission(req.ctx, 'people.manage')) return reply.callNotFound();
+    return personForm(req, reply, { member, values: { roles: [] } });
+  });
+
+  app.post<{ Params: { memberId: string } }>('/mitglieder/:memberId/personen', async (req, reply) => {
+    if (!guard(req, req.params.memberId, reply)) return;
+    const member = await tx(req, (t2) => getMemberSummary(t2, req.params.memberId));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = {
+      email: typeof body.email === 'string' ? body.email : '',
+      displayName: typeof body.displayName === 'string' ? body.displayName : '',
+      roles: rolesFrom(body),
+    };
+    const password = typeof body.password === 'string' && body.password !== '' ? body.password : undefined;
+    try {
+      const { person, initialPassword } = await tx(req, (t2) =>
+        createPerson(t2, member.id, { ...values, roles: values.roles as Role[], ...(password ? { password } : {}) }),
+      );
+      if (initialPassword) {
+        // Shown exactly once, on this response; never stored in clear.
+        return personForm(req, reply, { member, person, values: { ...values, status: person.status }, initialPassword, status: 201 });
+      }
+      return reply.redirect(`/mitglieder/${member.id}/personen?gespeichert`, 303);
+    } catch (err) {
+      if (err instanceof ValidationError) return personForm(req, reply, { member, values, errors: fieldErrors(err.issues, req.t), status: 422 });
+      if (err instanceof ConflictError) return personForm(req, reply, { member, values, errors: { [err.field ?? 'email']: req.t(err.code) }, status: 409 });
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { memberId: string; personId: string } }>('/mitglieder/:memberId/personen/:personId', async (req, reply) => {
+    if (!guard(req, req.params.memberId, reply)) return;
+    if (!UUID_RE.test(req.params.personId)) return reply.callNotFound();
+    const { member, person } = await tx(req, async (t2) => ({
+      member: await getMemberSummary(t2, req.params.memberId),
+      person: await getPerson(t2, req.params.memberId, req.params.personId),
+    }));
+    if (!hasPermission(req.ctx, 'people.manage')) return reply.callNotFound();
+    return personForm(req, reply, { member, person, values: { displayName: person.displayName, roles: person.roles, status: person.status } });
+  });
+
+  app.post<{ Params: { memberId: string; personId: string } }>('/mitglieder/:memberId/personen/:personId', async (req, reply) => {
+    if (!guard(req, req.params.memberId, reply)) return;
+    if (!UUID_RE.test(req.params.personId)) return reply.callNotFound();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { member, person } = await tx(req, async (t2) => ({
+      member: await getMemberSummary(t2, req.params.memberId),
+      person: await getPerson(t2, req.params.memberId, req.params.personId),
+    }));
+    const values = {
+      displayName: typeof body.displayName === 'string' ? body.displayName : person.displayName,
+      roles: rolesFrom(body),
+      status: body.status === 'disabled' ? 'disabled' : 'active',
+    };
+    const version = Number.parseInt(typeof body.version === 'string' ? body.version : '', 10);
+    try {
+      await tx(req, (t2) =>
+        updatePerson(t2, member.id, person.id, {
+          version: Number.isFinite(version) ? version : 0,
+          displayName: values.displayName,
+          roles: values.roles as Role[],
+          status: values.status as 'active' | 'disabled',
+        }),
+      );
+      return reply.redirect(`/mitglieder/${member.id}/personen?gespeichert`, 303);
+    } catch (err) {
+      if (err instanceof ValidationError) return personForm(req, reply, { member, person, values, errors: fieldErrors(err.issues, req.t), status: 422 });
+      if (err instanceof ConflictError || err instanceof InvalidStateError) return personForm(req, reply, { member, person, values, message: req.t(err.code), status: 409 });
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { errorResponses, requireAuth } from '../../http/api.js';
+import { MemberIdParams } from '../members/members.schema.js';
+import { Person, PersonCreateBody, type PersonCreateInput, PersonParams, PersonPatchBody, type PersonPatchInput } from './people.schema.js';
+import { createPerson, getPerson, listPeople, updatePerson } from './people.service.js';
+
+export async function peopleRoutes(app: FastifyInstance): Promise<void> {
+  const { tx } = app.allmende;
+  const tags = ['people'];
+
+  app.get<{ Params: { memberId: string } }>(
+    '/members/:memberId/people',
+    { schema: { tags, summary: 'People of a member (audited read)', params: MemberIdParams, response: { 200: Type.Array(Person), ...errorResponses } } },
+    async (req) => {
+      requireAuth(req);
+      return tx(req, (t) => listPeople(t, req.params.memberId));
+    },
+  );
+
+  app.post<{ Params: { memberId: string }; Body: PersonCreateInput }>(
+    '/members/:memberId/people',
+    {
+      schema: {
+        tags,
+        summary: 'Add a person; without a password one is generated and returned once',
+        params: MemberIdParams,
+        body: PersonCreateBody,
+        response: {
+          201: Type.Object({ person: Person, initialPassword: Type.Union([Type.String(), Type.Null()]) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      requireAuth(req);
+      const result = await tx(req, (t) => createPerson(t, req.params.memberId, req.body));
+      return reply.status(201).send(result);
+    },
+  );
+
+  app.get<{ Params: { memberId: string; personId: string } }>(
+    '/members/:memberId/people/:personId',
+    { schema: { tags, summary: 'One person (audited read)', params: PersonParams, response: { 200: Person, ...errorResponses } } },
+    async (req) => {
+      requireAuth(req);
+      return tx(req, (t) => getPerson(t, req.params.memberId, req.params.personId));
+    },
+  );
+
+  app.patch<{ Params: { memberId: string; personId: string }; Body: PersonPatchInput }>(
+    '/members/:memberId/people/:personId',
+    {
+      schema: {
+        tags,
+        summary: 'Change name, roles or status (disabled ends all sessions)',
+        params: PersonParams,
+        body: PersonPatchBody,
+        response: { 200: Person, ...errorResponses },
+      },
+    },
+    async (req) => {
+      requireAuth(req);
+      return tx(req, (t) => updatePerson(t, req.params.memberId, req.params.personId, req.body));
+    },
+  );
+}

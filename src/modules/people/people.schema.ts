@@ -1,0 +1,50 @@
+import { type Static, Type } from 'typebox';
+
+export const RoleSchema = Type.Union([
+  Type.Literal('association_admin'),
+  Type.Literal('association_finance'),
+  Type.Literal('member_admin'),
+  Type.Literal('member_clerk'),
+  Type.Literal('auditor'),
+]);
+
+export const Person = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  memberId: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  displayName: Type.String(),
+  roles: Type.Array(RoleSchema),
+  status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+  hasPassword: Type.Boolean(),
+  sso: Type.Boolean(),
+  lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  version: Type.Integer(),
+});
+export type PersonDto = Static<typeof Person>;
+
+export const PersonCreateBody = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    roles: Type.Array(RoleSchema, { minItems: 1, maxItems: 5 }),
+    password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024, description: 'Omit to generate one' })),
+  },
+  { additionalProperties: false },
+);
+export type PersonCreateInput = Static<typeof PersonCreateBody>;
+
+export const PersonPatchBody = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1 }),
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    roles: Type.Optional(Type.Array(RoleSchema, { minItems: 1, maxItems: 5 })),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+  },
+  { additionalProperties: false },
+);
+export type PersonPatchInput = Static<typeof PersonPatchBody>;
+
+export const PersonParams = Type.Object(
+  { memberId: Type.String({ format: 'uuid' }), personId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);

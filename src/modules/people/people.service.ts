@@ -1,0 +1,213 @@
+/**
+ * People (user accounts) of a member and their roles. Names and e-mail addresses are personal data:
+ * every read is audited, and audit events carry only ids and role names.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Role, UserRow } from '../../db/schema.js';
+import type { Tx } from '../../db/tx.js';
+import { ConflictError, type FieldIssue, InvalidStateError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { hashPassword, passwordProblems, verifyPassword } from '../auth/passwords.js';
+import { ASSOCIATION_ROLES, MEMBER_ROLES, requireMemberPermission } from '../auth/permissions.js';
+import type { PersonCreateInput, PersonDto, PersonPatchInput } from './people.schema.js';
+
+export function toPersonDto(u: UserRow): PersonDto {
+  return {
+    id: u.id,
+    memberId: u.member_id,
+    email: u.email,
+    displayName: u.display_name,
+    roles: u.roles,
+    status: u.status,
+    hasPassword: u.password_hash !== null,
+    sso: u.oidc_subject !== null,
+    lastLoginAt: u.last_login_at?.toISOString() ?? null,
+    version: u.version,
+  };
+}
+
+const EMAIL_RE = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
+
+async function allowedRoles(tx: Tx, memberId: string): Promise<readonly Role[]> {
+  const m = await tx.db.selectFrom('members').select(['is_association']).where('id', '=', memberId).executeTakeFirst();
+  if (!m) throw new NotFoundError('member');
+  return m.is_association ? ASSOCIATION_ROLES : MEMBER_ROLES;
+}
+
+function validateRoles(roles: readonly string[], allowed: readonly Role[]): FieldIssue[] {
+  if (roles.length === 0) return [{ field: 'roles', code: 'roles.required' }];
+  return roles.every((r) => allowed.includes(r as Role)) ? [] : [{ field: 'roles', code: 'roles.not_allowed' }];
+}
+
+function validateName(name: string): FieldIssue[] {
+  const n = name.trim();
+  if (n.length < 1 || n.length > 200) return [{ field: 'displayName', code: 'name.required' }];
+  if (/[<>\u0000-\u001f\u007f]/.test(n)) return [{ field: 'displayName', code: 'text.invalid_characters' }];
+  return [];
+}
+
+export async function listPeople(tx: Tx, memberId: string): Promise<PersonDto[]> {
+  requireMemberPermission(tx.ctx, memberId, 'people.read');
+  const rows = await tx.db.selectFrom('users').selectAll().where('member_id', '=', memberId).orderBy('display_name').execute();
+  await allowedRoles(tx, memberId); // 404 for a member that does not exist
+  recordAudit(tx, {
+    action: 'user.listed',
+    memberId,
+    objectType: 'member',
+    objectId: memberId,
+    data: rows.map((r) => r.id),
+    details: { count: rows.length },
+  });
+  return rows.map(toPersonDto);
+}
+
+export async function getPerson(tx: Tx, memberId: string, personId: string): Promise<PersonDto> {
+  requireMemberPermission(tx.ctx, memberId, 'people.read');
+  const row = await tx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', personId)
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('person');
+  recordAudit(tx, { action: 'user.viewed', memberId, objectType: 'user', objectId: personId });
+  return toPersonDto(row);
+}
+
+export function generatePassword(): string {
+  // 18 random bytes → 24 characters of base64url: ~144 bits.
+  return randomBytes(18).toString('base64url');
+}
+
+export async function createPerson(
+  tx: Tx,
+  memberId: string,
+  input: PersonCreateInput,
+): Promise<{ person: PersonDto; initialPassword: string | null }> {
+  requireMemberPermission(tx.ctx, memberId, 'people.manage');
+  const allowed = await allowedRoles(tx, memberId);
+  const email = input.email.trim().toLowerCase();
+  const issues: FieldIssue[] = [...validateName(input.displayName), ...validateRoles(input.roles, allowed)];
+  if (!EMAIL_RE.test(email) || email.length > 254) issues.push({ field: 'email', code: 'email.format' });
+  const generated = input.password === undefined ? generatePassword() : null;
+  const password = input.password ?? generated!;
+  for (const code of passwordProblems(password)) issues.push({ field: 'password', code });
+  if (issues.length) throw new ValidationError(issues);
+  const taken = await sql<{ id: string }>`select id from auth_find_user_by_email(${email})`.execute(tx.db);
+  if (taken.rows.length > 0) throw new ConflictError('email.taken', 'email');
+  const row = await tx.db
+    .insertInto('users')
+    .values({
+      member_id: memberId,
+      email,
+      display_name: input.displayName.trim(),
+      password_hash: await hashPassword(password),
+      roles: [...new Set(input.roles)],
+      password_changed_at: new Date(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const dto = toPersonDto(row);
+  recordAudit(tx, {
+    action: 'user.created',
+    memberId,
+    objectType: 'user',
+    objectId: row.id,
+    data: { email: dto.email, displayName: dto.displayName, roles: dto.roles },
+    details: { roles: row.roles },
+  });
+  return { person: dto, initialPassword: generated };
+}
+
+export async function updatePerson(tx: Tx, memberId: string, personId: string, input: PersonPatchInput): Promise<PersonDto> {
+  requireMemberPermission(tx.ctx, memberId, 'people.manage');
+  const row = await tx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', personId)
+    .where('member_id', '=', memberId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('person');
+  if (row.version !== input.version) throw new ConflictError('version.stale');
+  const allowed = await allowedRoles(tx, memberId);
+  const issues: FieldIssue[] = [];
+  if (input.displayName !== undefined) issues.push(...validateName(input.displayName));
+  if (input.roles !== undefined) issues.push(...validateRoles(input.roles, allowed));
+  if (issues.length) throw new ValidationError(issues);
+  const self = tx.ctx.principal?.id === personId;
+  // Nobody locks themselves out: no disabling oneself and no dropping one's own admin role.
+  if (self && input.status === 'disabled') throw new InvalidStateError('person.cannot_disable_self');
+  if (self && input.roles && row.roles.some((r) => r.endsWith('_admin')) && !input.roles.some((r) => r.endsWith('_admin'))) {
+    throw new InvalidStateError('person.cannot_drop_own_admin');
+  }
+  const changed: string[] = [];
+  const patch: Record<string, unknown> = {};
+  if (input.displayName !== undefined && input.displayName.trim() !== row.display_name) {
+    patch.display_name = input.displayName.trim();
+    changed.push('displayName');
+  }
+  if (input.roles !== undefined) {
+    const roles = [...new Set(input.roles)].sort();
+    if (roles.join() !== [...row.roles].sort().join()) {
+      patch.roles = roles;
+      changed.push('roles');
+    }
+  }
+  if (input.status !== undefined && input.status !== row.status) {
+    patch.status = input.status;
+    changed.push('status');
+  }
+  if (changed.length === 0) return toPersonDto(row);
+  const updated = await tx.db
+    .updateTable('users')
+    .set({ ...patch, version: sql`version + 1`, updated_at: sql`now()` })
+    .where('id', '=', personId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (patch.status === 'disabled' || patch.roles) {
+    // A disabled person or changed roles end the person's sessions at once.
+    await tx.db.deleteFrom('sessions').where('user_id', '=', personId).execute();
+  }
+  recordAudit(tx, {
+    action: 'user.updated',
+    memberId,
+    objectType: 'user',
+    objectId: personId,
+    data: { displayName: updated.display_name, roles: updated.roles, status: updated.status },
+    details: { fields: changed, roles: updated.roles, status: updated.status },
+  });
+  return toPersonDto(updated);
+}
+
+/** The current person changes their own password; other sessions end. */
+export async function changeOwnPassword(tx: Tx, current: string, next: string): Promise<void> {
+  const p = tx.ctx.principal;
+  if (!p || p.kind !== 'user') throw new UnauthenticatedError();
+  const row = await tx.db.selectFrom('users').selectAll().where('id', '=', p.id).forUpdate().executeTakeFirst();
+  if (!row) throw new UnauthenticatedError();
+  if (row.password_hash && !(await verifyPassword(row.password_hash, current))) {
+    throw new ValidationError([{ field: 'currentPassword', code: 'password.wrong' }]);
+  }
+  const problems = passwordProblems(next);
+  if (problems.length) throw new ValidationError(problems.map((code) => ({ field: 'newPassword', code })));
+  await tx.db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(next), password_changed_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', p.id)
+    .execute();
+  let q = tx.db.deleteFrom('sessions').where('user_id', '=', p.id);
+  if (p.sessionId) q = q.where('id', '<>', p.sessionId);
+  await q.execute();
+  recordAudit(tx, { action: 'user.password_changed', memberId: p.memberId, objectType: 'user', objectId: p.id });
+}
+
+/** The current person's own account data. */
+export async function getOwnAccount(tx: Tx): Promise<PersonDto> {
+  const p = tx.ctx.principal;
+  if (!p || p.kind !== 'user') throw new UnauthenticatedError();
+  const row = await tx.db.selectFrom('users').selectAll().where('id', '=', p.id).executeTakeFirst();
+  if (!row) throw new UnauthenticatedError();
+  return toPersonDto(row);
+}

@@ -1,0 +1,63 @@
+/**
+ * The explicit context every service call receives: who acts, for which members, in which request.
+ */
+import type { Role, TokenScope } from '../db/schema.js';
+import type { Permission } from '../modules/auth/permissions.js';
+
+export interface Principal {
+  readonly kind: 'user' | 'token';
+  /** User id or API token id. */
+  readonly id: string;
+  /** The member the user or token belongs to. */
+  readonly memberId: string;
+  readonly isAssociation: boolean;
+  readonly roles: readonly Role[];
+  readonly permissions: ReadonlySet<Permission>;
+  /** Own member plus, for an Amt, each of its member municipalities. */
+  readonly actingMemberIds: readonly string[];
+  readonly sessionId?: string;
+}
+
+/** The member scope of a transaction; enforced in PostgreSQL by row-level security. */
+export interface Scope {
+  /** Association staff and auditors of the association see every member. */
+  readonly allMembers: boolean;
+  readonly memberIds: readonly string[];
+  /** Auditors: the database refuses every write except audit events. */
+  readonly readOnly: boolean;
+}
+
+export interface Ctx {
+  readonly requestId: string;
+  readonly principal: Principal | null;
+  /** Set for work that no person or token does (CLI, seeding, the login step before a principal exists). */
+  readonly system: string | null;
+  readonly scope: Scope;
+}
+
+export const NO_MEMBERS: Scope = Object.freeze({ allMembers: false, memberIds: [], readOnly: true });
+
+export function scopeOf(p: Principal): Scope {
+  const readOnly = p.kind === 'user' && p.roles.every((r) => r === 'auditor');
+  return Object.freeze({ allMembers: p.isAssociation, memberIds: p.actingMemberIds, readOnly });
+}
+
+export function principalCtx(requestId: string, principal: Principal): Ctx {
+  return Object.freeze({ requestId, principal, system: null, scope: scopeOf(principal) });
+}
+
+/** A context for system work. Give it the narrowest scope the work needs. */
+export function systemCtx(name: string, scope: Scope, requestId = `system-${name}`): Ctx {
+  return Object.freeze({ requestId, principal: null, system: name, scope });
+}
+
+export const ALL_MEMBERS_WRITE: Scope = Object.freeze({ allMembers: true, memberIds: [], readOnly: false });
+export const ALL_MEMBERS_READ: Scope = Object.freeze({ allMembers: true, memberIds: [], readOnly: true });
+export function memberScope(memberId: string, readOnly = false): Scope {
+  return Object.freeze({ allMembers: false, memberIds: [memberId], readOnly });
+}
+
+/** May the context see this member at all? (The first wall; RLS is the second.) */
+export function canSeeMember(ctx: Ctx, memberId: string): boolean {
+  return ctx.scope.allMembers || ctx.scope.memberIds.includes(memberId);
+}

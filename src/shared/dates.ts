@@ -1,0 +1,50 @@
+/** Dates are civil dates in Europe/Berlin ('YYYY-MM-DD'); instants are Date (UTC inside). */
+
+export const TIME_ZONE = 'Europe/Berlin';
+
+const ymd = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Today's date in Berlin as 'YYYY-MM-DD'. */
+export function todayInBerlin(now: Date = new Date()): string {
+  return ymd.format(now);
+}
+
+export function isIsoDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+const deDate = new Intl.DateTimeFormat('de-DE', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
+const deDateTime = new Intl.DateTimeFormat('de-DE', {
+  timeZone: TIME_ZONE,
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const enDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: '2-digit', month: 'short', year: 'numeric' });
+const enDateTime = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TIME_ZONE,
+  day: '2-digit',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** 'YYYY-MM-DD' → '09.04.2020' (de) or '09 Apr 2020' (en). */
+export function formatDate(s: string | null | undefined, lang: 'de' | 'en' = 'de'): string {
+  if (!s) return '–';
+  const d = new Date(`${s}T00:00:00Z`);
+  return (lang === 'de' ? deDate : enDate).format(d);
+}
+
+/** An instant shown in Berlin time. */
+export function formatDateTime(d: Date | null | undefined, lang: 'de' | 'en' = 'de'): string {
+  if (!d) return '–';
+  return (lang === 'de' ? deDateTime : enDateTime).format(d);
+}

@@ -1,0 +1,256 @@
+/** KERN UX building blocks used by every page. Field errors follow the KERN pattern plus ARIA wiring. */
+import type { FieldIssue } from '../shared/errors.js';
+import type { T } from './i18n/index.js';
+import type { Child, RawHtml } from './jsx/jsx-runtime.js';
+
+export type FieldErrors = Record<string, string>;
+
+/** Turns domain field issues into translated messages by field name. */
+export function fieldErrors(issues: readonly FieldIssue[], t: T): FieldErrors {
+  const out: FieldErrors = {};
+  for (const i of issues) out[i.field] ??= t(i.code);
+  return out;
+}
+
+export function ErrorSummary(props: { errors: FieldErrors; t: T; message?: string | undefined }): RawHtml {
+  const entries = Object.entries(props.errors);
+  return (
+    <div class="kern-alert kern-alert--danger kern-mb-lg" role="alert" tabindex="-1" id="error-summary">
+      <div class="kern-alert__header">
+        <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+        <h2 class="kern-title">{props.t('error.summary')}</h2>
+      </div>
+      <div class="kern-alert__body">
+        {props.message ? <p class="kern-body">{props.message}</p> : null}
+        {entries.length > 0 ? (
+          <ul class="kern-list">
+            {entries.map(([field, msg]) => (
+              <li>
+                <a class="kern-link" href={`#f-${field}`}>
+                  {msg}
+                </a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+export function Alert(props: {
+  variant: 'info' | 'success' | 'warning' | 'danger';
+  title: string;
+  children?: Child;
+  role?: 'status' | 'alert';
+}): RawHtml {
+  return (
+    <div class={`kern-alert kern-alert--${props.variant} kern-mb-lg`} role={props.role}>
+      <div class="kern-alert__header">
+        <span class={`kern-icon kern-icon--${props.variant}`} aria-hidden="true"></span>
+        <span class="kern-title">{props.title}</span>
+      </div>
+      {props.children ? <div class="kern-alert__body">{props.children}</div> : null}
+    </div>
+  );
+}
+
+export function TextField(props: {
+  name: string;
+  label: string;
+  value?: string | number | null | undefined;
+  error?: string | undefined;
+  hint?: string | undefined;
+  type?: string;
+  required?: boolean;
+  optionalLabel?: string | undefined;
+  autocomplete?: string;
+  inputmode?: string;
+  maxlength?: number;
+  width?: 2 | 4;
+}): RawHtml {
+  const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`kern-form-input${props.error ? ' kern-form-input--error' : ''}`}>
+      <label class="kern-label" for={id}>
+        {props.label}
+        {props.optionalLabel ? <span class="kern-label__optional"> {props.optionalLabel}</span> : null}
+      </label>
+      {props.hint ? (
+        <div class="kern-hint" id={`${id}-hint`}>
+          {props.hint}
+        </div>
+      ) : null}
+      <input
+        class={`kern-form-input__input${props.error ? ' kern-form-input__input--error' : ''}${props.width ? ` kern-form-input__input--width-${props.width}` : ''}`}
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value ?? ''}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        inputmode={props.inputmode}
+        maxlength={props.maxlength}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+      />
+      {props.error ? (
+        <p class="kern-error" id={`${id}-error`}>
+          <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+          <span class="kern-body">{props.error}</span>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function SelectField(props: {
+  name: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  value?: string | null | undefined;
+  error?: string | undefined;
+  hint?: string | undefined;
+  required?: boolean;
+}): RawHtml {
+  const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`kern-form-input${props.error ? ' kern-form-input--error' : ''}`}>
+      <label class="kern-label" for={id}>
+        {props.label}
+      </label>
+      {props.hint ? (
+        <div class="kern-hint" id={`${id}-hint`}>
+          {props.hint}
+        </div>
+      ) : null}
+      <div class="kern-form-input__select-wrapper">
+        <select
+          class={`kern-form-input__select${props.error ? ' kern-form-input__select--error' : ''}`}
+          id={id}
+          name={props.name}
+          required={props.required}
+          aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={describedBy || undefined}
+        >
+          {props.options.map((o) => (
+            <option value={o.value} selected={o.value === (props.value ?? '')}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {props.error ? (
+        <p class="kern-error" id={`${id}-error`}>
+          <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+          <span class="kern-body">{props.error}</span>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function CheckboxGroup(props: {
+  name: string;
+  legend: string;
+  options: readonly { value: string; label: string }[];
+  values: readonly string[];
+  error?: string | undefined;
+}): RawHtml {
+  const id = `f-${props.name}`;
+  return (
+    <fieldset
+      class={`kern-fieldset${props.error ? ' kern-fieldset--error' : ''}`}
+      id={id}
+      aria-describedby={props.error ? `${id}-error` : undefined}
+    >
+      <legend class="kern-label">{props.legend}</legend>
+      <div class="kern-fieldset__body">
+        {props.options.map((o) => (
+          <div class="kern-form-check">
+            <input
+              class={`kern-form-check__checkbox${props.error ? ' kern-form-check__checkbox--error' : ''}`}
+              id={`${id}-${o.value}`}
+              name={props.name}
+              type="checkbox"
+              value={o.value}
+              checked={props.values.includes(o.value)}
+            />
+            <label class="kern-label" for={`${id}-${o.value}`}>
+              {o.label}
+            </label>
+          </div>
+        ))}
+      </div>
+      {props.error ? (
+        <p class="kern-error" id={`${id}-error`}>
+          <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+          <span class="kern-body">{props.error}</span>
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
+export function Badge(props: { variant: 'info' | 'success' | 'warning' | 'danger'; label: string }): RawHtml {
+  return (
+    <span class={`kern-badge kern-badge--${props.variant}`}>
+      <span class="kern-label">{props.label}</span>
+    </span>
+  );
+}
+
+export function Button(props: { label: string; variant?: 'primary' | 'secondary' | 'tertiary'; type?: string }): RawHtml {
+  return (
+    <button type={props.type ?? 'submit'} class={`kern-btn kern-btn--${props.variant ?? 'primary'}`}>
+      <span class="kern-label">{props.label}</span>
+    </button>
+  );
+}
+
+export function LinkButton(props: { href: string; label: string; variant?: 'primary' | 'secondary' | 'tertiary' }): RawHtml {
+  return (
+    <a href={props.href} class={`kern-btn kern-btn--${props.variant ?? 'secondary'}`}>
+      <span class="kern-label">{props.label}</span>
+    </a>
+  );
+}
+
+export function Csrf(props: { token: string }): RawHtml {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
+
+export function DescriptionList(props: { items: readonly [string, Child][] }): RawHtml {
+  return (
+    <dl class="kern-description-list">
+      {props.items.map(([k, v]) => (
+        <div class="kern-description-list-item">
+          <dt class="kern-description-list-item__key">{k}</dt>
+          <dd class="kern-description-list-item__value">{v === null || v === undefined || v === '' ? '–' : v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function Pagination(props: { t: T; page: number; pageSize: number; total: number; hrefFor: (page: number) => string }): RawHtml {
+  const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
+  if (pages <= 1) return <></>;
+  return (
+    <nav class="pagination" aria-label={props.t('common.pagination')}>
+      {props.page > 1 ? (
+        <a class="kern-link" href={props.hrefFor(props.page - 1)} rel="prev">
+          {props.t('common.prev_page')}
+        </a>
+      ) : null}
+      <span class="kern-body">{props.t('common.page_of', { page: props.page, pages })}</span>
+      {props.page < pages ? (
+        <a class="kern-link" href={props.hrefFor(props.page + 1)} rel="next">
+          {props.t('common.next_page')}
+        </a>
+      ) : null}
+    </nav>
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * Prepares one migrated database with the demo loaded, once per test run, and hands it to the test
+ * files: on PGlite as a data-directory dump each file loads into its own in-memory instance; on
+ * PostgreSQL as a template database each file clones into its own fresh database.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { prepareDatabase } from '../src/db/bootstrap.js';
+import { createDatabase } from '../src/db/database.js';
+import { seedDemo } from '../src/modules/demo/demo.seed.js';
+
+export const TEST_DB = process.env.ALLMENDE_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+const ADMIN_URL = process.env.ALLMENDE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDb: 'pglite' | 'postgres';
+    pgliteTemplate: string;
+    pgAdminUrl: string;
+    pgTemplateDb: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  project.provide('testDb', TEST_DB);
+  project.provide('pgAdminUrl', ADMIN_URL);
+  if (TEST_DB === 'pglite') {
+    const database = await createDatabase({ kind: 'pglite' });
+    await prepareDatabase(database);
+    await seedDemo(database);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allmende-test-'));
+    const file = path.join(dir, 'template.tar.gz');
+    const blob = await database.dump!();
+    fs.writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
+    await database.close();
+    project.provide('pgliteTemplate', file);
+    project.provide('pgTemplateDb', '');
+    return () => fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const templateDb = `allmende_tpl_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${templateDb}`);
+  await admin.query(`create database ${templateDb}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${templateDb}`;
+  const database = await createDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 });
+  await prepareDatabase(database);
+  await seedDemo(database);
+  await database.close();
+  project.provide('pgliteTemplate', '');
+  project.provide('pgTemplateDb', templateDb);
+  return async () => {
+    // Drop every database this run created (clones are named after the template).
+    const res = await admin.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${templateDb}_c_%`]);
+    for (const r of res.rows) await admin.query(`drop database if exists ${r.datname} with (force)`);
+    await admin.query(`drop database if exists ${templateDb} with (force)`);
+    await admin.end();
+  };
+}
