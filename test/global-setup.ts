@@ -55,7 +55,10 @@ export default async function setup(project: TestProject) {
   project.provide('pgTemplateDb', templateDb);
   return async () => {
     // Drop every database this run created (clones are named after the template).
-    const res = await admin.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${templateDb}_c_%`]);
+    const res = await admin.query<{ datname: string }>(
+      `select datname from pg_database where datname like $1`,
+      [`${templateDb}_c_%`],
+    );
     for (const r of res.rows) await admin.query(`drop database if exists ${r.datname} with (force)`);
     await admin.query(`drop database if exists ${templateDb} with (force)`);
     await admin.end();

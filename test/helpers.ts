@@ -18,10 +18,14 @@ import { ALL_MEMBERS_READ, systemCtx } from '../src/shared/context.js';
 export const testDbKind = () => inject('testDb');
 
 /** A fresh database with migrations and the demo loaded. */
-export async function testDatabase(): Promise<Database> {
+export async function testDatabase(opts: { pgliteDataDir?: string } = {}): Promise<Database> {
   if (inject('testDb') === 'pglite') {
     const blob = new Blob([fs.readFileSync(inject('pgliteTemplate'))]);
-    return createDatabase({ kind: 'pglite', loadDataDir: blob });
+    return createDatabase({
+      kind: 'pglite',
+      loadDataDir: blob,
+      ...(opts.pgliteDataDir ? { dataDir: opts.pgliteDataDir } : {}),
+    });
   }
   const name = `${inject('pgTemplateDb')}_c_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
@@ -42,7 +46,15 @@ export async function testDatabase(): Promise<Database> {
   }
   const url = new URL(inject('pgAdminUrl'));
   url.pathname = `/${name}`;
-  return createDatabase({ kind: 'postgres', url: url.toString(), poolSize: 5 });
+  const database = await createDatabase({ kind: 'postgres', url: url.toString(), poolSize: 5 });
+  urls.set(database, url.toString());
+  return database;
+}
+
+const urls = new WeakMap<Database, string>();
+/** The connection URL of a PostgreSQL test database (for child processes such as the CLI). */
+export function databaseUrlOf(database: Database): string | undefined {
+  return urls.get(database);
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -56,7 +68,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(opts: { database?: Database; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function testApp(
+  opts: { database?: Database; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const database = opts.database ?? (await testDatabase());
   const state = await prepareDatabase(database);
   const config = testConfig(opts.env);
@@ -79,7 +93,9 @@ export function readAll<T>(database: Database, fn: (tx: Tx) => Promise<T>): Prom
 }
 
 export async function memberIdByName(database: Database, name: string): Promise<string> {
-  const row = await readAll(database, (tx) => tx.db.selectFrom('members').select('id').where('name', '=', name).executeTakeFirstOrThrow());
+  const row = await readAll(database, (tx) =>
+    tx.db.selectFrom('members').select('id').where('name', '=', name).executeTakeFirstOrThrow(),
+  );
   return row.id;
 }
 
@@ -143,7 +159,12 @@ export class Client {
   }
 
   /** JSON API call with the session's CSRF token header. */
-  async api(method: InjectOpts['method'], url: string, payload?: unknown, headers: Record<string, string> = {}) {
+  async api(
+    method: InjectOpts['method'],
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     if (method !== 'GET' && !this.apiCsrf) {
       const me = await this.get('/api/v1/me');
       this.apiCsrf = me.json().csrfToken ?? undefined;
@@ -168,7 +189,8 @@ export class Client {
 export async function loggedIn(app: FastifyInstance, email: string): Promise<Client> {
   const c = new Client(app);
   const res = await c.login(email);
-  if (res.statusCode !== 303) throw new Error(`login of ${email} failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  if (res.statusCode !== 303)
+    throw new Error(`login of ${email} failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
   return c;
 }
 

@@ -5,14 +5,14 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, SETTINGS } from '../config/config.js';
 import { prepareDatabase } from '../db/bootstrap.js';
 import { openDatabase } from '../db/open.js';
-import { runInTx } from '../db/tx.js';
 import type { Role } from '../db/schema.js';
+import { runInTx } from '../db/tx.js';
+import { printDemoAccounts, startServer } from '../http/server.js';
 import { verifyAuditTrail } from '../modules/audit/audit.service.js';
 import { ROLES } from '../modules/auth/permissions.js';
 import { seedDemo } from '../modules/demo/demo.seed.js';
 import { findAssociation, findMemberByAgs, findMemberById } from '../modules/members/members.repository.js';
 import { createPerson } from '../modules/people/people.service.js';
-import { printDemoAccounts, startServer } from '../http/server.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../shared/context.js';
 import { DomainError, ValidationError } from '../shared/errors.js';
 import { translator } from '../web/i18n/index.js';
@@ -68,13 +68,17 @@ program
 const seed = program.command('seed').description('load data');
 seed
   .command('demo')
-  .description('load the demo association, its members and one demo account per role (into an empty database)')
+  .description(
+    'load the demo association, its members and one demo account per role (into an empty database)',
+  )
   .action(async () => {
     const database = await openDatabase(config());
     try {
       await prepareDatabase(database);
       const res = await seedDemo(database);
-      console.log(res.seeded ? `Demo loaded: ${res.members} members.` : 'Demo data already present: nothing changed.');
+      console.log(
+        res.seeded ? `Demo loaded: ${res.members} members.` : 'Demo data already present: nothing changed.',
+      );
       printDemoAccounts();
     } finally {
       await database.close();
@@ -88,36 +92,47 @@ user
   .requiredOption('--member <member>', 'the member: "association", an AGS or a member id')
   .requiredOption('--email <email>', 'e-mail address (login name)')
   .requiredOption('--name <name>', 'display name')
-  .addOption(new Option('--role <role...>', 'one or more roles').choices(ROLES as string[]).makeOptionMandatory())
+  .addOption(
+    new Option('--role <role...>', 'one or more roles').choices(ROLES as string[]).makeOptionMandatory(),
+  )
   .option('--password-stdin', 'read the initial password from standard input')
-  .action(async (opts: { member: string; email: string; name: string; role: Role[]; passwordStdin?: boolean }) => {
-    let password: string | undefined;
-    if (opts.passwordStdin) {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
-      password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-    }
-    const database = await openDatabase(config());
-    try {
-      await prepareDatabase(database);
-      const res = await runInTx(database, systemCtx('cli-user-add', ALL_MEMBERS_WRITE), async (tx) => {
-        const m =
-          opts.member === 'association'
-            ? await findAssociation(tx)
-            : /^\d{8}$/.test(opts.member)
-              ? await findMemberByAgs(tx, opts.member)
-              : /^[0-9a-f-]{36}$/i.test(opts.member)
-                ? await findMemberById(tx, opts.member)
-                : undefined;
-        if (!m) throw new Error(`member not found: ${opts.member}`);
-        return createPerson(tx, m.id, { email: opts.email, displayName: opts.name, roles: opts.role, ...(password ? { password } : {}) });
-      });
-      console.log(`Added ${res.person.email} (${res.person.roles.join(', ')}), id ${res.person.id}`);
-      if (res.initialPassword) console.log(`Initial password (shown once): ${res.initialPassword}`);
-    } finally {
-      await database.close();
-    }
-  });
+  .action(
+    async (opts: { member: string; email: string; name: string; role: Role[]; passwordStdin?: boolean }) => {
+      let password: string | undefined;
+      if (opts.passwordStdin) {
+        const chunks: Buffer[] = [];
+        for await (const c of process.stdin) chunks.push(c as Buffer);
+        password = Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(/\r?\n$/, '');
+      }
+      const database = await openDatabase(config());
+      try {
+        await prepareDatabase(database);
+        const res = await runInTx(database, systemCtx('cli-user-add', ALL_MEMBERS_WRITE), async (tx) => {
+          const m =
+            opts.member === 'association'
+              ? await findAssociation(tx)
+              : /^\d{8}$/.test(opts.member)
+                ? await findMemberByAgs(tx, opts.member)
+                : /^[0-9a-f-]{36}$/i.test(opts.member)
+                  ? await findMemberById(tx, opts.member)
+                  : undefined;
+          if (!m) throw new Error(`member not found: ${opts.member}`);
+          return createPerson(tx, m.id, {
+            email: opts.email,
+            displayName: opts.name,
+            roles: opts.role,
+            ...(password ? { password } : {}),
+          });
+        });
+        console.log(`Added ${res.person.email} (${res.person.roles.join(', ')}), id ${res.person.id}`);
+        if (res.initialPassword) console.log(`Initial password (shown once): ${res.initialPassword}`);
+      } finally {
+        await database.close();
+      }
+    },
+  );
 
 const audit = program.command('audit').description('the audit trail');
 audit
@@ -139,12 +154,18 @@ audit
               `BROKEN  ${c.memberId}  first broken event: seq ${c.problem.event.seq}, id ${c.problem.event.id} (${c.problem.kind})`,
             );
           } else if (c.problem.kind === 'head_mismatch') {
-            console.log(`BROKEN  ${c.memberId}  head_mismatch (head seq ${c.problem.headSeq}, chain ends at ${c.problem.lastSeq})`);
+            console.log(
+              `BROKEN  ${c.memberId}  head_mismatch (head seq ${c.problem.headSeq}, chain ends at ${c.problem.lastSeq})`,
+            );
           } else {
             console.log(`BROKEN  ${c.memberId}  ${c.problem.kind}`);
           }
         }
-        console.log(result.ok ? `Audit trail intact: ${result.eventsChecked} events in ${result.chains.length} chains.` : 'AUDIT TRAIL BROKEN');
+        console.log(
+          result.ok
+            ? `Audit trail intact: ${result.eventsChecked} events in ${result.chains.length} chains.`
+            : 'AUDIT TRAIL BROKEN',
+        );
       }
       process.exitCode = result.ok ? 0 : 1;
     } finally {

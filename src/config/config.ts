@@ -67,11 +67,27 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
   { name: 'ALLMENDE_SESSION_ABSOLUTE_HOURS', default: '12', description: 'Session absolute timeout' },
   { name: 'ALLMENDE_BODY_LIMIT_BYTES', default: '262144', description: 'Maximum request body size' },
   { name: 'ALLMENDE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* from a reverse proxy' },
-  { name: 'ALLMENDE_LOGIN_MAX_FAILURES', default: '5', description: 'Failed logins per account and client before throttling' },
+  {
+    name: 'ALLMENDE_LOGIN_MAX_FAILURES',
+    default: '5',
+    description: 'Failed logins per account and client before throttling',
+  },
   { name: 'ALLMENDE_LOGIN_WINDOW_MINUTES', default: '15', description: 'Window of the login throttle' },
-  { name: 'ALLMENDE_OIDC_ISSUER', default: '(unset)', description: 'OpenID Connect issuer URL; enables SSO login' },
-  { name: 'ALLMENDE_OIDC_CLIENT_ID', default: '(unset)', description: 'OIDC client id (required with issuer)' },
-  { name: 'ALLMENDE_OIDC_CLIENT_SECRET', default: '(unset)', description: 'OIDC client secret (omit for a public client)' },
+  {
+    name: 'ALLMENDE_OIDC_ISSUER',
+    default: '(unset)',
+    description: 'OpenID Connect issuer URL; enables SSO login',
+  },
+  {
+    name: 'ALLMENDE_OIDC_CLIENT_ID',
+    default: '(unset)',
+    description: 'OIDC client id (required with issuer)',
+  },
+  {
+    name: 'ALLMENDE_OIDC_CLIENT_SECRET',
+    default: '(unset)',
+    description: 'OIDC client secret (omit for a public client)',
+  },
   { name: 'ALLMENDE_OIDC_LABEL', default: 'Single Sign-on', description: 'Label of the SSO button' },
   { name: 'ALLMENDE_OIDC_ALLOW_HTTP', default: 'false', description: 'Allow an http:// issuer (tests only)' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
@@ -119,7 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const port = int('PORT', 3000, 0, 65535);
   const demo = (str('ALLMENDE_DEMO') ?? 'auto') as DemoMode;
-  if (!['auto', 'on', 'off'].includes(demo)) problems.push(`ALLMENDE_DEMO: expected auto, on or off, got "${demo}"`);
+  if (!['auto', 'on', 'off'].includes(demo))
+    problems.push(`ALLMENDE_DEMO: expected auto, on or off, got "${demo}"`);
   const logLevel = (str('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`);
 
@@ -149,7 +166,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(str('ALLMENDE_DATA_DIR') ?? './data'),
     demo,
-    publicUrl: (url('ALLMENDE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    publicUrl: (url('ALLMENDE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
+      /\/$/,
+      '',
+    ),
     cookieSecure: bool('ALLMENDE_COOKIE_SECURE', true),
     sessionIdleMinutes: int('ALLMENDE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: int('ALLMENDE_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),

@@ -15,9 +15,10 @@ export interface InstanceState {
 export async function prepareDatabase(database: Database): Promise<InstanceState> {
   const { applied } = await migrate(database);
   return database.withOwnerSession(async (s) => {
-    await s.query(`insert into instance_settings (key, value) values ('secret', $1) on conflict (key) do nothing`, [
-      randomBytes(32).toString('base64url'),
-    ]);
+    await s.query(
+      `insert into instance_settings (key, value) values ('secret', $1) on conflict (key) do nothing`,
+      [randomBytes(32).toString('base64url')],
+    );
     const rows = await s.query<{ key: string; value: string }>(`select key, value from instance_settings`);
     const get = (k: string) => rows.find((r) => r.key === k)?.value;
     return { secret: get('secret')!, demoSeeded: get('demo') === 'seeded', migrationsApplied: applied };

@@ -16,21 +16,21 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { runInTx, type Tx } from '../db/tx.js';
 import { resolveApiToken } from '../modules/auth/api-tokens.service.js';
 import { OidcLogin } from '../modules/auth/oidc.service.js';
 import { resolveSession } from '../modules/auth/sessions.service.js';
-import { NO_MEMBERS, principalCtx, type Ctx } from '../shared/context.js';
+import { type Ctx, NO_MEMBERS, principalCtx } from '../shared/context.js';
 import { DomainError } from '../shared/errors.js';
 import { LANGS, type Lang, translator } from '../web/i18n/index.js';
 import { Metrics } from './metrics.js';
 import { domainStatus, problemFromDomain, problemFromFastify } from './problem.js';
 import './request-context.js';
-import { registerRoutes } from './routes.js';
 import { renderErrorPage } from '../web/error-page.js';
+import { registerRoutes } from './routes.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const require = createRequire(import.meta.url);
@@ -54,6 +54,8 @@ export interface AppServices {
   readonly csrfCookie: string;
   readonly oidcCookie: string;
   readonly langCookie: string;
+  /** Options of every cookie we set; deletions must repeat them (a __Host- cookie is only deleted with Secure). */
+  readonly cookieOptions: { path: '/'; httpOnly: true; secure: boolean; sameSite: 'lax' };
   /** Every route registered (method and URL pattern), for the tests' coverage matrices. */
   readonly routes: { method: string; url: string }[];
   /** Runs fn in a transaction with the request's member scope. */
@@ -114,7 +116,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   const metrics = new Metrics();
-  const oidc = config.oidc ? new OidcLogin(config.oidc, `${config.publicUrl}/anmelden/oidc/callback`) : undefined;
+  const oidc = config.oidc
+    ? new OidcLogin(config.oidc, `${config.publicUrl}/anmelden/oidc/callback`)
+    : undefined;
   const services: AppServices = {
     deps,
     oidc,
@@ -123,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     csrfCookie: `${prefix}csrf`,
     oidcCookie: `${prefix}oidc`,
     langCookie: 'allmende-lang',
+    cookieOptions: { path: '/', httpOnly: true, secure: secureCookies, sameSite: 'lax' },
     routes: [],
     tx: (req, fn) => runInTx(deps.database, req.ctx, fn),
   };
@@ -234,7 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         req.authVia = 'session';
         req.ctx = principalCtx(req.id, principal);
       } else {
-        reply.clearCookie(services.sessionCookie, { path: '/' });
+        reply.clearCookie(services.sessionCookie, services.cookieOptions);
       }
     }
   });
@@ -281,14 +286,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.log.error({ err: error }, 'unhandled error');
     const title = t('problem.internal');
     if (isApi) {
-      return reply.status(500).type('application/problem+json').send({
-        type: 'about:blank',
-        title,
-        status: 500,
-        code: 'error.internal',
-        detail: t('error.internal'),
-        instance: req.url.split('?')[0],
-      });
+      return reply
+        .status(500)
+        .type('application/problem+json')
+        .send({
+          type: 'about:blank',
+          title,
+          status: 500,
+          code: 'error.internal',
+          detail: t('error.internal'),
+          instance: req.url.split('?')[0],
+        });
     }
     return renderErrorPage(req, reply, 500, title, t('error.internal'));
   });
@@ -296,14 +304,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(async (req, reply) => {
     const t = req.t ?? translator('de');
     if (req.url.startsWith('/api/')) {
-      return reply.status(404).type('application/problem+json').send({
-        type: 'https://allmende.example/problems/not_found',
-        title: t('problem.not_found'),
-        status: 404,
-        code: 'error.not_found',
-        detail: t('error.not_found'),
-        instance: req.url.split('?')[0],
-      });
+      return reply
+        .status(404)
+        .type('application/problem+json')
+        .send({
+          type: 'https://allmende.example/problems/not_found',
+          title: t('problem.not_found'),
+          status: 404,
+          code: 'error.not_found',
+          detail: t('error.not_found'),
+          instance: req.url.split('?')[0],
+        });
     }
     return renderErrorPage(req, reply, 404, t('problem.not_found'), t('error.not_found'));
   });

@@ -1,6 +1,6 @@
 /** Prometheus metrics (prom-client): process defaults plus request counts and durations by route. */
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();

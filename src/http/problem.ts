@@ -3,7 +3,7 @@
  * problem+json (RFC 9457) for the API. Pages use the same mapping for status and message key.
  */
 import type { FastifyError } from 'fastify';
-import { assertUnreachable, DomainError, type FieldIssue } from '../shared/errors.js';
+import { assertUnreachable, type DomainError, type FieldIssue } from '../shared/errors.js';
 
 export interface Problem {
   type: string;
@@ -66,10 +66,20 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 export function problemFromDomain(err: DomainError, t: Translate, instance?: string): Problem {
   const status = domainStatus(err);
   const code = errorCode(err);
-  const p: Problem = { type: `${TYPE_BASE}${err.kind}`, title: t(`problem.${err.kind}`), status, code, detail: t(code) };
+  const p: Problem = {
+    type: `${TYPE_BASE}${err.kind}`,
+    title: t(`problem.${err.kind}`),
+    status,
+    code,
+    detail: t(code),
+  };
   if (instance) p.instance = instance;
   if ('issues' in err) {
-    p.errors = (err.issues as FieldIssue[]).map((i) => ({ field: i.field, code: i.code, message: t(i.code) }));
+    p.errors = (err.issues as FieldIssue[]).map((i) => ({
+      field: i.field,
+      code: i.code,
+      message: t(i.code),
+    }));
   }
   if ('retryAfterSeconds' in err) p.retryAfter = err.retryAfterSeconds as number;
   return p;
@@ -113,10 +123,15 @@ export function problemFromFastify(err: FastifyError, t: Translate, instance?: s
     FST_CSRF_INVALID_TOKEN: 'error.csrf',
     FST_CSRF_MISSING_SECRET: 'error.csrf',
   };
-  const code = byCode[err.code] ?? (status === 404 ? 'error.not_found' : status === 429 ? 'error.rate_limited' : 'error.bad_request');
+  const code =
+    byCode[err.code] ??
+    (status === 404 ? 'error.not_found' : status === 429 ? 'error.rate_limited' : 'error.bad_request');
   return {
     type: `${TYPE_BASE}${code.replace('error.', '')}`,
-    title: t(`problem.http_${status}`) === `problem.http_${status}` ? t('problem.bad_request') : t(`problem.http_${status}`),
+    title:
+      t(`problem.http_${status}`) === `problem.http_${status}`
+        ? t('problem.bad_request')
+        : t(`problem.http_${status}`),
     status,
     code,
     detail: t(code),

@@ -1,4 +1,4 @@
-import type { Principal, Ctx } from '../shared/context.js';
+import type { Ctx, Principal } from '../shared/context.js';
 import type { Lang, T } from '../web/i18n/index.js';
 
 declare module 'fastify' {

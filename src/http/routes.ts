@@ -1,9 +1,9 @@
 /** Registers every module's routes. A new module adds its API routes and pages here. */
 import type { FastifyInstance } from 'fastify';
-import { apiTokenPages } from '../modules/auth/api-tokens.pages.js';
-import { apiTokenRoutes } from '../modules/auth/api-tokens.routes.js';
 import { auditPages } from '../modules/audit/audit.pages.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
+import { apiTokenPages } from '../modules/auth/api-tokens.pages.js';
+import { apiTokenRoutes } from '../modules/auth/api-tokens.routes.js';
 import { authPages } from '../modules/auth/auth.pages.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
 import { memberPages } from '../modules/members/members.pages.js';

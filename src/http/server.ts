@@ -12,7 +12,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../modules/demo/demo.see
 import { buildApp } from './app.js';
 
 export function printDemoAccounts(write: (s: string) => void = (s) => process.stdout.write(s)): void {
-  write('\nDemo-Zugänge (Passwort für alle: ' + DEMO_PASSWORD + '):\n');
+  write(`\nDemo-Zugänge (Passwort für alle: ${DEMO_PASSWORD}):\n`);
   for (const a of DEMO_ACCOUNTS) write(`  ${a.email.padEnd(38)} ${a.role.padEnd(20)} ${a.member}\n`);
   write('\n');
 }
@@ -36,7 +36,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   demo = demo && config.demo !== 'off';
   const app = await buildApp({ config, database, secret: state.secret, demo });
   const url = await app.listen({ port: config.port, host: config.host });
-  app.log.info({ database: database.location, demo, migrations: state.migrationsApplied.length }, 'Allmende started');
+  app.log.info(
+    { database: database.location, demo, migrations: state.migrationsApplied.length },
+    'Allmende started',
+  );
   if (demo) printDemoAccounts();
   process.stdout.write(`Allmende läuft auf ${config.publicUrl} (Datenbank: ${database.location})\n`);
 

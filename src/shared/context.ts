@@ -1,7 +1,7 @@
 /**
  * The explicit context every service call receives: who acts, for which members, in which request.
  */
-import type { Role, TokenScope } from '../db/schema.js';
+import type { Role } from '../db/schema.js';
 import type { Permission } from '../modules/auth/permissions.js';
 
 export interface Principal {

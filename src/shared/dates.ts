@@ -2,7 +2,12 @@
 
 export const TIME_ZONE = 'Europe/Berlin';
 
-const ymd = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const ymd = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** Today's date in Berlin as 'YYYY-MM-DD'. */
 export function todayInBerlin(now: Date = new Date()): string {
@@ -15,7 +20,12 @@ export function isIsoDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-const deDate = new Intl.DateTimeFormat('de-DE', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
+const deDate = new Intl.DateTimeFormat('de-DE', {
+  timeZone: 'UTC',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+});
 const deDateTime = new Intl.DateTimeFormat('de-DE', {
   timeZone: TIME_ZONE,
   day: '2-digit',
@@ -25,7 +35,12 @@ const deDateTime = new Intl.DateTimeFormat('de-DE', {
   minute: '2-digit',
   second: '2-digit',
 });
-const enDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: '2-digit', month: 'short', year: 'numeric' });
+const enDate = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  day: '2-digit',
+  month: 'short',
+  year: 'numeric',
+});
 const enDateTime = new Intl.DateTimeFormat('en-GB', {
   timeZone: TIME_ZONE,
   day: '2-digit',

@@ -55,6 +55,11 @@ export function Alert(props: {
   );
 }
 
+function widthClass(width: number | undefined): string {
+  if (!width) return '';
+  return width === 2 || width === 4 ? ` kern-form-input__input--width-${width}` : ` input-width-${width}`;
+}
+
 export function TextField(props: {
   name: string;
   label: string;
@@ -67,7 +72,8 @@ export function TextField(props: {
   autocomplete?: string;
   inputmode?: string;
   maxlength?: number;
-  width?: 2 | 4;
+  /** Visible width in characters: 2 and 4 are KERN's widths, 5, 8 and 12 come from app.css. */
+  width?: 2 | 4 | 5 | 8 | 12;
 }): RawHtml {
   const id = `f-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
@@ -83,7 +89,7 @@ export function TextField(props: {
         </div>
       ) : null}
       <input
-        class={`kern-form-input__input${props.error ? ' kern-form-input__input--error' : ''}${props.width ? ` kern-form-input__input--width-${props.width}` : ''}`}
+        class={`kern-form-input__input${props.error ? ' kern-form-input__input--error' : ''}${widthClass(props.width)}`}
         id={id}
         name={props.name}
         type={props.type ?? 'text'}

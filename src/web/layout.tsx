@@ -66,15 +66,15 @@ export function Layout(props: {
         <a class="skip-link kern-link" href="#main">
           {t('skip')}
         </a>
-        <div class="kern-kopfzeile">
-          <div class="kern-container">
-            <div class="kern-kopfzeile__content">
-              <span class="kern-kopfzeile__flagge">{FLAG}</span>
-              <span class="kern-kopfzeile__label">{t('kopfzeile')}</span>
+        <header class="site-header">
+          <div class="kern-kopfzeile">
+            <div class="kern-container">
+              <div class="kern-kopfzeile__content">
+                <span class="kern-kopfzeile__flagge">{FLAG}</span>
+                <span class="kern-kopfzeile__label">{t('kopfzeile')}</span>
+              </div>
             </div>
           </div>
-        </div>
-        <header class="site-header">
           <div class="kern-container site-header__bar">
             <a class="site-brand" href="/">
               <span class="site-brand__name">{t('app.name')}</span>
@@ -97,8 +97,8 @@ export function Layout(props: {
                   </a>
                   <form method="post" action="/abmelden" class="inline-form">
                     <input type="hidden" name="_csrf" value={csrf} />
-                    <button type="submit" class="kern-btn kern-btn--tertiary kern-btn--x-small">
-                      <span class="kern-label">{t('nav.logout')}</span>
+                    <button type="submit" class="kern-link kern-link--no-visited-state link-button">
+                      {t('nav.logout')}
                     </button>
                   </form>
                 </>

@@ -20,7 +20,6 @@ describe('smoke', () => {
     const res = await c.get('/mitglieder?q=Panke');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Panketal');
-    
   });
 
   it('redirects anonymous visitors to the login page', async () => {

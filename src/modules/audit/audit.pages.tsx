@@ -120,7 +120,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
                     <td class="kern-table__cell kern-table__cell--numeric">{String(e.seq)}</td>
                     <td class="kern-table__cell">
                       {actionLabel(e.action)}
-                      {Object.keys(e.details).length > 0 ? <span class="kern-body kern-body--small mono">{` ${JSON.stringify(e.details)}`}</span> : null}
+                      {Object.keys(e.details).length > 0 ? <span class="kern-body kern-body--small mono mono--wrap">{` ${JSON.stringify(e.details)}`}</span> : null}
                     </td>
                     <td class="kern-table__cell mono">{`${e.actorType}:${e.actorId.slice(0, 8)}`}</td>
                     <td class="kern-table__cell mono">{`${e.objectType}${e.objectId ? `:${e.objectId.slice(0, 8)}` : ''}`}</td>
@@ -187,7 +187,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
                   <tr class="kern-table__row">
                     <th scope="row" class="kern-table__header">{names.get(c.memberId) ?? c.memberId}</th>
                     <td class="kern-table__cell kern-table__cell--numeric">{String(c.events)}</td>
-                    <td class="kern-table__cell mono">{c.headHash}</td>
+                    <td class="kern-table__cell mono mono--wrap">{c.headHash}</td>
                     <td class="kern-table__cell">
                       {c.problem ? <Badge variant="danger" label={t('audit.broken')} /> : <Badge variant="success" label={t('audit.intact')} />}
                     </td>

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
-import { recordAudit, listAuditEvents, verifyAuditTrail } from './audit.service.js';
 import { requirePermission } from '../auth/permissions.js';
+import { listAuditEvents, recordAudit, verifyAuditTrail } from './audit.service.js';
 
 export const AuditEvent = Type.Object({
   id: Type.String(),
@@ -32,7 +32,14 @@ export const AuditQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type AuditQueryInput = { memberId?: string; action?: string; from?: string; to?: string; page?: number; pageSize?: number };
+type AuditQueryInput = {
+  memberId?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  page?: number;
+  pageSize?: number;
+};
 
 export async function auditRoutes(app: FastifyInstance): Promise<void> {
   const { tx, deps } = app.allmende;
@@ -45,7 +52,12 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         summary: 'Audit events in scope, newest first (auditors)',
         querystring: AuditQuery,
         response: {
-          200: Type.Object({ items: Type.Array(AuditEvent), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }),
+          200: Type.Object({
+            items: Type.Array(AuditEvent),
+            total: Type.Integer(),
+            page: Type.Integer(),
+            pageSize: Type.Integer(),
+          }),
           ...errorResponses,
         },
       },
@@ -87,7 +99,14 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
                 memberId: Type.String(),
                 events: Type.Integer(),
                 headHash: Type.String(),
-                problem: Type.Union([Type.Object({ kind: Type.String(), eventId: Type.Union([Type.String(), Type.Null()]), seq: Type.Union([Type.Integer(), Type.Null()]) }), Type.Null()]),
+                problem: Type.Union([
+                  Type.Object({
+                    kind: Type.String(),
+                    eventId: Type.Union([Type.String(), Type.Null()]),
+                    seq: Type.Union([Type.Integer(), Type.Null()]),
+                  }),
+                  Type.Null(),
+                ]),
               }),
             ),
           }),

@@ -43,9 +43,10 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
   // Lock chains in a fixed order so concurrent transactions touching several members cannot deadlock.
   const memberIds = [...new Set(pending.map((p) => p.input.memberId))].sort();
   for (const memberId of memberIds) {
-    const head = await sql<{ last_seq: number; last_hash: string }>`select * from audit_chain_lock(${memberId})`.execute(
-      tx.db,
-    );
+    const head = await sql<{
+      last_seq: number;
+      last_hash: string;
+    }>`select * from audit_chain_lock(${memberId})`.execute(tx.db);
     let seq = Number(head.rows[0]!.last_seq);
     let prevHash = head.rows[0]!.last_hash;
     const rows = [];
@@ -127,9 +128,12 @@ export async function listAuditEvents(tx: Tx, filter: AuditFilter): Promise<Audi
   let q = tx.db.selectFrom('audit_events');
   if (filter.memberId) q = q.where('member_id', '=', filter.memberId);
   if (filter.action) q = q.where('action', '=', filter.action);
-  if (filter.from) q = q.where(sql<boolean>`occurred_at >= (${filter.from}::date::timestamp at time zone 'Europe/Berlin')`);
+  if (filter.from)
+    q = q.where(sql<boolean>`occurred_at >= (${filter.from}::date::timestamp at time zone 'Europe/Berlin')`);
   if (filter.to) {
-    q = q.where(sql<boolean>`occurred_at < ((${filter.to}::date + 1)::timestamp at time zone 'Europe/Berlin')`);
+    q = q.where(
+      sql<boolean>`occurred_at < ((${filter.to}::date + 1)::timestamp at time zone 'Europe/Berlin')`,
+    );
   }
   const total = Number(
     (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
@@ -154,8 +158,15 @@ export interface VerifyResult {
 export async function verifyAuditTrail(database: Database, ctx?: Ctx): Promise<VerifyResult> {
   return runInTx(database, ctx ?? systemCtx('audit-verify', ALL_MEMBERS_READ), async (tx) => {
     const heads = await tx.db.selectFrom('audit_chain_heads').selectAll().execute();
-    const headByMember = new Map(heads.map((h) => [h.member_id, { lastSeq: Number(h.last_seq), lastHash: h.last_hash }]));
-    const rows = await tx.db.selectFrom('audit_events').selectAll().orderBy('member_id').orderBy('seq').execute();
+    const headByMember = new Map(
+      heads.map((h) => [h.member_id, { lastSeq: Number(h.last_seq), lastHash: h.last_hash }]),
+    );
+    const rows = await tx.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .orderBy('member_id')
+      .orderBy('seq')
+      .execute();
     const byMember = new Map<string, StoredEvent[]>();
     for (const r of rows) {
       const list = byMember.get(r.member_id) ?? [];

@@ -34,13 +34,23 @@ export async function apiTokenRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['api-tokens'];
   app.get<{ Params: { memberId: string } }>(
     '/members/:memberId/api-tokens',
-    { schema: { tags, summary: "A member's API tokens (never the secret)", params: MemberIdParams, response: { 200: Type.Array(ApiToken), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "A member's API tokens (never the secret)",
+        params: MemberIdParams,
+        response: { 200: Type.Array(ApiToken), ...errorResponses },
+      },
+    },
     async (req) => {
       requireAuth(req);
       return tx(req, (t) => listApiTokens(t, req.params.memberId));
     },
   );
-  app.post<{ Params: { memberId: string }; Body: { name: string; scopes: ('members.read' | 'usage.write')[]; expiresOn?: string } }>(
+  app.post<{
+    Params: { memberId: string };
+    Body: { name: string; scopes: ('members.read' | 'usage.write')[]; expiresOn?: string };
+  }>(
     '/members/:memberId/api-tokens',
     {
       schema: {
@@ -59,7 +69,14 @@ export async function apiTokenRoutes(app: FastifyInstance): Promise<void> {
   );
   app.delete<{ Params: { memberId: string; tokenId: string } }>(
     '/members/:memberId/api-tokens/:tokenId',
-    { schema: { tags, summary: 'Revoke an API token', params: TokenParams, response: { 200: ApiToken, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an API token',
+        params: TokenParams,
+        response: { 200: ApiToken, ...errorResponses },
+      },
+    },
     async (req) => {
       requireAuth(req);
       return tx(req, (t) => revokeApiToken(t, req.params.memberId, req.params.tokenId));

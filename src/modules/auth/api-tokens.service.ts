@@ -8,6 +8,7 @@ import type { TokenScope } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
 import { memberScope, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { permissionsOfScopes, requireMemberPermission } from './permissions.js';
 import { hashToken, newSecretToken } from './tokens.js';
@@ -41,14 +42,16 @@ export async function createApiToken(
   requireMemberPermission(tx.ctx, memberId, 'tokens.manage');
   const name = input.name.trim();
   const issues = [];
-  if (name.length < 1 || name.length > 100 || /[<>\u0000-\u001f]/.test(name)) issues.push({ field: 'name', code: 'text.invalid' });
+  if (name.length < 1 || name.length > 100 || hasUnsafeText(name))
+    issues.push({ field: 'name', code: 'text.invalid' });
   if (input.scopes.length === 0 || input.scopes.some((s) => !TOKEN_SCOPES.includes(s))) {
     issues.push({ field: 'scopes', code: 'scopes.invalid' });
   }
   let expiresAt: Date | null = null;
   if (input.expiresOn) {
     expiresAt = new Date(`${input.expiresOn}T23:59:59+01:00`);
-    if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() < Date.now()) issues.push({ field: 'expiresOn', code: 'date.future' });
+    if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() < Date.now())
+      issues.push({ field: 'expiresOn', code: 'date.future' });
   }
   if (issues.length) throw new ValidationError(issues);
   const exists = await tx.db.selectFrom('members').select('id').where('id', '=', memberId).executeTakeFirst();
@@ -158,12 +161,20 @@ export async function resolveApiToken(database: Database, token: string): Promis
       .updateTable('api_tokens')
       .set({ last_used_at: sql`now()` })
       .where('id', '=', row.token_id)
-      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
+      .where((eb) =>
+        eb.or([
+          eb('last_used_at', 'is', null),
+          eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`),
+        ]),
+      )
       .execute(),
   );
   const acting = Array.isArray(row.acting_member_ids)
     ? row.acting_member_ids
-    : row.acting_member_ids.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+    : row.acting_member_ids
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .filter(Boolean);
   return {
     kind: 'token',
     id: row.token_id,

@@ -32,7 +32,7 @@ export function startPageFor(req: FastifyRequest): string {
 export async function authPages(app: FastifyInstance): Promise<void> {
   const services = app.allmende;
   const { deps } = services;
-  const cookieOpts = { path: '/', httpOnly: true, secure: deps.config.cookieSecure, sameSite: 'lax' as const };
+  const cookieOpts = services.cookieOptions;
 
   const loginPage = (
     req: FastifyRequest,
@@ -107,7 +107,11 @@ export async function authPages(app: FastifyInstance): Promise<void> {
                   <tbody class="kern-table__body">
                     {DEMO_ACCOUNTS.map((a) => (
                       <tr class="kern-table__row">
-                        <td class="kern-table__cell mono">{a.email}</td>
+                        <td class="kern-table__cell">
+                          <span class="nowrap">{`${a.email.split('@')[0]}@`}</span>
+                          <wbr />
+                          <span class="nowrap">{a.email.split('@')[1]}</span>
+                        </td>
                         <td class="kern-table__cell">{t(`role.${a.role}`)}</td>
                         <td class="kern-table__cell">{a.member}</td>
                       </tr>
@@ -151,7 +155,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
         services.metrics.logins.inc({ result: 'success' });
         reply.setCookie(services.sessionCookie, token, cookieOpts);
         // The pre-login CSRF secret is replaced so a token captured before login is worthless.
-        reply.clearCookie(services.csrfCookie, { path: '/' });
+        reply.clearCookie(services.csrfCookie, cookieOpts);
         const next = safeLocalPath((req.query as Record<string, unknown>)?.weiter, '/');
         return reply.redirect(next, 303);
       } catch (err) {
@@ -171,7 +175,15 @@ export async function authPages(app: FastifyInstance): Promise<void> {
 
   app.get('/anmelden/oidc', async (req, reply) => {
     if (!services.oidc) return reply.callNotFound();
-    const { url, pending } = await services.oidc.start();
+    let started: Awaited<ReturnType<NonNullable<typeof services.oidc>['start']>>;
+    try {
+      started = await services.oidc.start();
+    } catch (err) {
+      // The identity provider is unreachable or misconfigured: say so on the login page, not with a 500.
+      req.log.warn({ err }, 'OIDC discovery failed');
+      return loginPage(req, reply, { message: req.t('auth.oidc_failed'), status: 503 });
+    }
+    const { url, pending } = started;
     reply.setCookie(services.oidcCookie, JSON.stringify(pending), { ...cookieOpts, signed: true, maxAge: 600 });
     return reply.redirect(url, 303);
   });
@@ -179,7 +191,8 @@ export async function authPages(app: FastifyInstance): Promise<void> {
   app.get('/anmelden/oidc/callback', async (req, reply) => {
     if (!services.oidc) return reply.callNotFound();
     const raw = req.cookies[services.oidcCookie];
-    reply.clearCookie(services.oidcCookie, { path: '/' });
+    // Deleted with the attributes it was set with: browsers ignore a __Host- cookie without Secure.
+    reply.clearCookie(services.oidcCookie, cookieOpts);
     const unsigned = raw ? reply.unsignCookie(raw) : { valid: false, value: null };
     let pending: { state: string; nonce: string; codeVerifier: string } | undefined;
     try {
@@ -193,7 +206,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
       const { token } = await services.oidc.finish(deps.database, deps.config, callbackUrl, pending, req.id);
       services.metrics.logins.inc({ result: 'success' });
       reply.setCookie(services.sessionCookie, token, cookieOpts);
-      reply.clearCookie(services.csrfCookie, { path: '/' });
+      reply.clearCookie(services.csrfCookie, cookieOpts);
       return reply.redirect('/', 303);
     } catch (err) {
       if (err instanceof UnauthenticatedError) {
@@ -208,8 +221,8 @@ export async function authPages(app: FastifyInstance): Promise<void> {
     if (req.principal?.sessionId) {
       await services.tx(req, (tx) => endSession(tx, req.principal!.sessionId!));
     }
-    reply.clearCookie(services.sessionCookie, { path: '/' });
-    reply.clearCookie(services.csrfCookie, { path: '/' });
+    reply.clearCookie(services.sessionCookie, cookieOpts);
+    reply.clearCookie(services.csrfCookie, cookieOpts);
     return reply.redirect('/anmelden?abgemeldet', 303);
   });
 
@@ -337,7 +350,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
   app.post('/konto/sitzungen-beenden', async (req, reply) => {
     if (!req.principal) throw new UnauthenticatedError();
     await services.tx(req, (tx) => endAllSessions(tx));
-    reply.clearCookie(services.sessionCookie, { path: '/' });
+    reply.clearCookie(services.sessionCookie, cookieOpts);
     return reply.redirect('/anmelden?abgemeldet', 303);
   });
 

@@ -16,11 +16,17 @@ const Me = Type.Object({
 });
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
-  const { tx, sessionCookie } = app.allmende;
+  const { tx, sessionCookie, cookieOptions } = app.allmende;
   const tags = ['auth'];
   app.get(
     '/me',
-    { schema: { tags, summary: 'Who am I; for sessions also the CSRF token to send as x-csrf-token', response: { 200: Me, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Who am I; for sessions also the CSRF token to send as x-csrf-token',
+        response: { 200: Me, ...errorResponses },
+      },
+    },
     async (req, reply) => {
       requireAuth(req);
       const p = req.principal!;
@@ -38,21 +44,33 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   );
   app.post(
     '/auth/logout',
-    { schema: { tags, summary: 'End this browser session', response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'End this browser session',
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       requireAuth(req);
       if (req.principal?.sessionId) await tx(req, (t) => endSession(t, req.principal!.sessionId!));
-      reply.clearCookie(sessionCookie, { path: '/' });
+      reply.clearCookie(sessionCookie, cookieOptions);
       return reply.status(204).send();
     },
   );
   app.post(
     '/auth/end-all-sessions',
-    { schema: { tags, summary: 'End every session of the current person', response: { 200: Type.Object({ ended: Type.Integer() }), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'End every session of the current person',
+        response: { 200: Type.Object({ ended: Type.Integer() }), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       requireAuth(req);
       const ended = await tx(req, (t) => endAllSessions(t));
-      reply.clearCookie(sessionCookie, { path: '/' });
+      reply.clearCookie(sessionCookie, cookieOptions);
       return { ended };
     },
   );

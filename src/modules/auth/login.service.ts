@@ -37,7 +37,11 @@ function keys(secret: string, email: string, ip: string): ThrottleKeys {
 
 async function checkThrottle(database: Database, k: ThrottleKeys): Promise<void> {
   const rows = await runInTx(database, systemCtx('login', NO_MEMBERS), (tx) =>
-    tx.db.selectFrom('login_throttle').select(['blocked_until']).where('key', 'in', [k.account, k.client]).execute(),
+    tx.db
+      .selectFrom('login_throttle')
+      .select(['blocked_until'])
+      .where('key', 'in', [k.account, k.client])
+      .execute(),
   );
   const now = Date.now();
   const until = Math.max(0, ...rows.map((r) => r.blocked_until?.getTime() ?? 0));

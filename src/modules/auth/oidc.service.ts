@@ -70,7 +70,9 @@ export class OidcLogin {
     pending: OidcPending,
     requestId: string,
   ): Promise<{ token: string; userId: string; memberId: string }> {
-    const config = await this.configuration();
+    const config = await this.configuration().catch(() => {
+      throw new UnauthenticatedError('auth.oidc_failed');
+    });
     let claims: oidc.IDToken | undefined;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
@@ -92,17 +94,21 @@ export class OidcLogin {
         select * from auth_find_user_by_oidc(${issuer}, ${subject}, ${email})`.execute(tx.db);
       return r.rows[0];
     });
-    if (!user || user.status !== 'active') throw new UnauthenticatedError('auth.oidc_unknown_user');
-    const token = await runInTx(database, systemCtx('oidc', memberScope(user.member_id), requestId), async (tx) => {
-      if (!user.oidc_subject) {
-        await tx.db
-          .updateTable('users')
-          .set({ oidc_issuer: issuer, oidc_subject: subject, updated_at: sql`now()` })
-          .where('id', '=', user.id)
-          .execute();
-      }
-      return createSession(tx, appConfig, { id: user.id, memberId: user.member_id }, 'oidc');
-    });
+    if (user?.status !== 'active') throw new UnauthenticatedError('auth.oidc_unknown_user');
+    const token = await runInTx(
+      database,
+      systemCtx('oidc', memberScope(user.member_id), requestId),
+      async (tx) => {
+        if (!user.oidc_subject) {
+          await tx.db
+            .updateTable('users')
+            .set({ oidc_issuer: issuer, oidc_subject: subject, updated_at: sql`now()` })
+            .where('id', '=', user.id)
+            .execute();
+        }
+        return createSession(tx, appConfig, { id: user.id, memberId: user.member_id }, 'oidc');
+      },
+    );
     return { token, userId: user.id, memberId: user.member_id };
   }
 }

@@ -87,12 +87,13 @@ export function requireMemberPermission(ctx: Ctx, memberId: string, permission: 
 export type Area = 'association' | 'member' | 'audit';
 export function areasOf(ctx: Ctx): Area[] {
   const p = ctx.principal;
-  if (!p || p.kind !== 'user') return [];
+  if (p?.kind !== 'user') return [];
   const areas: Area[] = [];
   if (p.isAssociation && p.roles.some((r) => r === 'association_admin' || r === 'association_finance')) {
     areas.push('association');
   }
-  if (!p.isAssociation && p.roles.some((r) => r === 'member_admin' || r === 'member_clerk')) areas.push('member');
+  if (!p.isAssociation && p.roles.some((r) => r === 'member_admin' || r === 'member_clerk'))
+    areas.push('member');
   if (p.roles.includes('auditor')) areas.push('audit');
   return areas;
 }

@@ -7,7 +7,13 @@ import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import type { Role } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
-import { ALL_MEMBERS_WRITE, memberScope, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
+import {
+  ALL_MEMBERS_WRITE,
+  memberScope,
+  NO_MEMBERS,
+  type Principal,
+  systemCtx,
+} from '../../shared/context.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { permissionsOfRoles } from './permissions.js';
 import { hashToken, newSecretToken } from './tokens.js';
@@ -45,11 +51,7 @@ export async function createSession(
       expires_at: new Date(Date.now() + config.sessionAbsoluteHours * 3600_000),
     })
     .execute();
-  await tx.db
-    .updateTable('users')
-    .set({ last_login_at: sql`now()` })
-    .where('id', '=', user.id)
-    .execute();
+  await tx.db.updateTable('users').set({ last_login_at: sql`now()` }).where('id', '=', user.id).execute();
   recordAudit(tx, {
     action: 'auth.logged_in',
     memberId: user.memberId,
@@ -62,12 +64,20 @@ export async function createSession(
 
 function pgUuidArray(v: unknown): string[] {
   if (Array.isArray(v)) return v as string[];
-  if (typeof v === 'string') return v.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .replace(/^\{|\}$/g, '')
+      .split(',')
+      .filter(Boolean);
   return [];
 }
 
 /** Resolves a session cookie to its principal, or null when unknown, expired or the person is disabled. */
-export async function resolveSession(database: Database, config: Config, token: string): Promise<Principal | null> {
+export async function resolveSession(
+  database: Database,
+  config: Config,
+  token: string,
+): Promise<Principal | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const id = hashToken(token);
   const row = await runInTx(database, systemCtx('session', NO_MEMBERS), async (tx) => {
@@ -112,10 +122,20 @@ export async function endSession(tx: Tx, sessionId: string): Promise<void> {
 /** Ends every session of the current person, on every device (including this one). */
 export async function endAllSessions(tx: Tx): Promise<number> {
   const p = tx.ctx.principal;
-  if (!p || p.kind !== 'user') return 0;
-  const res = await tx.db.deleteFrom('sessions').where('user_id', '=', p.id).where('member_id', '=', p.memberId).executeTakeFirst();
+  if (p?.kind !== 'user') return 0;
+  const res = await tx.db
+    .deleteFrom('sessions')
+    .where('user_id', '=', p.id)
+    .where('member_id', '=', p.memberId)
+    .executeTakeFirst();
   const n = Number(res.numDeletedRows);
-  recordAudit(tx, { action: 'auth.sessions_ended', memberId: p.memberId, objectType: 'user', objectId: p.id, details: { count: n } });
+  recordAudit(tx, {
+    action: 'auth.sessions_ended',
+    memberId: p.memberId,
+    objectType: 'user',
+    objectId: p.id,
+    details: { count: n },
+  });
   return n;
 }
 
@@ -129,7 +149,7 @@ export interface SessionInfo {
 
 export async function listOwnSessions(tx: Tx): Promise<SessionInfo[]> {
   const p = tx.ctx.principal;
-  if (!p || p.kind !== 'user') return [];
+  if (p?.kind !== 'user') return [];
   const rows = await tx.db
     .selectFrom('sessions')
     .select(['id', 'auth_method', 'created_at', 'last_seen_at'])

@@ -9,8 +9,8 @@ import { runInTx } from '../../db/tx.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../../shared/context.js';
 import { leitwegCheckDigits } from '../../shared/identifiers.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { changeMemberStatus, createMember } from '../members/members.service.js';
 import { findAssociation } from '../members/members.repository.js';
+import { changeMemberStatus, createMember } from '../members/members.service.js';
 import { createPerson } from '../people/people.service.js';
 import { DEMO_AMT_MUNICIPALITIES, DEMO_ASSOCIATION, DEMO_MEMBERS } from './demo.data.js';
 
@@ -25,19 +25,80 @@ export interface DemoAccount {
 }
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
-  { email: 'verband.admin@dikom.example', displayName: 'Andrea Albrecht (Demo)', role: 'association_admin', member: DEMO_ASSOCIATION.name },
-  { email: 'verband.finanzen@dikom.example', displayName: 'Frank Fiedler (Demo)', role: 'association_finance', member: DEMO_ASSOCIATION.name },
-  { email: 'pruefung@dikom.example', displayName: 'Petra Prüfer (Demo)', role: 'auditor', member: DEMO_ASSOCIATION.name },
-  { email: 'admin@panketal.example', displayName: 'Paul Panke (Demo)', role: 'member_admin', member: 'Panketal' },
-  { email: 'sachbearbeitung@bad-belzig.example', displayName: 'Bianca Belz (Demo)', role: 'member_clerk', member: 'Bad Belzig' },
-  { email: 'sachbearbeitung@amt-niemegk.example', displayName: 'Nils Niemann (Demo)', role: 'member_clerk', member: 'Amt Niemegk' },
+  {
+    email: 'verband.admin@dikom.example',
+    displayName: 'Andrea Albrecht (Demo)',
+    role: 'association_admin',
+    member: DEMO_ASSOCIATION.name,
+  },
+  {
+    email: 'verband.finanzen@dikom.example',
+    displayName: 'Frank Fiedler (Demo)',
+    role: 'association_finance',
+    member: DEMO_ASSOCIATION.name,
+  },
+  {
+    email: 'pruefung@dikom.example',
+    displayName: 'Petra Prüfer (Demo)',
+    role: 'auditor',
+    member: DEMO_ASSOCIATION.name,
+  },
+  {
+    email: 'admin@panketal.example',
+    displayName: 'Paul Panke (Demo)',
+    role: 'member_admin',
+    member: 'Panketal',
+  },
+  {
+    email: 'sachbearbeitung@bad-belzig.example',
+    displayName: 'Bianca Belz (Demo)',
+    role: 'member_clerk',
+    member: 'Bad Belzig',
+  },
+  {
+    email: 'sachbearbeitung@amt-niemegk.example',
+    displayName: 'Nils Niemann (Demo)',
+    role: 'member_clerk',
+    member: 'Amt Niemegk',
+  },
 ];
 
 /** Example contact data for the three pilot municipalities of the dog-tax online service. */
-const PILOT_CONTACTS: Record<string, { contactName: string; contactEmail: string; contactPhone: string; street: string; postalCode: string; city: string }> = {
-  Panketal: { contactName: 'Hauptamt, IT-Koordination (Beispiel)', contactEmail: 'it@panketal.example', contactPhone: '030 0000000', street: 'Schönerlinder Straße 47 (Beispiel)', postalCode: '16341', city: 'Panketal' },
-  'Bad Belzig': { contactName: 'Hauptamt, IT (Beispiel)', contactEmail: 'it@bad-belzig.example', contactPhone: '033841 00000', street: 'Wiesenburger Straße 6 (Beispiel)', postalCode: '14806', city: 'Bad Belzig' },
-  'Amt Niemegk': { contactName: 'Amtsverwaltung, IT (Beispiel)', contactEmail: 'it@amt-niemegk.example', contactPhone: '033843 00000', street: 'Großstraße 6 (Beispiel)', postalCode: '14823', city: 'Niemegk' },
+const PILOT_CONTACTS: Record<
+  string,
+  {
+    contactName: string;
+    contactEmail: string;
+    contactPhone: string;
+    street: string;
+    postalCode: string;
+    city: string;
+  }
+> = {
+  Panketal: {
+    contactName: 'Hauptamt, IT-Koordination (Beispiel)',
+    contactEmail: 'it@panketal.example',
+    contactPhone: '030 0000000',
+    street: 'Schönerlinder Straße 47 (Beispiel)',
+    postalCode: '16341',
+    city: 'Panketal',
+  },
+  'Bad Belzig': {
+    contactName: 'Hauptamt, IT (Beispiel)',
+    contactEmail: 'it@bad-belzig.example',
+    contactPhone: '033841 00000',
+    street: 'Wiesenburger Straße 6 (Beispiel)',
+    postalCode: '14806',
+    city: 'Bad Belzig',
+  },
+  'Amt Niemegk': {
+    contactName: 'Amtsverwaltung, IT (Beispiel)',
+    contactEmail: 'it@amt-niemegk.example',
+    contactPhone: '033843 00000',
+    street: 'Großstraße 6 (Beispiel)',
+    postalCode: '14823',
+    city: 'Niemegk',
+  },
 };
 
 function exampleLeitwegId(key: string | null): string | null {
@@ -95,7 +156,11 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
         ...contact,
       });
       if (m.status === 'active' && m.admittedOn) {
-        await changeMemberStatus(tx, created.id, { status: 'active', on: m.admittedOn, version: created.version });
+        await changeMemberStatus(tx, created.id, {
+          status: 'active',
+          on: m.admittedOn,
+          version: created.version,
+        });
       }
       byName.set(m.name, created.id);
       count++;
@@ -114,7 +179,12 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
         amtId,
         appliedOn: amt.appliedOn,
       });
-      if (amt.admittedOn) await changeMemberStatus(tx, created.id, { status: 'active', on: amt.admittedOn, version: created.version });
+      if (amt.admittedOn)
+        await changeMemberStatus(tx, created.id, {
+          status: 'active',
+          on: amt.admittedOn,
+          version: created.version,
+        });
       count++;
     }
     for (const a of DEMO_ACCOUNTS) {
@@ -125,12 +195,19 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
         password: DEMO_PASSWORD,
       });
     }
-    recordAudit(tx, { action: 'demo.seeded', memberId: assoc.id, objectType: 'instance', details: { members: count } });
+    recordAudit(tx, {
+      action: 'demo.seeded',
+      memberId: assoc.id,
+      objectType: 'instance',
+      details: { members: count },
+    });
     return { seeded: true, members: count };
   });
   if (result.seeded) {
     await database.withOwnerSession((s) =>
-      s.query(`insert into instance_settings (key, value) values ('demo', 'seeded') on conflict (key) do update set value = excluded.value, updated_at = now()`),
+      s.query(
+        `insert into instance_settings (key, value) values ('demo', 'seeded') on conflict (key) do update set value = excluded.value, updated_at = now()`,
+      ),
     );
   }
   return { ...result, accounts: DEMO_ACCOUNTS };

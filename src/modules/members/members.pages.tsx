@@ -57,7 +57,8 @@ function formToInput(body: Record<string, unknown>): { input: Record<string, unk
     if (v === undefined) continue;
     if (v === '') input[key] = null;
     else if (/^\d{1,9}$/.test(v)) input[key] = Number(v);
-    else issues.push({ field: key, code: key === 'population' ? 'population.invalid' : 'population_year.invalid' });
+    // Not a number: let the service report it together with every other problem of the form.
+    else input[key] = Number.NaN;
   }
   if (input.amtId !== undefined && input.amtId !== null && !UUID_RE.test(String(input.amtId))) {
     issues.push({ field: 'amtId', code: 'amt.invalid' });
@@ -216,7 +217,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                       options={[{ value: '', label: t('members.choose') }, ...MEMBER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))]}
                     />
                   )}
-                  <TextField name="ags" label={t('members.ags_long')} hint={t('members.ags_hint')} value={s('ags')} error={e.ags} inputmode="numeric" maxlength={8} width={4} />
+                  <TextField name="ags" label={t('members.ags_long')} hint={t('members.ags_hint')} value={s('ags')} error={e.ags} inputmode="numeric" maxlength={8} width={8} />
                   <TextField name="ars" label={t('members.ars')} hint={t('members.ars_hint')} optionalLabel={opt} value={s('ars')} error={e.ars} inputmode="numeric" maxlength={12} />
                   <TextField name="leitwegId" label={t('members.leitweg')} hint={t('members.leitweg_hint')} optionalLabel={opt} value={s('leitwegId')} error={e.leitwegId} maxlength={46} />
                   <TextField name="population" label={t('members.population')} optionalLabel={opt} value={s('population')} error={e.population} inputmode="numeric" />
@@ -236,7 +237,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
               <legend class="kern-label kern-label--large">{t('members.section_address')}</legend>
               <div class="kern-fieldset__body form-grid">
                 <TextField name="street" label={t('members.street')} optionalLabel={opt} value={s('street')} error={e.street} autocomplete="street-address" maxlength={200} />
-                <TextField name="postalCode" label={t('members.postal_code')} optionalLabel={opt} value={s('postalCode')} error={e.postalCode} autocomplete="postal-code" inputmode="numeric" maxlength={5} width={4} />
+                <TextField name="postalCode" label={t('members.postal_code')} optionalLabel={opt} value={s('postalCode')} error={e.postalCode} autocomplete="postal-code" inputmode="numeric" maxlength={5} width={5} />
                 <TextField name="city" label={t('members.city')} optionalLabel={opt} value={s('city')} error={e.city} autocomplete="address-level2" maxlength={100} />
                 <TextField name="website" label={t('members.website')} optionalLabel={opt} value={s('website')} error={e.website} type="url" maxlength={300} />
               </div>

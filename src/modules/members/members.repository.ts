@@ -1,8 +1,7 @@
 /** SQL for members. Row-level security limits every query to the transaction's member scope. */
 import { sql } from 'kysely';
-import type { MemberRow, MemberUpdate, NewMemberRow } from '../../db/schema.js';
+import type { MemberKind, MemberRow, MemberStatus, MemberUpdate, NewMemberRow } from '../../db/schema.js';
 import type { Tx } from '../../db/tx.js';
-import type { MemberKind, MemberStatus } from '../../db/schema.js';
 
 export async function findMemberById(tx: Tx, id: string): Promise<MemberRow | undefined> {
   return tx.db.selectFrom('members').selectAll().where('id', '=', id).executeTakeFirst();
@@ -41,7 +40,9 @@ export async function searchMembers(
   if (s.kind) q = q.where('m.kind', '=', s.kind);
   if (s.status) q = q.where('m.status', '=', s.status);
   if (s.amtId) q = q.where('m.amt_id', '=', s.amtId);
-  const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const total = Number(
+    (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
+  );
   const rows = await q
     .selectAll('m')
     .select('a.name as amt_name')

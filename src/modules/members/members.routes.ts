@@ -30,7 +30,14 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Querystring: MemberListQueryInput }>(
     '/members',
-    { schema: { tags, summary: 'List members in scope', querystring: MemberListQuery, response: { 200: MemberList, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'List members in scope',
+        querystring: MemberListQuery,
+        response: { 200: MemberList, ...errorResponses },
+      },
+    },
     async (req) => {
       requireAuth(req);
       return tx(req, (t) => listMembers(t, req.query));
@@ -39,7 +46,14 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Body: MemberCreateInput }>(
     '/members',
-    { schema: { tags, summary: 'Register a member (status "applied")', body: MemberCreateBody, response: { 201: Member, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Register a member (status "applied")',
+        body: MemberCreateBody,
+        response: { 201: Member, ...errorResponses },
+      },
+    },
     async (req, reply) => {
       requireAuth(req);
       const member = await tx(req, (t) => createMember(t, req.body));
@@ -49,7 +63,14 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { memberId: string } }>(
     '/members/:memberId',
-    { schema: { tags, summary: 'One member', params: MemberIdParams, response: { 200: Member, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'One member',
+        params: MemberIdParams,
+        response: { 200: Member, ...errorResponses },
+      },
+    },
     async (req) => {
       requireAuth(req);
       return tx(req, (t) => getMember(t, req.params.memberId));

@@ -14,7 +14,11 @@ export const MemberKind = Type.Union([
   Type.Literal('verband'),
   Type.Literal('other'),
 ]);
-export const MemberStatus = Type.Union([Type.Literal('applied'), Type.Literal('active'), Type.Literal('withdrawn')]);
+export const MemberStatus = Type.Union([
+  Type.Literal('applied'),
+  Type.Literal('active'),
+  Type.Literal('withdrawn'),
+]);
 const Uuid = Type.String({ format: 'uuid' });
 const IsoDate = Type.String({ format: 'date', description: 'Civil date in Europe/Berlin, YYYY-MM-DD' });
 const Text = (max: number) => Type.String({ maxLength: max });
@@ -24,7 +28,12 @@ export const MemberFields = {
   name: Type.String({ minLength: 2, maxLength: 200 }),
   kind: MemberKind,
   ags: Nullable(Type.String({ description: 'Amtlicher Gemeindeschlüssel, 8 digits', maxLength: 8 })),
-  ars: Nullable(Type.String({ description: 'Regionalschlüssel (12 digits) or Gemeindeverbandsschlüssel (9)', maxLength: 12 })),
+  ars: Nullable(
+    Type.String({
+      description: 'Regionalschlüssel (12 digits) or Gemeindeverbandsschlüssel (9)',
+      maxLength: 12,
+    }),
+  ),
   leitwegId: Nullable(Type.String({ description: 'Leitweg-ID for XRechnung BT-10', maxLength: 46 })),
   street: Nullable(Text(200)),
   postalCode: Nullable(Text(5)),

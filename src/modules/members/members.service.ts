@@ -6,10 +6,17 @@ import type { MemberKind, MemberRow, MemberUpdate } from '../../db/schema.js';
 import type { Tx } from '../../db/tx.js';
 import { canSeeMember } from '../../shared/context.js';
 import { isIsoDate, todayInBerlin } from '../../shared/dates.js';
-import { ConflictError, type FieldIssue, InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import {
+  ConflictError,
+  type FieldIssue,
+  InvalidStateError,
+  NotFoundError,
+  ValidationError,
+} from '../../shared/errors.js';
 import { isValidAgs, isValidLeitwegId, isValidPostalCode } from '../../shared/identifiers.js';
-import { hasPermission, requireMemberPermission, requirePermission } from '../auth/permissions.js';
+import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { hasPermission, requireMemberPermission, requirePermission } from '../auth/permissions.js';
 import {
   findMemberById,
   findMemberByIdForUpdate,
@@ -59,8 +66,25 @@ export function toMemberDto(r: MemberRow): MemberDto {
 }
 
 /** Fields only the association may change; a member's own admin may change the profile fields. */
-const MASTER_FIELDS = ['name', 'kind', 'ags', 'ars', 'leitwegId', 'population', 'populationYear', 'amtId'] as const;
-const PROFILE_FIELDS = ['street', 'postalCode', 'city', 'contactName', 'contactEmail', 'contactPhone', 'website'] as const;
+const MASTER_FIELDS = [
+  'name',
+  'kind',
+  'ags',
+  'ars',
+  'leitwegId',
+  'population',
+  'populationYear',
+  'amtId',
+] as const;
+const PROFILE_FIELDS = [
+  'street',
+  'postalCode',
+  'city',
+  'contactName',
+  'contactEmail',
+  'contactPhone',
+  'website',
+] as const;
 type EditableField = (typeof MASTER_FIELDS)[number] | (typeof PROFILE_FIELDS)[number];
 
 const COLUMN: Record<EditableField, keyof MemberUpdate> = {
@@ -98,8 +122,6 @@ function normalize(input: Partial<Record<EditableField, unknown>>): Normalized {
 }
 
 const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-// Control characters, and markup where it can never be meant, are refused rather than stored.
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** Domain validation of member fields (the API schema already checked types). */
 function validate(v: Normalized, kind: MemberKind, existing: MemberRow | undefined): FieldIssue[] {
@@ -108,7 +130,8 @@ function validate(v: Normalized, kind: MemberKind, existing: MemberRow | undefin
     k in v ? v[k] : existing ? (existing[COLUMN[k] as keyof MemberRow] as string | number | null) : null;
 
   for (const [k, val] of Object.entries(v)) {
-    if (typeof val === 'string' && (CONTROL_RE.test(val) || /[<>]/.test(val))) issues.push({ field: k, code: 'text.invalid_characters' });
+    if (typeof val === 'string' && hasUnsafeText(val))
+      issues.push({ field: k, code: 'text.invalid_characters' });
   }
   const name = final('name');
   if (typeof name !== 'string' || name.length < 2) issues.push({ field: 'name', code: 'name.required' });
@@ -116,32 +139,47 @@ function validate(v: Normalized, kind: MemberKind, existing: MemberRow | undefin
   if (!MEMBER_KINDS.includes(kind)) issues.push({ field: 'kind', code: 'kind.invalid' });
 
   const ags = final('ags');
-  if (ags !== null && (typeof ags !== 'string' || !isValidAgs(ags))) issues.push({ field: 'ags', code: 'ags.format' });
-  if (ags === null && (kind === 'stadt' || kind === 'gemeinde')) issues.push({ field: 'ags', code: 'ags.required' });
+  if (ags !== null && (typeof ags !== 'string' || !isValidAgs(ags)))
+    issues.push({ field: 'ags', code: 'ags.format' });
+  if (ags === null && (kind === 'stadt' || kind === 'gemeinde'))
+    issues.push({ field: 'ags', code: 'ags.required' });
   const ars = final('ars');
-  if (ars !== null && (typeof ars !== 'string' || !/^(\d{9}|\d{12})$/.test(ars))) issues.push({ field: 'ars', code: 'ars.format' });
-  if (typeof ags === 'string' && typeof ars === 'string' && ars.length === 12 && `${ars.slice(0, 5)}${ars.slice(9)}` !== ags) {
+  if (ars !== null && (typeof ars !== 'string' || !/^(\d{9}|\d{12})$/.test(ars)))
+    issues.push({ field: 'ars', code: 'ars.format' });
+  if (
+    typeof ags === 'string' &&
+    typeof ars === 'string' &&
+    ars.length === 12 &&
+    `${ars.slice(0, 5)}${ars.slice(9)}` !== ags
+  ) {
     issues.push({ field: 'ars', code: 'ars.mismatch' });
   }
   const lw = final('leitwegId');
-  if (lw !== null && (typeof lw !== 'string' || !isValidLeitwegId(lw))) issues.push({ field: 'leitwegId', code: 'leitweg.format' });
+  if (lw !== null && (typeof lw !== 'string' || !isValidLeitwegId(lw)))
+    issues.push({ field: 'leitwegId', code: 'leitweg.format' });
   const pc = final('postalCode');
-  if (pc !== null && (typeof pc !== 'string' || !isValidPostalCode(pc))) issues.push({ field: 'postalCode', code: 'postal_code.format' });
+  if (pc !== null && (typeof pc !== 'string' || !isValidPostalCode(pc)))
+    issues.push({ field: 'postalCode', code: 'postal_code.format' });
   const pop = final('population');
   const popYear = final('populationYear');
   if (pop !== null && (typeof pop !== 'number' || !Number.isInteger(pop) || pop < 0 || pop > 100_000_000)) {
     issues.push({ field: 'population', code: 'population.invalid' });
   }
-  if (popYear !== null && (typeof popYear !== 'number' || !Number.isInteger(popYear) || popYear < 1900 || popYear > 2100)) {
+  if (
+    popYear !== null &&
+    (typeof popYear !== 'number' || !Number.isInteger(popYear) || popYear < 1900 || popYear > 2100)
+  ) {
     issues.push({ field: 'populationYear', code: 'population_year.invalid' });
   }
   if ((pop === null) !== (popYear === null)) {
     issues.push({ field: pop === null ? 'population' : 'populationYear', code: 'population.year_required' });
   }
   const email = final('contactEmail');
-  if (email !== null && (typeof email !== 'string' || !EMAIL_RE.test(email))) issues.push({ field: 'contactEmail', code: 'email.format' });
+  if (email !== null && (typeof email !== 'string' || !EMAIL_RE.test(email)))
+    issues.push({ field: 'contactEmail', code: 'email.format' });
   const phone = final('contactPhone');
-  if (phone !== null && (typeof phone !== 'string' || !/^[+0-9 ()/-]{3,50}$/.test(phone))) issues.push({ field: 'contactPhone', code: 'phone.format' });
+  if (phone !== null && (typeof phone !== 'string' || !/^[+0-9 ()/-]{3,50}$/.test(phone)))
+    issues.push({ field: 'contactPhone', code: 'phone.format' });
   const web = final('website');
   if (web !== null) {
     let ok = false;
@@ -151,11 +189,16 @@ function validate(v: Normalized, kind: MemberKind, existing: MemberRow | undefin
     if (!ok) issues.push({ field: 'website', code: 'url.format' });
   }
   const amtId = final('amtId');
-  if (amtId !== null && kind !== 'stadt' && kind !== 'gemeinde') issues.push({ field: 'amtId', code: 'amt.only_municipalities' });
+  if (amtId !== null && kind !== 'stadt' && kind !== 'gemeinde')
+    issues.push({ field: 'amtId', code: 'amt.only_municipalities' });
   return issues;
 }
 
-async function checkAmt(tx: Tx, amtId: string | number | null | undefined, selfId?: string): Promise<FieldIssue[]> {
+async function checkAmt(
+  tx: Tx,
+  amtId: string | number | null | undefined,
+  selfId?: string,
+): Promise<FieldIssue[]> {
   if (amtId === null || amtId === undefined) return [];
   if (typeof amtId !== 'string' || amtId === selfId) return [{ field: 'amtId', code: 'amt.invalid' }];
   const amt = await findMemberById(tx, amtId);
@@ -210,11 +253,21 @@ export async function getMember(tx: Tx, id: string): Promise<MemberDto> {
 }
 
 /** A member's name and kind, without personal data (for headings and navigation). */
-export async function getMemberSummary(tx: Tx, id: string): Promise<Pick<MemberDto, 'id' | 'name' | 'kind' | 'isAssociation' | 'status' | 'amtId'>> {
+export async function getMemberSummary(
+  tx: Tx,
+  id: string,
+): Promise<Pick<MemberDto, 'id' | 'name' | 'kind' | 'isAssociation' | 'status' | 'amtId'>> {
   if (!canSeeMember(tx.ctx, id)) throw new NotFoundError('member');
   const row = await findMemberById(tx, id);
   if (!row) throw new NotFoundError('member');
-  return { id: row.id, name: row.name, kind: row.kind, isAssociation: row.is_association, status: row.status, amtId: row.amt_id };
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    isAssociation: row.is_association,
+    status: row.status,
+    amtId: row.amt_id,
+  };
 }
 
 export async function getAmtMunicipalities(tx: Tx, amtId: string): Promise<MemberSummaryDto[]> {
@@ -279,13 +332,16 @@ export async function createMember(tx: Tx, input: MemberCreateInput): Promise<Me
 
 export async function updateMember(tx: Tx, id: string, input: MemberPatchInput): Promise<MemberDto> {
   requireMemberPermission(tx.ctx, id, 'members.read');
+  if (!hasPermission(tx.ctx, 'members.manage')) requirePermission(tx.ctx, 'members.edit_profile');
   const existing = await findMemberByIdForUpdate(tx, id);
   if (!existing) throw new NotFoundError('member');
   const v = normalize(input as Partial<Record<EditableField, unknown>>);
   const changed = (Object.keys(v) as EditableField[]).filter(
     (k) => v[k] !== (existing[COLUMN[k] as keyof MemberRow] ?? null),
   );
-  const needsMaster = changed.some((k) => (MASTER_FIELDS as readonly string[]).includes(k)) || input.kind !== undefined && input.kind !== existing.kind;
+  const needsMaster =
+    changed.some((k) => (MASTER_FIELDS as readonly string[]).includes(k)) ||
+    (input.kind !== undefined && input.kind !== existing.kind);
   requirePermission(tx.ctx, needsMaster ? 'members.manage' : 'members.edit_profile');
   if (input.version !== existing.version) throw new ConflictError('version.stale');
   const kind = input.kind ?? existing.kind;
@@ -295,7 +351,8 @@ export async function updateMember(tx: Tx, id: string, input: MemberPatchInput):
     issues.push({ field: 'kind', code: 'kind.association_fixed' });
   }
   if (issues.length) throw new ValidationError(issues);
-  if (changed.length === 0 && (input.kind === undefined || input.kind === existing.kind)) return toMemberDto(existing);
+  if (changed.length === 0 && (input.kind === undefined || input.kind === existing.kind))
+    return toMemberDto(existing);
   const patch: MemberUpdate = {};
   for (const k of changed) (patch as Record<string, unknown>)[COLUMN[k]] = v[k];
   if (input.kind !== undefined) patch.kind = input.kind;
@@ -312,7 +369,9 @@ export async function updateMember(tx: Tx, id: string, input: MemberPatchInput):
     objectType: 'member',
     objectId: id,
     data: dto,
-    details: { fields: [...changed, ...(input.kind !== undefined && input.kind !== existing.kind ? ['kind'] : [])] },
+    details: {
+      fields: [...changed, ...(input.kind !== undefined && input.kind !== existing.kind ? ['kind'] : [])],
+    },
   });
   return dto;
 }
@@ -334,10 +393,12 @@ export async function changeMemberStatus(tx: Tx, id: string, input: MemberStatus
   if (!isIsoDate(input.on)) throw new ValidationError([{ field: 'on', code: 'date.invalid' }]);
   const patch: MemberUpdate = { status: input.status };
   if (input.status === 'active') {
-    if (existing.applied_on && input.on < existing.applied_on) throw new ValidationError([{ field: 'on', code: 'date.before_application' }]);
+    if (existing.applied_on && input.on < existing.applied_on)
+      throw new ValidationError([{ field: 'on', code: 'date.before_application' }]);
     patch.admitted_on = input.on;
   } else {
-    if (existing.admitted_on && input.on < existing.admitted_on) throw new ValidationError([{ field: 'on', code: 'date.before_admission' }]);
+    if (existing.admitted_on && input.on < existing.admitted_on)
+      throw new ValidationError([{ field: 'on', code: 'date.before_admission' }]);
     patch.withdrawn_on = input.on;
   }
   const row = await updateMemberRow(tx, id, patch);

@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
 import { MemberIdParams } from '../members/members.schema.js';
-import { Person, PersonCreateBody, type PersonCreateInput, PersonParams, PersonPatchBody, type PersonPatchInput } from './people.schema.js';
+import {
+  Person,
+  PersonCreateBody,
+  type PersonCreateInput,
+  PersonParams,
+  PersonPatchBody,
+  type PersonPatchInput,
+} from './people.schema.js';
 import { createPerson, getPerson, listPeople, updatePerson } from './people.service.js';
 
 export async function peopleRoutes(app: FastifyInstance): Promise<void> {
@@ -11,7 +18,14 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { memberId: string } }>(
     '/members/:memberId/people',
-    { schema: { tags, summary: 'People of a member (audited read)', params: MemberIdParams, response: { 200: Type.Array(Person), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'People of a member (audited read)',
+        params: MemberIdParams,
+        response: { 200: Type.Array(Person), ...errorResponses },
+      },
+    },
     async (req) => {
       requireAuth(req);
       return tx(req, (t) => listPeople(t, req.params.memberId));
@@ -41,7 +55,14 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { memberId: string; personId: string } }>(
     '/members/:memberId/people/:personId',
-    { schema: { tags, summary: 'One person (audited read)', params: PersonParams, response: { 200: Person, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'One person (audited read)',
+        params: PersonParams,
+        response: { 200: Person, ...errorResponses },
+      },
+    },
     async (req) => {
       requireAuth(req);
       return tx(req, (t) => getPerson(t, req.params.memberId, req.params.personId));

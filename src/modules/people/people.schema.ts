@@ -27,7 +27,9 @@ export const PersonCreateBody = Type.Object(
     email: Type.String({ minLength: 3, maxLength: 254 }),
     displayName: Type.String({ minLength: 1, maxLength: 200 }),
     roles: Type.Array(RoleSchema, { minItems: 1, maxItems: 5 }),
-    password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024, description: 'Omit to generate one' })),
+    password: Type.Optional(
+      Type.String({ minLength: 12, maxLength: 1024, description: 'Omit to generate one' }),
+    ),
   },
   { additionalProperties: false },
 );

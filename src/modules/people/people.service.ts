@@ -6,7 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Role, UserRow } from '../../db/schema.js';
 import type { Tx } from '../../db/tx.js';
-import { ConflictError, type FieldIssue, InvalidStateError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import {
+  ConflictError,
+  type FieldIssue,
+  InvalidStateError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../shared/errors.js';
+import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { hashPassword, passwordProblems, verifyPassword } from '../auth/passwords.js';
 import { ASSOCIATION_ROLES, MEMBER_ROLES, requireMemberPermission } from '../auth/permissions.js';
@@ -30,26 +38,37 @@ export function toPersonDto(u: UserRow): PersonDto {
 const EMAIL_RE = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
 
 async function allowedRoles(tx: Tx, memberId: string): Promise<readonly Role[]> {
-  const m = await tx.db.selectFrom('members').select(['is_association']).where('id', '=', memberId).executeTakeFirst();
+  const m = await tx.db
+    .selectFrom('members')
+    .select(['is_association'])
+    .where('id', '=', memberId)
+    .executeTakeFirst();
   if (!m) throw new NotFoundError('member');
   return m.is_association ? ASSOCIATION_ROLES : MEMBER_ROLES;
 }
 
 function validateRoles(roles: readonly string[], allowed: readonly Role[]): FieldIssue[] {
   if (roles.length === 0) return [{ field: 'roles', code: 'roles.required' }];
-  return roles.every((r) => allowed.includes(r as Role)) ? [] : [{ field: 'roles', code: 'roles.not_allowed' }];
+  return roles.every((r) => allowed.includes(r as Role))
+    ? []
+    : [{ field: 'roles', code: 'roles.not_allowed' }];
 }
 
 function validateName(name: string): FieldIssue[] {
   const n = name.trim();
   if (n.length < 1 || n.length > 200) return [{ field: 'displayName', code: 'name.required' }];
-  if (/[<>\u0000-\u001f\u007f]/.test(n)) return [{ field: 'displayName', code: 'text.invalid_characters' }];
+  if (hasUnsafeText(n)) return [{ field: 'displayName', code: 'text.invalid_characters' }];
   return [];
 }
 
 export async function listPeople(tx: Tx, memberId: string): Promise<PersonDto[]> {
   requireMemberPermission(tx.ctx, memberId, 'people.read');
-  const rows = await tx.db.selectFrom('users').selectAll().where('member_id', '=', memberId).orderBy('display_name').execute();
+  const rows = await tx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('member_id', '=', memberId)
+    .orderBy('display_name')
+    .execute();
   await allowedRoles(tx, memberId); // 404 for a member that does not exist
   recordAudit(tx, {
     action: 'user.listed',
@@ -120,7 +139,12 @@ export async function createPerson(
   return { person: dto, initialPassword: generated };
 }
 
-export async function updatePerson(tx: Tx, memberId: string, personId: string, input: PersonPatchInput): Promise<PersonDto> {
+export async function updatePerson(
+  tx: Tx,
+  memberId: string,
+  personId: string,
+  input: PersonPatchInput,
+): Promise<PersonDto> {
   requireMemberPermission(tx.ctx, memberId, 'people.manage');
   const row = await tx.db
     .selectFrom('users')
@@ -139,7 +163,12 @@ export async function updatePerson(tx: Tx, memberId: string, personId: string, i
   const self = tx.ctx.principal?.id === personId;
   // Nobody locks themselves out: no disabling oneself and no dropping one's own admin role.
   if (self && input.status === 'disabled') throw new InvalidStateError('person.cannot_disable_self');
-  if (self && input.roles && row.roles.some((r) => r.endsWith('_admin')) && !input.roles.some((r) => r.endsWith('_admin'))) {
+  if (
+    self &&
+    input.roles &&
+    row.roles.some((r) => r.endsWith('_admin')) &&
+    !input.roles.some((r) => r.endsWith('_admin'))
+  ) {
     throw new InvalidStateError('person.cannot_drop_own_admin');
   }
   const changed: string[] = [];
@@ -184,8 +213,13 @@ export async function updatePerson(tx: Tx, memberId: string, personId: string, i
 /** The current person changes their own password; other sessions end. */
 export async function changeOwnPassword(tx: Tx, current: string, next: string): Promise<void> {
   const p = tx.ctx.principal;
-  if (!p || p.kind !== 'user') throw new UnauthenticatedError();
-  const row = await tx.db.selectFrom('users').selectAll().where('id', '=', p.id).forUpdate().executeTakeFirst();
+  if (p?.kind !== 'user') throw new UnauthenticatedError();
+  const row = await tx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', p.id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!row) throw new UnauthenticatedError();
   if (row.password_hash && !(await verifyPassword(row.password_hash, current))) {
     throw new ValidationError([{ field: 'currentPassword', code: 'password.wrong' }]);
@@ -200,13 +234,18 @@ export async function changeOwnPassword(tx: Tx, current: string, next: string): 
   let q = tx.db.deleteFrom('sessions').where('user_id', '=', p.id);
   if (p.sessionId) q = q.where('id', '<>', p.sessionId);
   await q.execute();
-  recordAudit(tx, { action: 'user.password_changed', memberId: p.memberId, objectType: 'user', objectId: p.id });
+  recordAudit(tx, {
+    action: 'user.password_changed',
+    memberId: p.memberId,
+    objectType: 'user',
+    objectId: p.id,
+  });
 }
 
 /** The current person's own account data. */
 export async function getOwnAccount(tx: Tx): Promise<PersonDto> {
   const p = tx.ctx.principal;
-  if (!p || p.kind !== 'user') throw new UnauthenticatedError();
+  if (p?.kind !== 'user') throw new UnauthenticatedError();
   const row = await tx.db.selectFrom('users').selectAll().where('id', '=', p.id).executeTakeFirst();
   if (!row) throw new UnauthenticatedError();
   return toPersonDto(row);

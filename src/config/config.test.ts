@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('config', () => {
+  it('has working defaults: embedded database under ./data, port 3000', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toMatch(/data$/);
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.cookieSecure).toBe(true);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+  it('names every invalid setting', () => {
+    try {
+      loadConfig({
+        PORT: 'abc',
+        DATABASE_URL: 'mysql://x',
+        ALLMENDE_DEMO: 'maybe',
+        ALLMENDE_COOKIE_SECURE: 'perhaps',
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const msg = (err as Error).message;
+      for (const name of ['PORT', 'DATABASE_URL', 'ALLMENDE_DEMO', 'ALLMENDE_COOKIE_SECURE'])
+        expect(msg).toContain(name);
+    }
+  });
+  it('requires https for OIDC unless explicitly allowed for tests', () => {
+    expect(() =>
+      loadConfig({ ALLMENDE_OIDC_ISSUER: 'http://idp.local', ALLMENDE_OIDC_CLIENT_ID: 'x' }),
+    ).toThrow(/ALLMENDE_OIDC_ISSUER/);
+    expect(
+      loadConfig({ ALLMENDE_OIDC_ISSUER: 'https://idp.example', ALLMENDE_OIDC_CLIENT_ID: 'x' }).oidc
+        ?.clientId,
+    ).toBe('x');
+    expect(() => loadConfig({ ALLMENDE_OIDC_ISSUER: 'https://idp.example' })).toThrow(
+      /ALLMENDE_OIDC_CLIENT_ID/,
+    );
+  });
+});

@@ -1,0 +1,273 @@
+/**
+ * Accessibility: axe-core (WCAG 2.0/2.1 A and AA) reports no violation on any page, in every state a
+ * person meets it (empty, filled, with errors, right after creating something), in German and English.
+ * Also saves docs/screenshot.png (member list as the association admin).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USERS, type E2eServer, launchBrowser, login, memberIdByName, newContext, startE2eServer } from './server.js';
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+let srv: E2eServer;
+let browser: Browser;
+const ids: Record<string, string> = {};
+/** One logged-in browser per role (plus an anonymous one), shared by the tests of this file. */
+const pages: Record<'anonymous' | 'admin' | 'auditor' | 'clerk' | 'panketal', Page> = {} as never;
+const contexts: BrowserContext[] = [];
+
+async function newPage(email?: string): Promise<Page> {
+  const context = await newContext(browser, srv.baseUrl);
+  contexts.push(context);
+  const page = await context.newPage();
+  if (email) await login(page, email);
+  return page;
+}
+
+beforeAll(async () => {
+  [srv, browser] = await Promise.all([startE2eServer(), launchBrowser()]);
+  [pages.anonymous, pages.admin, pages.auditor, pages.clerk, pages.panketal] = await Promise.all([
+    newPage(),
+    newPage(DEMO_USERS.associationAdmin),
+    newPage(DEMO_USERS.auditor),
+    newPage(DEMO_USERS.badBelzigClerk),
+    newPage(DEMO_USERS.panketalAdmin),
+  ]);
+  for (const name of ['Panketal', 'Amt Niemegk', 'Zweckverband Digitale Kommunen Brandenburg']) {
+    ids[name] = await memberIdByName(pages.admin, name);
+  }
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await srv?.stop();
+});
+
+/** Runs axe on the page as it is now; the assertion message lists every violation with its nodes. */
+async function expectAccessible(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  const found = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} [${v.helpUrl}]\n    ${v.nodes.map((n) => `${n.target.join(' ')}  ${n.failureSummary?.replace(/\n/g, ' ') ?? ''}`).join('\n    ')}`,
+  );
+  expect(found, `axe violations on ${label} (${page.url()}):\n  ${found.join('\n  ')}`).toEqual([]);
+  // Sanity: axe really looked at a full page.
+  expect(result.passes.length, label).toBeGreaterThan(10);
+}
+
+/** Opens a page, checks its status and main heading (so axe checks the intended page), then runs axe. */
+async function check(page: Page, url: string, expected: { status?: number; h1: string | RegExp }, label = url): Promise<void> {
+  const res = await page.goto(url);
+  await expectPage(page, res, expected, label);
+}
+
+async function expectPage(page: Page, res: Response | null, expected: { status?: number; h1: string | RegExp }, label: string): Promise<void> {
+  expect(res?.status(), `${label}: HTTP status`).toBe(expected.status ?? 200);
+  const h1 = (await page.locator('h1').first().textContent())?.trim() ?? '';
+  if (typeof expected.h1 === 'string') expect(h1, `${label}: h1`).toBe(expected.h1);
+  else expect(h1, `${label}: h1`).toMatch(expected.h1);
+  await expectAccessible(page, label);
+}
+
+/** Submits the form the locator's button belongs to and returns the response of the resulting page. */
+async function submit(page: Page, button: ReturnType<Page['locator']>): Promise<Response | null> {
+  const [res] = await Promise.all([page.waitForNavigation(), button.click()]);
+  return res;
+}
+
+describe('German', () => {
+  it('login page', async () => {
+    await check(pages.anonymous, '/anmelden', { h1: 'Anmelden' });
+  });
+
+  it('login page with a wrong password', async () => {
+    const page = pages.anonymous;
+    await page.goto('/anmelden');
+    await page.locator('main form input[name=email]').fill(DEMO_USERS.associationFinance);
+    await page.locator('main form input[name=password]').fill('falsch-falsch-falsch');
+    const res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { status: 401, h1: 'Anmelden' }, 'login, wrong password');
+    expect(await page.locator('#error-summary').textContent()).toContain('E-Mail-Adresse oder Passwort ist falsch.');
+  });
+
+  it('login page with empty fields', async () => {
+    const page = pages.anonymous;
+    await page.goto('/anmelden');
+    const res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { status: 422, h1: 'Anmelden' }, 'login, empty fields');
+    expect(await page.locator('#f-email').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('login page after logout and after a redirect to login', async () => {
+    await check(pages.anonymous, '/anmelden?abgemeldet', { h1: 'Anmelden' }, 'login, logged out');
+    const res = await pages.anonymous.goto('/mitglieder');
+    await expectPage(pages.anonymous, res, { h1: 'Anmelden' }, 'login, required');
+  });
+
+  it('member list (whole list with pagination, and with a search)', async () => {
+    await check(pages.admin, '/mitglieder', { h1: 'Mitglieder' });
+    expect(await pages.admin.getByRole('link', { name: 'Nächste Seite' }).count()).toBe(1);
+    await check(pages.admin, '/mitglieder?q=Panke', { h1: 'Mitglieder' }, 'member list, search');
+    await check(pages.admin, '/mitglieder?q=gibtsnicht&art=amt&status=applied', { h1: 'Mitglieder' }, 'member list, no results');
+    await check(pages.auditor, '/mitglieder?seite=2', { h1: 'Mitglieder' }, 'member list page 2, auditor');
+  });
+
+  it('member detail pages (Panketal, Amt Niemegk, the association)', async () => {
+    await check(pages.admin, `/mitglieder/${ids.Panketal}`, { h1: 'Panketal' });
+    await check(pages.admin, `/mitglieder/${ids['Amt Niemegk']}`, { h1: 'Amt Niemegk' });
+    await check(pages.admin, `/mitglieder/${ids['Zweckverband Digitale Kommunen Brandenburg']}`, { h1: 'Zweckverband Digitale Kommunen Brandenburg' });
+    await check(pages.panketal, `/mitglieder/${ids.Panketal}`, { h1: 'Panketal' }, 'own member page, member admin');
+  });
+
+  it('member edit form, also after a submit with errors', async () => {
+    const page = pages.admin;
+    await check(page, `/mitglieder/${ids.Panketal}/bearbeiten`, { h1: 'Panketal bearbeiten' });
+    await page.locator('#f-ags').fill('abc');
+    const res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { status: 422, h1: 'Panketal bearbeiten' }, 'member edit form with errors');
+    expect(await page.locator('#f-ags').getAttribute('aria-invalid')).toBe('true');
+    // The profile-only form of a member's own administration.
+    await check(pages.panketal, `/mitglieder/${ids.Panketal}/bearbeiten`, { h1: 'Panketal bearbeiten' }, 'member edit form, member admin');
+  });
+
+  it('new member form, also after a submit with errors', async () => {
+    const page = pages.admin;
+    await check(page, '/mitglieder/neu', { h1: 'Mitglied aufnehmen' });
+    await page.locator('#f-ags').fill('abc');
+    const res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { status: 422, h1: 'Mitglied aufnehmen' }, 'new member form with errors');
+  });
+
+  it('member detail right after saving', async () => {
+    const page = pages.panketal;
+    await page.goto(`/mitglieder/${ids.Panketal}/bearbeiten`);
+    await page.locator('#f-contactPhone').fill('030 1234567');
+    const res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { h1: 'Panketal' }, 'member detail, saved');
+  });
+
+  it('people list, new person form (empty, with errors, created) and person edit', async () => {
+    const page = pages.admin;
+    const base = `/mitglieder/${ids.Panketal}/personen`;
+    await check(page, base, { h1: 'Personen: Panketal' });
+    await check(pages.clerk, `/mitglieder/${await clerkMemberId()}/personen`, { h1: 'Personen: Bad Belzig' }, 'people list, clerk');
+    await check(page, `${base}/neu`, { h1: 'Person hinzufügen' });
+    let res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { status: 422, h1: 'Person hinzufügen' }, 'new person form with errors');
+    await page.goto(`${base}/neu`);
+    await page.locator('#f-email').fill('neu.person@panketal.example');
+    await page.locator('#f-displayName').fill('Nora Neu (Test)');
+    await page.getByLabel('Kommune (Sachbearbeitung)').check();
+    res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { status: 201, h1: 'Nora Neu (Test)' }, 'person created, initial password shown');
+    await page.goto(base);
+    const href = await page.getByRole('link', { name: 'Paul Panke (Demo)' }).getAttribute('href');
+    await check(page, href!, { h1: 'Paul Panke (Demo)' }, 'person edit form');
+  });
+
+  it('API tokens page, also right after creating a token and with errors', async () => {
+    const page = pages.admin;
+    const base = `/mitglieder/${ids['Zweckverband Digitale Kommunen Brandenburg']}/api-tokens`;
+    await check(page, base, { h1: 'API-Tokens: Zweckverband Digitale Kommunen Brandenburg' });
+    let res = await submit(page, page.getByRole('button', { name: 'Token erstellen' }));
+    await expectPage(page, res, { status: 422, h1: /^API-Tokens/ }, 'API tokens, form with errors');
+    await page.goto(base);
+    await page.locator('#f-name').fill('Abrechnungssystem (Test)');
+    res = await submit(page, page.getByRole('button', { name: 'Token erstellen' }));
+    await expectPage(page, res, { status: 201, h1: /^API-Tokens/ }, 'API tokens, token created');
+    expect(await page.locator('.token-secret').textContent()).toMatch(/^alm_/);
+    await check(pages.panketal, `/mitglieder/${ids.Panketal}/api-tokens`, { h1: 'API-Tokens: Panketal' }, 'API tokens, member admin');
+  });
+
+  it('account page, also with password errors', async () => {
+    const page = pages.clerk;
+    await check(page, '/konto', { h1: 'Mein Konto' });
+    await page.locator('#f-currentPassword').fill('falsch');
+    await page.locator('#f-newPassword').fill('kurz');
+    const res = await submit(page, page.getByRole('button', { name: 'Passwort ändern' }));
+    await expectPage(page, res, { status: 422, h1: 'Mein Konto' }, 'account page with errors');
+  });
+
+  it('audit trail list (also filtered) and verify page', async () => {
+    await check(pages.auditor, '/pruefung', { h1: 'Prüfpfad' });
+    await check(pages.auditor, `/pruefung?mitglied=${ids.Panketal}&von=2020-01-01`, { h1: 'Prüfpfad' }, 'audit trail, filtered');
+    await check(pages.auditor, '/pruefung/verifizieren', { h1: 'Prüfpfad verifizieren' });
+  });
+
+  it('imprint, privacy notice, accessibility statement', async () => {
+    await check(pages.anonymous, '/impressum', { h1: 'Impressum' });
+    await check(pages.anonymous, '/datenschutz', { h1: 'Datenschutz' });
+    await check(pages.anonymous, '/barrierefreiheit', { h1: 'Erklärung zur Barrierefreiheit' });
+    await check(pages.admin, '/barrierefreiheit', { h1: 'Erklärung zur Barrierefreiheit' }, 'accessibility statement, logged in');
+  });
+
+  it('404 and 403 pages', async () => {
+    await check(pages.anonymous, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, anonymous');
+    await check(pages.admin, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, logged in');
+    await check(pages.clerk, `/mitglieder/${ids.Panketal}`, { status: 404, h1: 'Nicht gefunden' }, '404, other member');
+    await check(pages.clerk, '/mitglieder', { status: 403, h1: 'Keine Berechtigung' }, '403, clerk');
+    await check(pages.clerk, '/pruefung', { status: 403, h1: 'Keine Berechtigung' }, '403 audit, clerk');
+  });
+});
+
+describe('English', () => {
+  beforeAll(async () => {
+    for (const p of [pages.anonymous, pages.admin, pages.clerk]) await p.goto('/sprache/en?zurueck=/impressum');
+  });
+
+  it('login page, also with an error', async () => {
+    const page = pages.anonymous;
+    await check(page, '/anmelden', { h1: 'Sign in' }, 'login (en)');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.locator('main form input[name=email]').fill(DEMO_USERS.associationFinance);
+    await page.locator('main form input[name=password]').fill('wrong-wrong-wrong');
+    const res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { status: 401, h1: 'Sign in' }, 'login, wrong password (en)');
+  });
+
+  it('member list, also with a search', async () => {
+    await check(pages.admin, '/mitglieder', { h1: 'Members' }, 'member list (en)');
+    await check(pages.admin, '/mitglieder?q=Panke', { h1: 'Members' }, 'member list, search (en)');
+  });
+
+  it('member detail and edit form with errors', async () => {
+    const page = pages.admin;
+    await check(page, `/mitglieder/${ids['Amt Niemegk']}`, { h1: 'Amt Niemegk' }, 'member detail (en)');
+    await page.goto(`/mitglieder/${ids.Panketal}/bearbeiten`);
+    await page.locator('#f-ags').fill('abc');
+    const res = await submit(page, page.locator('main form button[type=submit]'));
+    await expectPage(page, res, { status: 422, h1: 'Edit Panketal' }, 'member edit form with errors (en)');
+  });
+
+  it('legal pages, 404 and 403', async () => {
+    await check(pages.anonymous, '/impressum', { h1: 'Legal notice (Impressum)' }, 'imprint (en)');
+    await check(pages.anonymous, '/barrierefreiheit', { h1: 'Accessibility statement' }, 'accessibility statement (en)');
+    await check(pages.anonymous, '/gibt-es-nicht', { status: 404, h1: 'Not found' }, '404 (en)');
+    await check(pages.clerk, '/mitglieder', { status: 403, h1: 'Not permitted' }, '403 (en)');
+  });
+});
+
+describe('screenshot', () => {
+  it('saves the member list of the association admin to docs/screenshot.png', async () => {
+    const page = pages.admin;
+    await page.goto('/sprache/de?zurueck=/mitglieder');
+    await page.waitForURL('**/mitglieder');
+    await page.evaluate(() => document.fonts.ready);
+    fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+    const file = path.join(ROOT, 'docs/screenshot.png');
+    await page.screenshot({ path: file, fullPage: false });
+    expect(page.viewportSize()).toEqual({ width: 1280, height: 900 });
+    expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+  });
+});
+
+/** Bad Belzig's id, from the clerk's own start page. */
+async function clerkMemberId(): Promise<string> {
+  const href = await pages.clerk.locator('header nav.site-nav a', { hasText: 'Unsere Kommune' }).getAttribute('href');
+  return href!.split('/')[2]!;
+}
