@@ -1,7 +1,7 @@
 /** KERN UX building blocks used by every page. Field errors follow the KERN pattern plus ARIA wiring. */
 import type { FieldIssue } from '../shared/errors.js';
 import type { T } from './i18n/index.js';
-import type { Child, RawHtml } from './jsx/jsx-runtime.js';
+import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
 
 export type FieldErrors = Record<string, string>;
 
@@ -76,7 +76,9 @@ export function TextField(props: {
   width?: 2 | 4 | 5 | 8 | 12;
 }): RawHtml {
   const id = `f-${props.name}`;
-  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div class={`kern-form-input${props.error ? ' kern-form-input--error' : ''}`}>
       <label class="kern-label" for={id}>
@@ -121,7 +123,9 @@ export function SelectField(props: {
   required?: boolean;
 }): RawHtml {
   const id = `f-${props.name}`;
-  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div class={`kern-form-input${props.error ? ' kern-form-input--error' : ''}`}>
       <label class="kern-label" for={id}>
@@ -208,7 +212,11 @@ export function Badge(props: { variant: 'info' | 'success' | 'warning' | 'danger
   );
 }
 
-export function Button(props: { label: string; variant?: 'primary' | 'secondary' | 'tertiary'; type?: string }): RawHtml {
+export function Button(props: {
+  label: string;
+  variant?: 'primary' | 'secondary' | 'tertiary';
+  type?: string;
+}): RawHtml {
   return (
     <button type={props.type ?? 'submit'} class={`kern-btn kern-btn--${props.variant ?? 'primary'}`}>
       <span class="kern-label">{props.label}</span>
@@ -216,7 +224,11 @@ export function Button(props: { label: string; variant?: 'primary' | 'secondary'
   );
 }
 
-export function LinkButton(props: { href: string; label: string; variant?: 'primary' | 'secondary' | 'tertiary' }): RawHtml {
+export function LinkButton(props: {
+  href: string;
+  label: string;
+  variant?: 'primary' | 'secondary' | 'tertiary';
+}): RawHtml {
   return (
     <a href={props.href} class={`kern-btn kern-btn--${props.variant ?? 'secondary'}`}>
       <span class="kern-label">{props.label}</span>
@@ -234,16 +246,24 @@ export function DescriptionList(props: { items: readonly [string, Child][] }): R
       {props.items.map(([k, v]) => (
         <div class="kern-description-list-item">
           <dt class="kern-description-list-item__key">{k}</dt>
-          <dd class="kern-description-list-item__value">{v === null || v === undefined || v === '' ? '–' : v}</dd>
+          <dd class="kern-description-list-item__value">
+            {v === null || v === undefined || v === '' ? '–' : v}
+          </dd>
         </div>
       ))}
     </dl>
   );
 }
 
-export function Pagination(props: { t: T; page: number; pageSize: number; total: number; hrefFor: (page: number) => string }): RawHtml {
+export function Pagination(props: {
+  t: T;
+  page: number;
+  pageSize: number;
+  total: number;
+  hrefFor: (page: number) => string;
+}): RawHtml {
   const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
-  if (pages <= 1) return <></>;
+  if (pages <= 1) return raw('');
   return (
     <nav class="pagination" aria-label={props.t('common.pagination')}>
       {props.page > 1 ? (

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { areasOf } from '../modules/auth/permissions.js';
-import { type Child, raw, type RawHtml } from './jsx/jsx-runtime.js';
+import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
 
 export interface NavItem {
   href: string;
@@ -15,7 +15,7 @@ const FLAG = raw(
 export function navigationFor(req: FastifyRequest): NavItem[] {
   const t = req.t;
   const p = req.principal;
-  if (!p || p.kind !== 'user') return [];
+  if (p?.kind !== 'user') return [];
   const items: NavItem[] = [];
   const areas = areasOf(req.ctx);
   if (areas.includes('association')) {
@@ -23,12 +23,14 @@ export function navigationFor(req: FastifyRequest): NavItem[] {
     if (p.permissions.has('people.read')) {
       items.push({ href: `/mitglieder/${p.memberId}/personen`, label: t('nav.association_people') });
     }
-    if (p.permissions.has('tokens.manage')) items.push({ href: `/mitglieder/${p.memberId}/api-tokens`, label: t('nav.tokens') });
+    if (p.permissions.has('tokens.manage'))
+      items.push({ href: `/mitglieder/${p.memberId}/api-tokens`, label: t('nav.tokens') });
   }
   if (areas.includes('member')) {
     items.push({ href: `/mitglieder/${p.memberId}`, label: t('nav.own_member') });
     items.push({ href: `/mitglieder/${p.memberId}/personen`, label: t('nav.people') });
-    if (p.permissions.has('tokens.manage')) items.push({ href: `/mitglieder/${p.memberId}/api-tokens`, label: t('nav.tokens') });
+    if (p.permissions.has('tokens.manage'))
+      items.push({ href: `/mitglieder/${p.memberId}/api-tokens`, label: t('nav.tokens') });
   }
   if (areas.includes('audit')) {
     if (!areas.includes('association')) items.push({ href: '/mitglieder', label: t('nav.members') });

@@ -10,7 +10,9 @@ export async function staticPages(app: FastifyInstance): Promise<void> {
       body: (
         <div class="kern-stack">
           <h1 class="kern-heading-x-large">{req.t('footer.imprint')}</h1>
-          <p class="kern-body">{de ? 'Angaben gemäß § 5 DDG und § 18 MStV' : 'Information pursuant to § 5 DDG and § 18 MStV'}</p>
+          <p class="kern-body">
+            {de ? 'Angaben gemäß § 5 DDG und § 18 MStV' : 'Information pursuant to § 5 DDG and § 18 MStV'}
+          </p>
           <h2 class="kern-heading-medium">{de ? 'Herausgeber' : 'Publisher'}</h2>
           <p class="kern-body">
             Zweckverband Digitale Kommunen Brandenburg (DIKOM)
@@ -20,9 +22,15 @@ export async function staticPages(app: FastifyInstance): Promise<void> {
             Karl-Marx-Straße 67 (Beispieladresse), 03044 Cottbus/Chóśebuz
           </p>
           <h2 class="kern-heading-medium">{de ? 'Vertreten durch' : 'Represented by'}</h2>
-          <p class="kern-body">{de ? 'den Verbandsvorsteher' : 'the chair of the association (Verbandsvorsteher)'}</p>
+          <p class="kern-body">
+            {de ? 'den Verbandsvorsteher' : 'the chair of the association (Verbandsvorsteher)'}
+          </p>
           <h2 class="kern-heading-medium">{de ? 'Aufsichtsbehörde' : 'Supervisory authority'}</h2>
-          <p class="kern-body">{de ? 'Ministerium des Innern und für Kommunales des Landes Brandenburg (Kommunalaufsicht)' : 'Ministry of the Interior and Municipal Affairs of the State of Brandenburg'}</p>
+          <p class="kern-body">
+            {de
+              ? 'Ministerium des Innern und für Kommunales des Landes Brandenburg (Kommunalaufsicht)'
+              : 'Ministry of the Interior and Municipal Affairs of the State of Brandenburg'}
+          </p>
           <p class="kern-body kern-body--muted">
             {de
               ? 'Hinweis: Diese Installation ist eine Demonstration der Software Allmende. Adressangaben sind Beispielwerte.'
@@ -82,7 +90,9 @@ export async function staticPages(app: FastifyInstance): Promise<void> {
       title: req.t('footer.accessibility'),
       body: (
         <div class="kern-stack">
-          <h1 class="kern-heading-x-large">{de ? 'Erklärung zur Barrierefreiheit' : 'Accessibility statement'}</h1>
+          <h1 class="kern-heading-x-large">
+            {de ? 'Erklärung zur Barrierefreiheit' : 'Accessibility statement'}
+          </h1>
           <p class="kern-body">
             {de
               ? 'Der Zweckverband Digitale Kommunen Brandenburg ist bemüht, Allmende im Einklang mit dem Brandenburgischen Behindertengleichstellungsgesetz (BbgBGG) und der Brandenburgischen Barrierefreie Informationstechnik-Verordnung (BbgBITV) in Verbindung mit der BITV 2.0 barrierefrei zugänglich zu machen.'
@@ -100,8 +110,14 @@ export async function staticPages(app: FastifyInstance): Promise<void> {
               ? 'Die technische API-Dokumentation (/api/docs) ist eine Fremdkomponente (Swagger UI) und nicht vollständig barrierefrei. Die Inhalte stehen als maschinenlesbares OpenAPI-Dokument unter /api/openapi.json bereit.'
               : 'The technical API documentation (/api/docs) is a third-party component (Swagger UI) and not fully accessible. Its content is available as a machine-readable OpenAPI document at /api/openapi.json.'}
           </p>
-          <h2 class="kern-heading-medium">{de ? 'Erstellung dieser Erklärung' : 'Preparation of this statement'}</h2>
-          <p class="kern-body">{de ? 'Diese Erklärung wurde am 23.11.2026 auf Grundlage einer Selbstbewertung erstellt.' : 'This statement was prepared on 23 Nov 2026 based on a self-assessment.'}</p>
+          <h2 class="kern-heading-medium">
+            {de ? 'Erstellung dieser Erklärung' : 'Preparation of this statement'}
+          </h2>
+          <p class="kern-body">
+            {de
+              ? 'Diese Erklärung wurde am 23.11.2026 auf Grundlage einer Selbstbewertung erstellt.'
+              : 'This statement was prepared on 23 Nov 2026 based on a self-assessment.'}
+          </p>
           <h2 class="kern-heading-medium">{de ? 'Feedback und Kontakt' : 'Feedback and contact'}</h2>
           <p class="kern-body">
             {de

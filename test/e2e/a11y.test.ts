@@ -6,10 +6,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS, type E2eServer, launchBrowser, login, memberIdByName, newContext, startE2eServer } from './server.js';
+import {
+  DEMO_USERS,
+  type E2eServer,
+  launchBrowser,
+  login,
+  memberIdByName,
+  newContext,
+  startE2eServer,
+} from './server.js';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -53,7 +61,8 @@ afterAll(async () => {
 async function expectAccessible(page: Page, label: string): Promise<void> {
   const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   const found = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} [${v.helpUrl}]\n    ${v.nodes.map((n) => `${n.target.join(' ')}  ${n.failureSummary?.replace(/\n/g, ' ') ?? ''}`).join('\n    ')}`,
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} [${v.helpUrl}]\n    ${v.nodes.map((n) => `${n.target.join(' ')}  ${n.failureSummary?.replace(/\n/g, ' ') ?? ''}`).join('\n    ')}`,
   );
   expect(found, `axe violations on ${label} (${page.url()}):\n  ${found.join('\n  ')}`).toEqual([]);
   // Sanity: axe really looked at a full page.
@@ -61,12 +70,22 @@ async function expectAccessible(page: Page, label: string): Promise<void> {
 }
 
 /** Opens a page, checks its status and main heading (so axe checks the intended page), then runs axe. */
-async function check(page: Page, url: string, expected: { status?: number; h1: string | RegExp }, label = url): Promise<void> {
+async function check(
+  page: Page,
+  url: string,
+  expected: { status?: number; h1: string | RegExp },
+  label = url,
+): Promise<void> {
   const res = await page.goto(url);
   await expectPage(page, res, expected, label);
 }
 
-async function expectPage(page: Page, res: Response | null, expected: { status?: number; h1: string | RegExp }, label: string): Promise<void> {
+async function expectPage(
+  page: Page,
+  res: Response | null,
+  expected: { status?: number; h1: string | RegExp },
+  label: string,
+): Promise<void> {
   expect(res?.status(), `${label}: HTTP status`).toBe(expected.status ?? 200);
   const h1 = (await page.locator('h1').first().textContent())?.trim() ?? '';
   if (typeof expected.h1 === 'string') expect(h1, `${label}: h1`).toBe(expected.h1);
@@ -92,7 +111,9 @@ describe('German', () => {
     await page.locator('main form input[name=password]').fill('falsch-falsch-falsch');
     const res = await submit(page, page.locator('main form button[type=submit]'));
     await expectPage(page, res, { status: 401, h1: 'Anmelden' }, 'login, wrong password');
-    expect(await page.locator('#error-summary').textContent()).toContain('E-Mail-Adresse oder Passwort ist falsch.');
+    expect(await page.locator('#error-summary').textContent()).toContain(
+      'E-Mail-Adresse oder Passwort ist falsch.',
+    );
   });
 
   it('login page with empty fields', async () => {
@@ -113,15 +134,27 @@ describe('German', () => {
     await check(pages.admin, '/mitglieder', { h1: 'Mitglieder' });
     expect(await pages.admin.getByRole('link', { name: 'Nächste Seite' }).count()).toBe(1);
     await check(pages.admin, '/mitglieder?q=Panke', { h1: 'Mitglieder' }, 'member list, search');
-    await check(pages.admin, '/mitglieder?q=gibtsnicht&art=amt&status=applied', { h1: 'Mitglieder' }, 'member list, no results');
+    await check(
+      pages.admin,
+      '/mitglieder?q=gibtsnicht&art=amt&status=applied',
+      { h1: 'Mitglieder' },
+      'member list, no results',
+    );
     await check(pages.auditor, '/mitglieder?seite=2', { h1: 'Mitglieder' }, 'member list page 2, auditor');
   });
 
   it('member detail pages (Panketal, Amt Niemegk, the association)', async () => {
     await check(pages.admin, `/mitglieder/${ids.Panketal}`, { h1: 'Panketal' });
     await check(pages.admin, `/mitglieder/${ids['Amt Niemegk']}`, { h1: 'Amt Niemegk' });
-    await check(pages.admin, `/mitglieder/${ids['Zweckverband Digitale Kommunen Brandenburg']}`, { h1: 'Zweckverband Digitale Kommunen Brandenburg' });
-    await check(pages.panketal, `/mitglieder/${ids.Panketal}`, { h1: 'Panketal' }, 'own member page, member admin');
+    await check(pages.admin, `/mitglieder/${ids['Zweckverband Digitale Kommunen Brandenburg']}`, {
+      h1: 'Zweckverband Digitale Kommunen Brandenburg',
+    });
+    await check(
+      pages.panketal,
+      `/mitglieder/${ids.Panketal}`,
+      { h1: 'Panketal' },
+      'own member page, member admin',
+    );
   });
 
   it('member edit form, also after a submit with errors', async () => {
@@ -132,7 +165,12 @@ describe('German', () => {
     await expectPage(page, res, { status: 422, h1: 'Panketal bearbeiten' }, 'member edit form with errors');
     expect(await page.locator('#f-ags').getAttribute('aria-invalid')).toBe('true');
     // The profile-only form of a member's own administration.
-    await check(pages.panketal, `/mitglieder/${ids.Panketal}/bearbeiten`, { h1: 'Panketal bearbeiten' }, 'member edit form, member admin');
+    await check(
+      pages.panketal,
+      `/mitglieder/${ids.Panketal}/bearbeiten`,
+      { h1: 'Panketal bearbeiten' },
+      'member edit form, member admin',
+    );
   });
 
   it('new member form, also after a submit with errors', async () => {
@@ -155,7 +193,12 @@ describe('German', () => {
     const page = pages.admin;
     const base = `/mitglieder/${ids.Panketal}/personen`;
     await check(page, base, { h1: 'Personen: Panketal' });
-    await check(pages.clerk, `/mitglieder/${await clerkMemberId()}/personen`, { h1: 'Personen: Bad Belzig' }, 'people list, clerk');
+    await check(
+      pages.clerk,
+      `/mitglieder/${await clerkMemberId()}/personen`,
+      { h1: 'Personen: Bad Belzig' },
+      'people list, clerk',
+    );
     await check(page, `${base}/neu`, { h1: 'Person hinzufügen' });
     let res = await submit(page, page.locator('main form button[type=submit]'));
     await expectPage(page, res, { status: 422, h1: 'Person hinzufügen' }, 'new person form with errors');
@@ -164,7 +207,12 @@ describe('German', () => {
     await page.locator('#f-displayName').fill('Nora Neu (Test)');
     await page.getByLabel('Kommune (Sachbearbeitung)').check();
     res = await submit(page, page.locator('main form button[type=submit]'));
-    await expectPage(page, res, { status: 201, h1: 'Nora Neu (Test)' }, 'person created, initial password shown');
+    await expectPage(
+      page,
+      res,
+      { status: 201, h1: 'Nora Neu (Test)' },
+      'person created, initial password shown',
+    );
     await page.goto(base);
     const href = await page.getByRole('link', { name: 'Paul Panke (Demo)' }).getAttribute('href');
     await check(page, href!, { h1: 'Paul Panke (Demo)' }, 'person edit form');
@@ -181,7 +229,12 @@ describe('German', () => {
     res = await submit(page, page.getByRole('button', { name: 'Token erstellen' }));
     await expectPage(page, res, { status: 201, h1: /^API-Tokens/ }, 'API tokens, token created');
     expect(await page.locator('.token-secret').textContent()).toMatch(/^alm_/);
-    await check(pages.panketal, `/mitglieder/${ids.Panketal}/api-tokens`, { h1: 'API-Tokens: Panketal' }, 'API tokens, member admin');
+    await check(
+      pages.panketal,
+      `/mitglieder/${ids.Panketal}/api-tokens`,
+      { h1: 'API-Tokens: Panketal' },
+      'API tokens, member admin',
+    );
   });
 
   it('account page, also with password errors', async () => {
@@ -195,7 +248,12 @@ describe('German', () => {
 
   it('audit trail list (also filtered) and verify page', async () => {
     await check(pages.auditor, '/pruefung', { h1: 'Prüfpfad' });
-    await check(pages.auditor, `/pruefung?mitglied=${ids.Panketal}&von=2020-01-01`, { h1: 'Prüfpfad' }, 'audit trail, filtered');
+    await check(
+      pages.auditor,
+      `/pruefung?mitglied=${ids.Panketal}&von=2020-01-01`,
+      { h1: 'Prüfpfad' },
+      'audit trail, filtered',
+    );
     await check(pages.auditor, '/pruefung/verifizieren', { h1: 'Prüfpfad verifizieren' });
   });
 
@@ -203,13 +261,23 @@ describe('German', () => {
     await check(pages.anonymous, '/impressum', { h1: 'Impressum' });
     await check(pages.anonymous, '/datenschutz', { h1: 'Datenschutz' });
     await check(pages.anonymous, '/barrierefreiheit', { h1: 'Erklärung zur Barrierefreiheit' });
-    await check(pages.admin, '/barrierefreiheit', { h1: 'Erklärung zur Barrierefreiheit' }, 'accessibility statement, logged in');
+    await check(
+      pages.admin,
+      '/barrierefreiheit',
+      { h1: 'Erklärung zur Barrierefreiheit' },
+      'accessibility statement, logged in',
+    );
   });
 
   it('404 and 403 pages', async () => {
     await check(pages.anonymous, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, anonymous');
     await check(pages.admin, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, logged in');
-    await check(pages.clerk, `/mitglieder/${ids.Panketal}`, { status: 404, h1: 'Nicht gefunden' }, '404, other member');
+    await check(
+      pages.clerk,
+      `/mitglieder/${ids.Panketal}`,
+      { status: 404, h1: 'Nicht gefunden' },
+      '404, other member',
+    );
     await check(pages.clerk, '/mitglieder', { status: 403, h1: 'Keine Berechtigung' }, '403, clerk');
     await check(pages.clerk, '/pruefung', { status: 403, h1: 'Keine Berechtigung' }, '403 audit, clerk');
   });
@@ -217,7 +285,8 @@ describe('German', () => {
 
 describe('English', () => {
   beforeAll(async () => {
-    for (const p of [pages.anonymous, pages.admin, pages.clerk]) await p.goto('/sprache/en?zurueck=/impressum');
+    for (const p of [pages.anonymous, pages.admin, pages.clerk])
+      await p.goto('/sprache/en?zurueck=/impressum');
   });
 
   it('login page, also with an error', async () => {
@@ -246,7 +315,12 @@ describe('English', () => {
 
   it('legal pages, 404 and 403', async () => {
     await check(pages.anonymous, '/impressum', { h1: 'Legal notice (Impressum)' }, 'imprint (en)');
-    await check(pages.anonymous, '/barrierefreiheit', { h1: 'Accessibility statement' }, 'accessibility statement (en)');
+    await check(
+      pages.anonymous,
+      '/barrierefreiheit',
+      { h1: 'Accessibility statement' },
+      'accessibility statement (en)',
+    );
     await check(pages.anonymous, '/gibt-es-nicht', { status: 404, h1: 'Not found' }, '404 (en)');
     await check(pages.clerk, '/mitglieder', { status: 403, h1: 'Not permitted' }, '403 (en)');
   });
@@ -257,7 +331,7 @@ describe('screenshot', () => {
     const page = pages.admin;
     await page.goto('/sprache/de?zurueck=/mitglieder');
     await page.waitForURL('**/mitglieder');
-    await page.evaluate(() => document.fonts.ready);
+    await page.evaluate('document.fonts.ready');
     fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
     const file = path.join(ROOT, 'docs/screenshot.png');
     await page.screenshot({ path: file, fullPage: false });
@@ -268,6 +342,8 @@ describe('screenshot', () => {
 
 /** Bad Belzig's id, from the clerk's own start page. */
 async function clerkMemberId(): Promise<string> {
-  const href = await pages.clerk.locator('header nav.site-nav a', { hasText: 'Unsere Kommune' }).getAttribute('href');
+  const href = await pages.clerk
+    .locator('header nav.site-nav a', { hasText: 'Unsere Kommune' })
+    .getAttribute('href');
   return href!.split('/')[2]!;
 }

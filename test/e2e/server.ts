@@ -102,7 +102,10 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD)
   await page.goto('/anmelden');
   await page.locator('main form input[name=email]').fill(email);
   await page.locator('main form input[name=password]').fill(password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/anmelden')), page.locator('main form button[type=submit]').click()]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/anmelden')),
+    page.locator('main form button[type=submit]').click(),
+  ]);
 }
 
 export async function logout(page: Page): Promise<void> {
@@ -118,4 +121,3 @@ export async function memberIdByName(page: Page, name: string): Promise<string> 
   if (!id) throw new Error(`member ${name} not found in the list`);
   return id;
 }
-
