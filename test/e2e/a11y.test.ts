@@ -326,11 +326,65 @@ describe('English', () => {
   });
 });
 
+describe('narrow screen (375 px)', () => {
+  const narrow = () => [pages.anonymous, pages.admin, pages.auditor];
+  beforeAll(async () => {
+    for (const p of narrow()) {
+      await p.setViewportSize({ width: 375, height: 800 });
+      await p.goto('/sprache/de?zurueck=/impressum');
+    }
+  });
+  afterAll(async () => {
+    for (const p of narrow()) await p.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('login page (its demo table scrolls sideways)', async () => {
+    await check(pages.anonymous, '/anmelden', { h1: 'Anmelden' }, 'login (375 px)');
+  });
+
+  it('member list, member detail and edit form', async () => {
+    await check(pages.admin, '/mitglieder?q=Amt', { h1: 'Mitglieder' }, 'member list (375 px)');
+    await check(
+      pages.admin,
+      `/mitglieder/${ids['Amt Niemegk']}`,
+      { h1: 'Amt Niemegk' },
+      'member detail (375 px)',
+    );
+    await check(
+      pages.admin,
+      `/mitglieder/${ids.Panketal}/bearbeiten`,
+      { h1: 'Panketal bearbeiten' },
+      'member edit (375 px)',
+    );
+  });
+
+  it('people, API tokens and account', async () => {
+    await check(
+      pages.admin,
+      `/mitglieder/${ids.Panketal}/personen`,
+      { h1: 'Personen: Panketal' },
+      'people (375 px)',
+    );
+    await check(
+      pages.admin,
+      `/mitglieder/${ids['Zweckverband Digitale Kommunen Brandenburg']}/api-tokens`,
+      { h1: 'API-Tokens: Zweckverband Digitale Kommunen Brandenburg' },
+      'API tokens (375 px)',
+    );
+    await check(pages.admin, '/konto', { h1: 'Mein Konto' }, 'account (375 px)');
+  });
+
+  it('audit trail and verify page', async () => {
+    await check(pages.auditor, '/pruefung', { h1: 'Prüfpfad' }, 'audit trail (375 px)');
+    await check(pages.auditor, '/pruefung/verifizieren', { h1: 'Prüfpfad verifizieren' }, 'verify (375 px)');
+  });
+});
+
 describe('screenshot', () => {
   it('saves the member list of the association admin to docs/screenshot.png', async () => {
     const page = pages.admin;
-    await page.goto('/sprache/de?zurueck=/mitglieder');
-    await page.waitForURL('**/mitglieder');
+    await page.goto('/mitglieder');
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
     await page.evaluate('document.fonts.ready');
     fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
     const file = path.join(ROOT, 'docs/screenshot.png');

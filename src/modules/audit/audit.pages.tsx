@@ -98,9 +98,9 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
           <p class="kern-body" role="status">
             {t('common.results', { total })}
           </p>
-          <div class="kern-table-responsive">
+          <div class="kern-table-responsive" role="region" aria-labelledby="audit-caption" tabindex="0">
             <table class="kern-table kern-table--small kern-table--striped">
-              <caption class="kern-title kern-sr-only">{t('audit.title')}</caption>
+              <caption class="kern-title kern-sr-only" id="audit-caption">{t('audit.title')}</caption>
               <thead>
                 <tr class="kern-table__row">
                   <th scope="col" class="kern-table__header">{t('audit.time')}</th>
@@ -171,9 +171,9 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
               </ul>
             </Alert>
           )}
-          <div class="kern-table-responsive">
+          <div class="kern-table-responsive" role="region" aria-labelledby="chains-caption" tabindex="0">
             <table class="kern-table kern-table--small">
-              <caption class="kern-title kern-sr-only">{t('audit.chains')}</caption>
+              <caption class="kern-title kern-sr-only" id="chains-caption">{t('audit.chains')}</caption>
               <thead>
                 <tr class="kern-table__row">
                   <th scope="col" class="kern-table__header">{t('audit.member')}</th>

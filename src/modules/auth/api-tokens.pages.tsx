@@ -46,9 +46,9 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
             </Alert>
           ) : null}
           {Object.keys(e).length || opts.message ? <ErrorSummary errors={e} t={t} message={opts.message} /> : null}
-          <div class="kern-table-responsive">
+          <div class="kern-table-responsive" role="region" aria-labelledby="tokens-caption" tabindex="0">
             <table class="kern-table kern-table--small">
-              <caption class="kern-title kern-sr-only">{t('tokens.list')}</caption>
+              <caption class="kern-title kern-sr-only" id="tokens-caption">{t('tokens.list')}</caption>
               <thead>
                 <tr class="kern-table__row">
                   <th scope="col" class="kern-table__header">{t('tokens.name')}</th>

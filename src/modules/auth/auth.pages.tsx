@@ -88,9 +88,9 @@ export async function authPages(app: FastifyInstance): Promise<void> {
             <div class="kern-col-12 kern-col-lg-6 kern-stack">
               <h2 class="kern-heading-medium">{t('login.demo_title')}</h2>
               <p class="kern-body">{t('login.demo_intro', { password: DEMO_PASSWORD })}</p>
-              <div class="kern-table-responsive">
+              <div class="kern-table-responsive" role="region" aria-labelledby="demo-caption" tabindex="0">
                 <table class="kern-table kern-table--small">
-                  <caption class="kern-title kern-sr-only">{t('login.demo_title')}</caption>
+                  <caption class="kern-title kern-sr-only" id="demo-caption">{t('login.demo_title')}</caption>
                   <thead>
                     <tr class="kern-table__row">
                       <th scope="col" class="kern-table__header">
@@ -258,9 +258,9 @@ export async function authPages(app: FastifyInstance): Promise<void> {
             <h2 class="kern-heading-medium" id="sessions-h">
               {t('account.sessions')}
             </h2>
-            <div class="kern-table-responsive">
+            <div class="kern-table-responsive" role="region" aria-labelledby="sessions-caption" tabindex="0">
               <table class="kern-table kern-table--small">
-                <caption class="kern-title kern-sr-only">{t('account.sessions')}</caption>
+                <caption class="kern-title kern-sr-only" id="sessions-caption">{t('account.sessions')}</caption>
                 <thead>
                   <tr class="kern-table__row">
                     <th scope="col" class="kern-table__header">

@@ -127,9 +127,9 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
           <p class="kern-body" role="status">
             {t('common.results', { total: list.total })}
           </p>
-          <div class="kern-table-responsive">
+          <div class="kern-table-responsive" role="region" aria-labelledby="members-caption" tabindex="0">
             <table class="kern-table kern-table--striped">
-              <caption class="kern-title kern-sr-only">{t('members.title')}</caption>
+              <caption class="kern-title kern-sr-only" id="members-caption">{t('members.title')}</caption>
               <thead>
                 <tr class="kern-table__row">
                   <th scope="col" class="kern-table__header">

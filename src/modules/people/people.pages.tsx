@@ -67,9 +67,9 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
             <h1 class="kern-heading-x-large">{t('people.title', { name: member.name })}</h1>
             {canManage ? <LinkButton href={`/mitglieder/${member.id}/personen/neu`} label={t('people.new')} variant="primary" /> : null}
           </div>
-          <div class="kern-table-responsive">
+          <div class="kern-table-responsive" role="region" aria-labelledby="people-caption" tabindex="0">
             <table class="kern-table kern-table--striped">
-              <caption class="kern-title kern-sr-only">{t('people.title', { name: member.name })}</caption>
+              <caption class="kern-title kern-sr-only" id="people-caption">{t('people.title', { name: member.name })}</caption>
               <thead>
                 <tr class="kern-table__row">
                   <th scope="col" class="kern-table__header">
