@@ -36,6 +36,40 @@ async function tamper(database: Database, statements: [string, unknown[]?][]): P
   });
 }
 
+/** An event an intruder forges: correctly hashed and linked to `prev`, but not written by the app. */
+function forgedEvent(memberId: string, prev: Row, occurredAt: Date) {
+  const e = {
+    memberId,
+    seq: prev.seq + 1,
+    occurredAt,
+    actorType: 'system',
+    actorId: 'intruder',
+    action: 'member.updated',
+    objectType: 'member',
+    objectId: memberId,
+    dataDigest: null,
+    details: {},
+    requestId: null,
+    prevHash: prev.hash,
+  };
+  return [
+    `insert into audit_events (member_id, seq, occurred_at, actor_type, actor_id, action, object_type, object_id, data_digest, details, request_id, prev_hash, hash)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, null, '{}'::jsonb, null, $9, $10)`,
+    [
+      memberId,
+      e.seq,
+      e.occurredAt,
+      e.actorType,
+      e.actorId,
+      e.action,
+      e.objectType,
+      e.objectId,
+      e.prevHash,
+      eventHash(e),
+    ],
+  ] as [string, unknown[]];
+}
+
 async function chainOf(database: Database, memberId: string): Promise<Row[]> {
   return database.withOwnerSession((s) =>
     s.query<Row>(
@@ -154,41 +188,12 @@ describe('audit trail tamper detection', () => {
     await withChain(async (database, chain, memberId) => {
       const k = 1;
       const before = chain[k]!;
-      const forged = {
-        memberId,
-        seq: before.seq + 1,
-        occurredAt: new Date(before.occurred_at.getTime() + 1),
-        actorType: 'system',
-        actorId: 'intruder',
-        action: 'member.updated',
-        objectType: 'member',
-        objectId: memberId,
-        dataDigest: null,
-        details: {},
-        requestId: null,
-        prevHash: before.hash,
-      };
       const statements: [string, unknown[]?][] = [];
       // Make room: shift later events up by one (highest first, to respect the unique key).
       for (const e of [...chain].reverse().filter((e) => e.seq > before.seq)) {
         statements.push(['update audit_events set seq = seq + 1 where id = $1', [e.id]]);
       }
-      statements.push([
-        `insert into audit_events (member_id, seq, occurred_at, actor_type, actor_id, action, object_type, object_id, data_digest, details, request_id, prev_hash, hash)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, null, '{}'::jsonb, null, $9, $10)`,
-        [
-          memberId,
-          forged.seq,
-          forged.occurredAt,
-          forged.actorType,
-          forged.actorId,
-          forged.action,
-          forged.objectType,
-          forged.objectId,
-          forged.prevHash,
-          eventHash(forged),
-        ],
-      ]);
+      statements.push(forgedEvent(memberId, before, new Date(before.occurred_at.getTime() + 1)));
       await tamper(database, statements);
       const p = await firstProblem(database, memberId);
       // The forged event itself is consistent; the next genuine event no longer is.
@@ -199,38 +204,7 @@ describe('audit trail tamper detection', () => {
   it('detects an event appended at the end without the chain head', async () => {
     await withChain(async (database, chain, memberId) => {
       const last = chain.at(-1)!;
-      const forged = {
-        memberId,
-        seq: last.seq + 1,
-        occurredAt: new Date(),
-        actorType: 'system',
-        actorId: 'intruder',
-        action: 'member.updated',
-        objectType: 'member',
-        objectId: memberId,
-        dataDigest: null,
-        details: {},
-        requestId: null,
-        prevHash: last.hash,
-      };
-      await tamper(database, [
-        [
-          `insert into audit_events (member_id, seq, occurred_at, actor_type, actor_id, action, object_type, object_id, data_digest, details, request_id, prev_hash, hash)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, null, '{}'::jsonb, null, $9, $10)`,
-          [
-            memberId,
-            forged.seq,
-            forged.occurredAt,
-            forged.actorType,
-            forged.actorId,
-            forged.action,
-            forged.objectType,
-            forged.objectId,
-            forged.prevHash,
-            eventHash(forged),
-          ],
-        ],
-      ]);
+      await tamper(database, [forgedEvent(memberId, last, new Date())]);
       const p = await firstProblem(database, memberId);
       expect(p.kind).toBe('head_mismatch');
     });

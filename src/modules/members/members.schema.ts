@@ -47,23 +47,14 @@ export const MemberFields = {
   amtId: Type.Union([Uuid, Type.Null()]),
 };
 
+/** Every member field, optional: the shared part of the create and the patch contract. */
+const OptionalMemberFields = Type.Partial(Type.Object(MemberFields)).properties;
+
 export const MemberCreateBody = Type.Object(
   {
+    ...OptionalMemberFields,
     name: MemberFields.name,
     kind: MemberFields.kind,
-    ags: Type.Optional(MemberFields.ags),
-    ars: Type.Optional(MemberFields.ars),
-    leitwegId: Type.Optional(MemberFields.leitwegId),
-    street: Type.Optional(MemberFields.street),
-    postalCode: Type.Optional(MemberFields.postalCode),
-    city: Type.Optional(MemberFields.city),
-    population: Type.Optional(MemberFields.population),
-    populationYear: Type.Optional(MemberFields.populationYear),
-    contactName: Type.Optional(MemberFields.contactName),
-    contactEmail: Type.Optional(MemberFields.contactEmail),
-    contactPhone: Type.Optional(MemberFields.contactPhone),
-    website: Type.Optional(MemberFields.website),
-    amtId: Type.Optional(MemberFields.amtId),
     appliedOn: Type.Optional(IsoDate),
   },
   { additionalProperties: false },
@@ -73,21 +64,7 @@ export type MemberCreateInput = Static<typeof MemberCreateBody>;
 export const MemberPatchBody = Type.Object(
   {
     version: Type.Integer({ minimum: 1, description: 'The version you read; a stale version gives 409' }),
-    name: Type.Optional(MemberFields.name),
-    kind: Type.Optional(MemberFields.kind),
-    ags: Type.Optional(MemberFields.ags),
-    ars: Type.Optional(MemberFields.ars),
-    leitwegId: Type.Optional(MemberFields.leitwegId),
-    street: Type.Optional(MemberFields.street),
-    postalCode: Type.Optional(MemberFields.postalCode),
-    city: Type.Optional(MemberFields.city),
-    population: Type.Optional(MemberFields.population),
-    populationYear: Type.Optional(MemberFields.populationYear),
-    contactName: Type.Optional(MemberFields.contactName),
-    contactEmail: Type.Optional(MemberFields.contactEmail),
-    contactPhone: Type.Optional(MemberFields.contactPhone),
-    website: Type.Optional(MemberFields.website),
-    amtId: Type.Optional(MemberFields.amtId),
+    ...OptionalMemberFields,
   },
   { additionalProperties: false },
 );
