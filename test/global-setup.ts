@@ -14,6 +14,11 @@ import { seedDemo } from '../src/modules/demo/demo.seed.js';
 
 export const TEST_DB = process.env.ALLMENDE_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 const ADMIN_URL = process.env.ALLMENDE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * On PostgreSQL the tests run as in production: the app connects as a schema owner that is NOT a
+ * superuser (only CREATEROLE, to create allmende_app once), so forced RLS binds the owner too.
+ */
+export const OWNER_ROLE = process.env.ALLMENDE_TEST_DB_OWNER ?? 'allmende_owner';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,12 +26,14 @@ declare module 'vitest' {
     pgliteTemplate: string;
     pgAdminUrl: string;
     pgTemplateDb: string;
+    pgOwner: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   project.provide('testDb', TEST_DB);
   project.provide('pgAdminUrl', ADMIN_URL);
+  project.provide('pgOwner', OWNER_ROLE);
   if (TEST_DB === 'pglite') {
     const database = await createDatabase({ kind: 'pglite' });
     await prepareDatabase(database);
@@ -44,9 +51,16 @@ export default async function setup(project: TestProject) {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`drop database if exists ${templateDb}`);
-  await admin.query(`create database ${templateDb}`);
+  await admin.query(`do $$ begin
+      if not exists (select 1 from pg_roles where rolname = '${OWNER_ROLE}') then
+        create role ${OWNER_ROLE} login createrole nosuperuser nobypassrls;
+      end if;
+    end $$`);
+  await admin.query(`create database ${templateDb} owner ${OWNER_ROLE}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${templateDb}`;
+  url.username = OWNER_ROLE;
+  url.password = '';
   const database = await createDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 });
   await prepareDatabase(database);
   await seedDemo(database);

@@ -9,8 +9,9 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config/config.js';
 import { prepareDatabase } from '../src/db/bootstrap.js';
-import { createDatabase, type Database } from '../src/db/database.js';
+import { createDatabase, type Database, type OwnerSession } from '../src/db/database.js';
 import { runInTx, type Tx } from '../src/db/tx.js';
+import { TYPE_PARSERS } from '../src/db/type-parsers.js';
 import { buildApp } from '../src/http/app.js';
 import { DEMO_PASSWORD } from '../src/modules/demo/demo.seed.js';
 import { ALL_MEMBERS_READ, systemCtx } from '../src/shared/context.js';
@@ -33,7 +34,9 @@ export async function testDatabase(opts: { pgliteDataDir?: string } = {}): Promi
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`create database ${name} template ${inject('pgTemplateDb')}`);
+        await admin.query(
+          `create database ${name} template ${inject('pgTemplateDb')} owner ${inject('pgOwner')}`,
+        );
         break;
       } catch (err) {
         // Two files cloning the template at the same instant: try again shortly.
@@ -46,9 +49,44 @@ export async function testDatabase(opts: { pgliteDataDir?: string } = {}): Promi
   }
   const url = new URL(inject('pgAdminUrl'));
   url.pathname = `/${name}`;
+  const superuserUrl = url.toString();
+  url.username = inject('pgOwner');
+  url.password = '';
   const database = await createDatabase({ kind: 'postgres', url: url.toString(), poolSize: 5 });
   urls.set(database, url.toString());
+  superuserUrls.set(database, superuserUrl);
   return database;
+}
+
+const superuserUrls = new WeakMap<Database, string>();
+
+/**
+ * Runs statements as a database superuser (PGlite always is one; on PostgreSQL the app's owner is not,
+ * so this opens a separate superuser connection to the same database). For tampering tests only.
+ */
+export async function asSuperuser<T>(database: Database, fn: (s: OwnerSession) => Promise<T>): Promise<T> {
+  const url = superuserUrls.get(database);
+  if (!url) return database.withOwnerSession(fn);
+  const client = new pg.Client({
+    connectionString: url,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  await client.connect();
+  try {
+    return await fn({
+      async script(q) {
+        await client.query(q);
+      },
+      async query<R>(q: string, params: unknown[] = []) {
+        return (await client.query(q, params)).rows as R[];
+      },
+    });
+  } finally {
+    await client.end();
+  }
 }
 
 const urls = new WeakMap<Database, string>();

@@ -45,6 +45,7 @@ export function sendPage(req: FastifyRequest, reply: FastifyReply, opts: PageOpt
 
 /** Only local paths are allowed as redirect targets (no open redirects). */
 export function safeLocalPath(p: unknown, fallback = '/'): string {
-  if (typeof p !== 'string' || !p.startsWith('/') || p.startsWith('//') || p.startsWith('/\\')) return fallback;
+  if (typeof p !== 'string' || !p.startsWith('/') || p.startsWith('//') || p.startsWith('/\\'))
+    return fallback;
   return p;
 }

@@ -3,7 +3,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/shared/canonical-json.js';
-import { Client, DEMO, loggedIn, memberIdByName, readAll, type TestApp, testApp } from '../helpers.js';
+import {
+  asSuperuser,
+  Client,
+  DEMO,
+  loggedIn,
+  memberIdByName,
+  readAll,
+  type TestApp,
+  testApp,
+} from '../helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -94,7 +103,7 @@ describe('login and sessions', () => {
     const c = await loggedIn(t.app, DEMO.auditor);
     expect((await c.get('/konto')).statusCode).toBe(200);
     const id = sha256Hex(c.cookies.get('__Host-allmende-session')!);
-    await t.database.withOwnerSession((s) =>
+    await asSuperuser(t.database, (s) =>
       s.query(`update sessions set last_seen_at = now() - interval '31 minutes' where id = $1`, [id]),
     );
     const idle = await c.get('/konto');
@@ -110,7 +119,7 @@ describe('login and sessions', () => {
 
     const d = await loggedIn(t.app, DEMO.auditor);
     const id2 = sha256Hex(d.cookies.get('__Host-allmende-session')!);
-    await t.database.withOwnerSession((s) =>
+    await asSuperuser(t.database, (s) =>
       s.query(`update sessions set expires_at = now() - interval '1 second' where id = $1`, [id2]),
     );
     expect((await d.get('/konto')).statusCode).toBe(303);

@@ -212,7 +212,14 @@ create table audit_chain_heads (
   last_hash text not null,
   updated_at timestamptz not null default now()
 );
-select app_protect_tenant_table('audit_chain_heads');
+alter table audit_chain_heads enable row level security;
+alter table audit_chain_heads force row level security;
+-- Heads are written only by the chain functions below (running as owner), and in read-only scopes too:
+-- an auditor's reads are audited. The app role itself has no write privilege here.
+create policy heads_select on audit_chain_heads for select using (app_can_see(member_id));
+create policy heads_insert on audit_chain_heads for insert with check (app_can_see(member_id));
+create policy heads_update on audit_chain_heads for update
+  using (app_can_see(member_id)) with check (app_can_see(member_id));
 
 -- Locks the chain head of a member for the rest of the transaction and returns it. Runs as owner
 -- (the app role has no write privilege on heads); RLS still limits it to the caller's scope.
@@ -263,23 +270,33 @@ create trigger audit_events_no_truncate before truncate on audit_events
 -- ---------------------------------------------------------------------------------------------
 -- Authentication look-ups happen before the member is known, so they cannot run inside a member
 -- scope. These narrow SECURITY DEFINER functions return only what login needs and nothing else.
+-- They widen the scope to all members for their one query and restore the caller's scope after it
+-- (a function-level SET of a custom setting would need a superuser owner).
 create function auth_find_user_by_email(p_email text)
   returns table (id uuid, member_id uuid, password_hash text, status text)
-  language sql stable security definer
-  set search_path = public, pg_temp set allmende.all_members = 'on' as $$
-  select u.id, u.member_id, u.password_hash, u.status from users u where lower(u.email) = lower(p_email)
-$$;
+  language plpgsql volatile security definer set search_path = public, pg_temp as $$
+declare
+  prev text := current_setting('allmende.all_members', true);
+begin
+  perform set_config('allmende.all_members', 'on', true);
+  return query select u.id, u.member_id, u.password_hash, u.status from users u where lower(u.email) = lower(p_email);
+  perform set_config('allmende.all_members', coalesce(prev, ''), true);
+end $$;
 
 create function auth_find_user_by_oidc(p_issuer text, p_subject text, p_email text)
   returns table (id uuid, member_id uuid, status text, oidc_subject text)
-  language sql stable security definer
-  set search_path = public, pg_temp set allmende.all_members = 'on' as $$
-  select u.id, u.member_id, u.status, u.oidc_subject from users u
-  where (u.oidc_issuer = p_issuer and u.oidc_subject = p_subject)
-     or (p_email is not null and lower(u.email) = lower(p_email) and u.oidc_subject is null)
-  order by (u.oidc_subject is not null) desc
-  limit 1
-$$;
+  language plpgsql volatile security definer set search_path = public, pg_temp as $$
+declare
+  prev text := current_setting('allmende.all_members', true);
+begin
+  perform set_config('allmende.all_members', 'on', true);
+  return query select u.id, u.member_id, u.status, u.oidc_subject from users u
+    where (u.oidc_issuer = p_issuer and u.oidc_subject = p_subject)
+       or (p_email is not null and lower(u.email) = lower(p_email) and u.oidc_subject is null)
+    order by (u.oidc_subject is not null) desc
+    limit 1;
+  perform set_config('allmende.all_members', coalesce(prev, ''), true);
+end $$;
 
 -- Resolves a session token hash to the principal: user, roles, member, and the members it acts for.
 create function auth_session_principal(p_session_id text)
@@ -288,30 +305,40 @@ create function auth_session_principal(p_session_id text)
     is_association boolean, member_status text, acting_member_ids uuid[],
     created_at timestamptz, last_seen_at timestamptz, expires_at timestamptz
   )
-  language sql stable security definer
-  set search_path = public, pg_temp set allmende.all_members = 'on' as $$
-  select s.id, u.id, u.member_id, u.roles, u.status, m.is_association, m.status,
-         array(select c.id from members c where c.amt_id = m.id order by c.name) as acting_member_ids,
-         s.created_at, s.last_seen_at, s.expires_at
-  from sessions s
-  join users u on u.id = s.user_id
-  join members m on m.id = u.member_id
-  where s.id = p_session_id
-$$;
+  language plpgsql volatile security definer set search_path = public, pg_temp as $$
+declare
+  prev text := current_setting('allmende.all_members', true);
+begin
+  perform set_config('allmende.all_members', 'on', true);
+  return query
+    select s.id, u.id, u.member_id, u.roles, u.status, m.is_association, m.status,
+           array(select c.id from members c where c.amt_id = m.id order by c.name),
+           s.created_at, s.last_seen_at, s.expires_at
+    from sessions s
+    join users u on u.id = s.user_id
+    join members m on m.id = u.member_id
+    where s.id = p_session_id;
+  perform set_config('allmende.all_members', coalesce(prev, ''), true);
+end $$;
 
 create function auth_token_principal(p_token_hash text)
   returns table (
     token_id uuid, member_id uuid, scopes text[], is_association boolean,
     acting_member_ids uuid[], expires_at timestamptz, revoked_at timestamptz
   )
-  language sql stable security definer
-  set search_path = public, pg_temp set allmende.all_members = 'on' as $$
-  select t.id, t.member_id, t.scopes, m.is_association,
-         array(select c.id from members c where c.amt_id = m.id order by c.name),
-         t.expires_at, t.revoked_at
-  from api_tokens t join members m on m.id = t.member_id
-  where t.token_hash = p_token_hash
-$$;
+  language plpgsql volatile security definer set search_path = public, pg_temp as $$
+declare
+  prev text := current_setting('allmende.all_members', true);
+begin
+  perform set_config('allmende.all_members', 'on', true);
+  return query
+    select t.id, t.member_id, t.scopes, m.is_association,
+           array(select c.id from members c where c.amt_id = m.id order by c.name),
+           t.expires_at, t.revoked_at
+    from api_tokens t join members m on m.id = t.member_id
+    where t.token_hash = p_token_hash;
+  perform set_config('allmende.all_members', coalesce(prev, ''), true);
+end $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Privileges of the application role: exactly what the code needs, nothing more.

@@ -2,7 +2,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatDateTime, isIsoDate } from '../../shared/dates.js';
 import { UnauthenticatedError } from '../../shared/errors.js';
-import { Alert, Badge, Button, LinkButton, Pagination, SelectField, TextField } from '../../web/components.js';
+import {
+  Alert,
+  Badge,
+  Button,
+  LinkButton,
+  Pagination,
+  SelectField,
+  TextField,
+} from '../../web/components.js';
 import { sendPage } from '../../web/page.js';
 import { requirePermission } from '../auth/permissions.js';
 import { listMembers } from '../members/members.service.js';
@@ -43,7 +51,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
   const { tx, deps } = app.allmende;
 
   const guard = (req: FastifyRequest) => {
-    if (!req.principal || req.principal.kind !== 'user') throw new UnauthenticatedError();
+    if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
     requirePermission(req.ctx, 'audit.read');
   };
 
@@ -57,11 +65,17 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
     const { events, total, members } = await tx(req, async (t2) => {
       const res = await listAuditEvents(t2, { ...filter, limit: pageSize, offset: (page - 1) * pageSize });
       const members = (await listMembers(t2, { pageSize: 200 })).items;
-      recordAudit(t2, { action: 'audit.viewed', memberId: req.principal!.memberId, objectType: 'audit_trail', details: { count: res.events.length } });
+      recordAudit(t2, {
+        action: 'audit.viewed',
+        memberId: req.principal!.memberId,
+        objectType: 'audit_trail',
+        details: { count: res.events.length },
+      });
       return { ...res, members };
     });
     const names = new Map(members.map((m) => [m.id, m.name]));
-    const actionLabel = (a: string) => (req.lang === 'en' ? AUDIT_ACTIONS_EN : AUDIT_ACTIONS)[a as AuditAction] ?? a;
+    const actionLabel = (a: string) =>
+      (req.lang === 'en' ? AUDIT_ACTIONS_EN : AUDIT_ACTIONS)[a as AuditAction] ?? a;
     return sendPage(req, reply, {
       title: t('audit.title'),
       nav: '/pruefung',
@@ -81,13 +95,19 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
               name="mitglied"
               label={t('audit.member')}
               value={filter.memberId ?? ''}
-              options={[{ value: '', label: t('common.all') }, ...members.map((m) => ({ value: m.id, label: m.name }))]}
+              options={[
+                { value: '', label: t('common.all') },
+                ...members.map((m) => ({ value: m.id, label: m.name })),
+              ]}
             />
             <SelectField
               name="aktion"
               label={t('audit.action')}
               value={filter.action ?? ''}
-              options={[{ value: '', label: t('common.all') }, ...Object.keys(AUDIT_ACTIONS).map((a) => ({ value: a, label: actionLabel(a) }))]}
+              options={[
+                { value: '', label: t('common.all') },
+                ...Object.keys(AUDIT_ACTIONS).map((a) => ({ value: a, label: actionLabel(a) })),
+              ]}
             />
             <TextField name="von" label={t('audit.from')} type="date" value={filter.from} />
             <TextField name="bis" label={t('audit.to')} type="date" value={filter.to} />
@@ -98,18 +118,34 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
           <p class="kern-body" role="status">
             {t('common.results', { total })}
           </p>
-          <div class="kern-table-responsive" role="region" aria-labelledby="audit-caption" tabindex="0">
+          <section class="kern-table-responsive" aria-labelledby="audit-caption" tabindex="0">
             <table class="kern-table kern-table--small kern-table--striped">
-              <caption class="kern-title kern-sr-only" id="audit-caption">{t('audit.title')}</caption>
+              <caption class="kern-title kern-sr-only" id="audit-caption">
+                {t('audit.title')}
+              </caption>
               <thead>
                 <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">{t('audit.time')}</th>
-                  <th scope="col" class="kern-table__header">{t('audit.member')}</th>
-                  <th scope="col" class="kern-table__header kern-table__header--numeric">{t('audit.seq')}</th>
-                  <th scope="col" class="kern-table__header">{t('audit.action')}</th>
-                  <th scope="col" class="kern-table__header">{t('audit.actor')}</th>
-                  <th scope="col" class="kern-table__header">{t('audit.object')}</th>
-                  <th scope="col" class="kern-table__header">{t('audit.hash')}</th>
+                  <th scope="col" class="kern-table__header">
+                    {t('audit.time')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('audit.member')}
+                  </th>
+                  <th scope="col" class="kern-table__header kern-table__header--numeric">
+                    {t('audit.seq')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('audit.action')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('audit.actor')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('audit.object')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('audit.hash')}
+                  </th>
                 </tr>
               </thead>
               <tbody class="kern-table__body">
@@ -120,17 +156,29 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
                     <td class="kern-table__cell kern-table__cell--numeric">{String(e.seq)}</td>
                     <td class="kern-table__cell">
                       {actionLabel(e.action)}
-                      {Object.keys(e.details).length > 0 ? <span class="kern-body kern-body--small mono mono--wrap">{` ${JSON.stringify(e.details)}`}</span> : null}
+                      {Object.keys(e.details).length > 0 ? (
+                        <span class="kern-body kern-body--small mono mono--wrap">{` ${JSON.stringify(e.details)}`}</span>
+                      ) : null}
                     </td>
-                    <td class="kern-table__cell mono">{`${e.actorType}:${e.actorId.slice(0, 8)}`}</td>
+                    <td class="kern-table__cell mono" title={e.actorId}>
+                      {`${e.actorType}:${e.actorType === 'system' ? e.actorId : e.actorId.slice(0, 8)}`}
+                    </td>
                     <td class="kern-table__cell mono">{`${e.objectType}${e.objectId ? `:${e.objectId.slice(0, 8)}` : ''}`}</td>
-                    <td class="kern-table__cell mono" title={e.hash}>{e.hash.slice(0, 12)}</td>
+                    <td class="kern-table__cell mono" title={e.hash}>
+                      {e.hash.slice(0, 12)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
-          <Pagination t={t} page={page} pageSize={pageSize} total={total} hrefFor={(p) => `/pruefung${queryOf(filter, p)}`} />
+          </section>
+          <Pagination
+            t={t}
+            page={page}
+            pageSize={pageSize}
+            total={total}
+            hrefFor={(p) => `/pruefung${queryOf(filter, p)}`}
+          />
         </div>
       ),
     });
@@ -148,7 +196,10 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
         details: { ok: result.ok, events: result.eventsChecked, chains: result.chains.length },
       }),
     );
-    const names = await tx(req, async (t2) => new Map((await listMembers(t2, { pageSize: 200 })).items.map((m) => [m.id, m.name])));
+    const names = await tx(
+      req,
+      async (t2) => new Map((await listMembers(t2, { pageSize: 200 })).items.map((m) => [m.id, m.name])),
+    );
     const broken = result.chains.filter((c) => c.problem);
     return sendPage(req, reply, {
       title: t('audit.verify'),
@@ -158,7 +209,11 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
         <div class="kern-stack">
           <h1 class="kern-heading-x-large">{t('audit.verify')}</h1>
           {result.ok ? (
-            <Alert variant="success" title={t('audit.verify_ok', { events: result.eventsChecked, chains: result.chains.length })} role="status" />
+            <Alert
+              variant="success"
+              title={t('audit.verify_ok', { events: result.eventsChecked, chains: result.chains.length })}
+              role="status"
+            />
           ) : (
             <Alert variant="danger" title={t('audit.verify_broken', { chains: broken.length })} role="alert">
               <ul class="kern-list kern-list--bullet">
@@ -171,31 +226,47 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
               </ul>
             </Alert>
           )}
-          <div class="kern-table-responsive" role="region" aria-labelledby="chains-caption" tabindex="0">
+          <section class="kern-table-responsive" aria-labelledby="chains-caption" tabindex="0">
             <table class="kern-table kern-table--small">
-              <caption class="kern-title kern-sr-only" id="chains-caption">{t('audit.chains')}</caption>
+              <caption class="kern-title kern-sr-only" id="chains-caption">
+                {t('audit.chains')}
+              </caption>
               <thead>
                 <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">{t('audit.member')}</th>
-                  <th scope="col" class="kern-table__header kern-table__header--numeric">{t('audit.events')}</th>
-                  <th scope="col" class="kern-table__header">{t('audit.head_hash')}</th>
-                  <th scope="col" class="kern-table__header">{t('people.status')}</th>
+                  <th scope="col" class="kern-table__header">
+                    {t('audit.member')}
+                  </th>
+                  <th scope="col" class="kern-table__header kern-table__header--numeric">
+                    {t('audit.events')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('audit.head_hash')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('people.status')}
+                  </th>
                 </tr>
               </thead>
               <tbody class="kern-table__body">
                 {result.chains.map((c) => (
                   <tr class="kern-table__row">
-                    <th scope="row" class="kern-table__header">{names.get(c.memberId) ?? c.memberId}</th>
+                    <th scope="row" class="kern-table__header">
+                      {names.get(c.memberId) ?? c.memberId}
+                    </th>
                     <td class="kern-table__cell kern-table__cell--numeric">{String(c.events)}</td>
                     <td class="kern-table__cell mono mono--wrap">{c.headHash}</td>
                     <td class="kern-table__cell">
-                      {c.problem ? <Badge variant="danger" label={t('audit.broken')} /> : <Badge variant="success" label={t('audit.intact')} />}
+                      {c.problem ? (
+                        <Badge variant="danger" label={t('audit.broken')} />
+                      ) : (
+                        <Badge variant="success" label={t('audit.intact')} />
+                      )}
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         </div>
       ),
     });
@@ -220,9 +291,30 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
       reply.header('content-disposition', `attachment; filename="allmende-pruefpfad-${stamp}.${format}"`);
       reply.header('cache-control', 'no-store');
       if (format === 'json') {
-        return reply.type('application/json; charset=utf-8').send(JSON.stringify(events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })), null, 2));
+        return reply.type('application/json; charset=utf-8').send(
+          JSON.stringify(
+            events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
+            null,
+            2,
+          ),
+        );
       }
-      const cols = ['id', 'memberId', 'seq', 'occurredAt', 'actorType', 'actorId', 'action', 'objectType', 'objectId', 'dataDigest', 'details', 'requestId', 'prevHash', 'hash'] as const;
+      const cols = [
+        'id',
+        'memberId',
+        'seq',
+        'occurredAt',
+        'actorType',
+        'actorId',
+        'action',
+        'objectType',
+        'objectId',
+        'dataDigest',
+        'details',
+        'requestId',
+        'prevHash',
+        'hash',
+      ] as const;
       const lines = [cols.join(';')];
       for (const e of events) {
         const row = { ...e, occurredAt: e.occurredAt.toISOString() } as Record<string, unknown>;

@@ -3,7 +3,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenScope } from '../../db/schema.js';
 import { formatDateTime } from '../../shared/dates.js';
 import { InvalidStateError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
-import { Alert, Badge, Button, CheckboxGroup, Csrf, ErrorSummary, type FieldErrors, fieldErrors, TextField } from '../../web/components.js';
+import {
+  Alert,
+  Badge,
+  Button,
+  CheckboxGroup,
+  Csrf,
+  ErrorSummary,
+  type FieldErrors,
+  fieldErrors,
+  TextField,
+} from '../../web/components.js';
 import { csrfToken, sendPage } from '../../web/page.js';
 import { getMemberSummary } from '../members/members.service.js';
 import { createApiToken, listApiTokens, revokeApiToken, TOKEN_SCOPES } from './api-tokens.service.js';
@@ -17,7 +27,13 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
     req: FastifyRequest,
     reply: FastifyReply,
     memberId: string,
-    opts: { secret?: string; errors?: FieldErrors; message?: string; status?: number; values?: { name?: string; scopes?: string[] } } = {},
+    opts: {
+      secret?: string;
+      errors?: FieldErrors;
+      message?: string;
+      status?: number;
+      values?: { name?: string; scopes?: string[] };
+    } = {},
   ) => {
     const t = req.t;
     const { member, tokens } = await tx(req, async (t2) => ({
@@ -45,34 +61,60 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
               <p class="token-secret">{opts.secret}</p>
             </Alert>
           ) : null}
-          {Object.keys(e).length || opts.message ? <ErrorSummary errors={e} t={t} message={opts.message} /> : null}
-          <div class="kern-table-responsive" role="region" aria-labelledby="tokens-caption" tabindex="0">
+          {Object.keys(e).length || opts.message ? (
+            <ErrorSummary errors={e} t={t} message={opts.message} />
+          ) : null}
+          <section class="kern-table-responsive" aria-labelledby="tokens-caption" tabindex="0">
             <table class="kern-table kern-table--small">
-              <caption class="kern-title kern-sr-only" id="tokens-caption">{t('tokens.list')}</caption>
+              <caption class="kern-title kern-sr-only" id="tokens-caption">
+                {t('tokens.list')}
+              </caption>
               <thead>
                 <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">{t('tokens.name')}</th>
-                  <th scope="col" class="kern-table__header">{t('tokens.prefix')}</th>
-                  <th scope="col" class="kern-table__header">{t('tokens.scopes')}</th>
-                  <th scope="col" class="kern-table__header">{t('tokens.last_used')}</th>
-                  <th scope="col" class="kern-table__header">{t('people.status')}</th>
-                  <th scope="col" class="kern-table__header"><span class="kern-sr-only">{t('tokens.actions')}</span></th>
+                  <th scope="col" class="kern-table__header">
+                    {t('tokens.name')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('tokens.prefix')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('tokens.scopes')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('tokens.last_used')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    {t('people.status')}
+                  </th>
+                  <th scope="col" class="kern-table__header">
+                    <span class="kern-sr-only">{t('tokens.actions')}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody class="kern-table__body">
                 {tokens.length === 0 ? (
                   <tr class="kern-table__row">
-                    <td class="kern-table__cell" colspan="6">{t('tokens.none')}</td>
+                    <td class="kern-table__cell" colspan="6">
+                      {t('tokens.none')}
+                    </td>
                   </tr>
                 ) : null}
                 {tokens.map((k) => (
                   <tr class="kern-table__row">
-                    <th scope="row" class="kern-table__header">{k.name}</th>
+                    <th scope="row" class="kern-table__header">
+                      {k.name}
+                    </th>
                     <td class="kern-table__cell mono">{`${k.prefix}…`}</td>
                     <td class="kern-table__cell">{k.scopes.map((s) => t(`scope.${s}`)).join(', ')}</td>
-                    <td class="kern-table__cell">{k.lastUsedAt ? formatDateTime(new Date(k.lastUsedAt), req.lang) : '–'}</td>
                     <td class="kern-table__cell">
-                      {k.revokedAt ? <Badge variant="warning" label={t('tokens.revoked')} /> : <Badge variant="success" label={t('tokens.active')} />}
+                      {k.lastUsedAt ? formatDateTime(new Date(k.lastUsedAt), req.lang) : '–'}
+                    </td>
+                    <td class="kern-table__cell">
+                      {k.revokedAt ? (
+                        <Badge variant="warning" label={t('tokens.revoked')} />
+                      ) : (
+                        <Badge variant="success" label={t('tokens.active')} />
+                      )}
                     </td>
                     <td class="kern-table__cell">
                       {k.revokedAt ? null : (
@@ -89,12 +131,22 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
           <section class="section kern-stack" aria-labelledby="new-token-h">
-            <h2 class="kern-heading-medium" id="new-token-h">{t('tokens.new')}</h2>
+            <h2 class="kern-heading-medium" id="new-token-h">
+              {t('tokens.new')}
+            </h2>
             <form method="post" action={base} class="kern-stack" novalidate>
               <Csrf token={csrf} />
-              <TextField name="name" label={t('tokens.name')} hint={t('tokens.name_hint')} value={opts.values?.name} error={e.name} maxlength={100} required />
+              <TextField
+                name="name"
+                label={t('tokens.name')}
+                hint={t('tokens.name_hint')}
+                value={opts.values?.name}
+                error={e.name}
+                maxlength={100}
+                required
+              />
               <CheckboxGroup
                 name="scopes"
                 legend={t('tokens.scopes')}
@@ -102,7 +154,13 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
                 values={opts.values?.scopes ?? ['usage.write']}
                 error={e.scopes}
               />
-              <TextField name="expiresOn" label={t('tokens.expires')} type="date" optionalLabel={t('common.optional')} error={e.expiresOn} />
+              <TextField
+                name="expiresOn"
+                label={t('tokens.expires')}
+                type="date"
+                optionalLabel={t('common.optional')}
+                error={e.expiresOn}
+              />
               <div class="kern-btn-wrapper">
                 <Button label={t('tokens.create')} />
               </div>
@@ -114,7 +172,7 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
   };
 
   const guard = (req: FastifyRequest, memberId: string): boolean => {
-    if (!req.principal || req.principal.kind !== 'user') throw new UnauthenticatedError();
+    if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
     return UUID_RE.test(memberId);
   };
 
@@ -127,28 +185,38 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
     if (!guard(req, req.params.memberId)) return reply.callNotFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const name = typeof body.name === 'string' ? body.name : '';
-    const scopes = (Array.isArray(body.scopes) ? body.scopes : typeof body.scopes === 'string' ? [body.scopes] : []).filter(
-      (s): s is TokenScope => TOKEN_SCOPES.includes(s as TokenScope),
-    );
-    const expiresOn = typeof body.expiresOn === 'string' && body.expiresOn !== '' ? body.expiresOn : undefined;
+    const scopes = (
+      Array.isArray(body.scopes) ? body.scopes : typeof body.scopes === 'string' ? [body.scopes] : []
+    ).filter((s): s is TokenScope => TOKEN_SCOPES.includes(s as TokenScope));
+    const expiresOn =
+      typeof body.expiresOn === 'string' && body.expiresOn !== '' ? body.expiresOn : undefined;
     try {
-      const { token } = await tx(req, (t2) => createApiToken(t2, req.params.memberId, { name, scopes, expiresOn }));
+      const { token } = await tx(req, (t2) =>
+        createApiToken(t2, req.params.memberId, { name, scopes, expiresOn }),
+      );
       return page(req, reply, req.params.memberId, { secret: token, status: 201 });
     } catch (err) {
       if (err instanceof ValidationError) {
-        return page(req, reply, req.params.memberId, { errors: fieldErrors(err.issues, req.t), values: { name, scopes }, status: 422 });
+        return page(req, reply, req.params.memberId, {
+          errors: fieldErrors(err.issues, req.t),
+          values: { name, scopes },
+          status: 422,
+        });
       }
       throw err;
     }
   });
 
-  app.post<{ Params: { memberId: string; tokenId: string } }>('/mitglieder/:memberId/api-tokens/:tokenId/widerrufen', async (req, reply) => {
-    if (!guard(req, req.params.memberId) || !UUID_RE.test(req.params.tokenId)) return reply.callNotFound();
-    try {
-      await tx(req, (t2) => revokeApiToken(t2, req.params.memberId, req.params.tokenId));
-    } catch (err) {
-      if (!(err instanceof InvalidStateError)) throw err;
-    }
-    return reply.redirect(`/mitglieder/${req.params.memberId}/api-tokens`, 303);
-  });
+  app.post<{ Params: { memberId: string; tokenId: string } }>(
+    '/mitglieder/:memberId/api-tokens/:tokenId/widerrufen',
+    async (req, reply) => {
+      if (!guard(req, req.params.memberId) || !UUID_RE.test(req.params.tokenId)) return reply.callNotFound();
+      try {
+        await tx(req, (t2) => revokeApiToken(t2, req.params.memberId, req.params.tokenId));
+      } catch (err) {
+        if (!(err instanceof InvalidStateError)) throw err;
+      }
+      return reply.redirect(`/mitglieder/${req.params.memberId}/api-tokens`, 303);
+    },
+  );
 }

@@ -2,8 +2,8 @@
  * Login (password and OIDC), logout, the person's own account, and the language switch.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { formatDateTime } from '../../shared/dates.js';
+import { DomainError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import {
   Alert,
   Button,
@@ -19,8 +19,8 @@ import { navigationFor } from '../../web/layout.js';
 import { csrfToken, safeLocalPath, sendPage } from '../../web/page.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../demo/demo.seed.js';
 import { changeOwnPassword, getOwnAccount } from '../people/people.service.js';
-import { areasOf } from './permissions.js';
 import { loginWithPassword } from './login.service.js';
+import { areasOf } from './permissions.js';
 import { endAllSessions, endSession, listOwnSessions } from './sessions.service.js';
 
 /** Where a person starts after login: the first page of their area. */
@@ -50,9 +50,16 @@ export async function authPages(app: FastifyInstance): Promise<void> {
           <div class="kern-col-12 kern-col-lg-6 kern-stack">
             <h1 class="kern-heading-x-large">{t('login.title')}</h1>
             {opts.notice ? <Alert variant="info" title={opts.notice} role="status" /> : null}
-            {opts.errors || opts.message ? <ErrorSummary errors={opts.errors ?? {}} t={t} message={opts.message} /> : null}
+            {opts.errors || opts.message ? (
+              <ErrorSummary errors={opts.errors ?? {}} t={t} message={opts.message} />
+            ) : null}
             <p class="kern-body">{t('login.intro')}</p>
-            <form method="post" action={`/anmelden${next ? `?weiter=${encodeURIComponent(next)}` : ''}`} class="kern-stack" novalidate>
+            <form
+              method="post"
+              action={`/anmelden${next ? `?weiter=${encodeURIComponent(next)}` : ''}`}
+              class="kern-stack"
+              novalidate
+            >
               <Csrf token={csrf} />
               <TextField
                 name="email"
@@ -88,9 +95,11 @@ export async function authPages(app: FastifyInstance): Promise<void> {
             <div class="kern-col-12 kern-col-lg-6 kern-stack">
               <h2 class="kern-heading-medium">{t('login.demo_title')}</h2>
               <p class="kern-body">{t('login.demo_intro', { password: DEMO_PASSWORD })}</p>
-              <div class="kern-table-responsive" role="region" aria-labelledby="demo-caption" tabindex="0">
+              <section class="kern-table-responsive" aria-labelledby="demo-caption" tabindex="0">
                 <table class="kern-table kern-table--small">
-                  <caption class="kern-title kern-sr-only" id="demo-caption">{t('login.demo_title')}</caption>
+                  <caption class="kern-title kern-sr-only" id="demo-caption">
+                    {t('login.demo_title')}
+                  </caption>
                   <thead>
                     <tr class="kern-table__row">
                       <th scope="col" class="kern-table__header">
@@ -118,7 +127,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </section>
             </div>
           ) : null}
         </div>
@@ -134,7 +143,8 @@ export async function authPages(app: FastifyInstance): Promise<void> {
   app.get('/anmelden', async (req, reply) => {
     if (req.principal) return reply.redirect(startPageFor(req), 303);
     const q = req.query as Record<string, string | undefined>;
-    const notice = q.abgemeldet !== undefined ? req.t('login.logged_out') : q.weiter ? req.t('auth.required') : undefined;
+    const notice =
+      q.abgemeldet !== undefined ? req.t('login.logged_out') : q.weiter ? req.t('auth.required') : undefined;
     return loginPage(req, reply, { notice });
   });
 
@@ -148,10 +158,16 @@ export async function authPages(app: FastifyInstance): Promise<void> {
       const password = typeof body.password === 'string' ? body.password : '';
       const errors: FieldErrors = {};
       if (!email || email.length > 254) errors.email = t('email.format');
-      if (!password || password.length > 1024) errors.password = t('login.password');
+      if (!password || password.length > 1024) errors.password = t('password.required');
       if (Object.keys(errors).length) return loginPage(req, reply, { email, errors, status: 422 });
       try {
-        const { token } = await loginWithPassword(deps.database, deps.config, deps.secret, { email, password, clientIp: req.ip }, req.id);
+        const { token } = await loginWithPassword(
+          deps.database,
+          deps.config,
+          deps.secret,
+          { email, password, clientIp: req.ip },
+          req.id,
+        );
         services.metrics.logins.inc({ result: 'success' });
         reply.setCookie(services.sessionCookie, token, cookieOpts);
         // The pre-login CSRF secret is replaced so a token captured before login is worthless.
@@ -184,7 +200,11 @@ export async function authPages(app: FastifyInstance): Promise<void> {
       return loginPage(req, reply, { message: req.t('auth.oidc_failed'), status: 503 });
     }
     const { url, pending } = started;
-    reply.setCookie(services.oidcCookie, JSON.stringify(pending), { ...cookieOpts, signed: true, maxAge: 600 });
+    reply.setCookie(services.oidcCookie, JSON.stringify(pending), {
+      ...cookieOpts,
+      signed: true,
+      maxAge: 600,
+    });
     return reply.redirect(url, 303);
   });
 
@@ -232,8 +252,11 @@ export async function authPages(app: FastifyInstance): Promise<void> {
     opts: { errors?: FieldErrors; notice?: string; status?: number } = {},
   ) => {
     const t = req.t;
-    if (!req.principal || req.principal.kind !== 'user') throw new UnauthenticatedError();
-    const { me, sessions } = await services.tx(req, async (tx) => ({ me: await getOwnAccount(tx), sessions: await listOwnSessions(tx) }));
+    if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
+    const { me, sessions } = await services.tx(req, async (tx) => ({
+      me: await getOwnAccount(tx),
+      sessions: await listOwnSessions(tx),
+    }));
     const csrf = csrfToken(req, reply);
     const areas = areasOf(req.ctx).map((a) => t(`area.${a}`));
     return sendPage(req, reply, {
@@ -258,9 +281,11 @@ export async function authPages(app: FastifyInstance): Promise<void> {
             <h2 class="kern-heading-medium" id="sessions-h">
               {t('account.sessions')}
             </h2>
-            <div class="kern-table-responsive" role="region" aria-labelledby="sessions-caption" tabindex="0">
+            <section class="kern-table-responsive" aria-labelledby="sessions-caption" tabindex="0">
               <table class="kern-table kern-table--small">
-                <caption class="kern-title kern-sr-only" id="sessions-caption">{t('account.sessions')}</caption>
+                <caption class="kern-title kern-sr-only" id="sessions-caption">
+                  {t('account.sessions')}
+                </caption>
                 <thead>
                   <tr class="kern-table__row">
                     <th scope="col" class="kern-table__header">
@@ -287,7 +312,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </section>
             <form method="post" action="/konto/sitzungen-beenden">
               <Csrf token={csrf} />
               <Button label={t('account.end_all')} variant="secondary" />
@@ -328,7 +353,9 @@ export async function authPages(app: FastifyInstance): Promise<void> {
 
   app.get('/konto', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
-    return accountPage(req, reply, { notice: q.passwort !== undefined ? req.t('account.password_changed') : undefined });
+    return accountPage(req, reply, {
+      notice: q.passwort !== undefined ? req.t('account.password_changed') : undefined,
+    });
   });
 
   app.post('/konto/passwort', async (req, reply) => {
@@ -354,12 +381,21 @@ export async function authPages(app: FastifyInstance): Promise<void> {
     return reply.redirect('/anmelden?abgemeldet', 303);
   });
 
-  app.get<{ Params: { lang: string }; Querystring: { zurueck?: string } }>('/sprache/:lang', async (req, reply) => {
-    const lang = req.params.lang as Lang;
-    if (!LANGS.includes(lang)) return reply.callNotFound();
-    reply.setCookie(services.langCookie, lang, { path: '/', sameSite: 'lax', httpOnly: true, secure: deps.config.cookieSecure, maxAge: 365 * 86400 });
-    return reply.redirect(safeLocalPath(req.query.zurueck, '/'), 303);
-  });
+  app.get<{ Params: { lang: string }; Querystring: { zurueck?: string } }>(
+    '/sprache/:lang',
+    async (req, reply) => {
+      const lang = req.params.lang as Lang;
+      if (!LANGS.includes(lang)) return reply.callNotFound();
+      reply.setCookie(services.langCookie, lang, {
+        path: '/',
+        sameSite: 'lax',
+        httpOnly: true,
+        secure: deps.config.cookieSecure,
+        maxAge: 365 * 86400,
+      });
+      return reply.redirect(safeLocalPath(req.query.zurueck, '/'), 303);
+    },
+  );
 
   // Keep TypeScript aware that DomainError is the base of the errors handled above.
   void DomainError;

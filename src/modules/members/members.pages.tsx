@@ -4,7 +4,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../../shared/dates.js';
-import { ForbiddenError, UnauthenticatedError, ValidationError, type DomainError, ConflictError, InvalidStateError } from '../../shared/errors.js';
+import {
+  ConflictError,
+  type DomainError,
+  ForbiddenError,
+  InvalidStateError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../shared/errors.js';
 import {
   Alert,
   Badge,
@@ -45,10 +52,27 @@ function str(body: Record<string, unknown>, key: string): string | undefined {
 }
 
 /** Form fields (strings) → API input (typed). Unparseable numbers become validation issues. */
-function formToInput(body: Record<string, unknown>): { input: Record<string, unknown>; issues: { field: string; code: string }[] } {
+function formToInput(body: Record<string, unknown>): {
+  input: Record<string, unknown>;
+  issues: { field: string; code: string }[];
+} {
   const issues: { field: string; code: string }[] = [];
   const input: Record<string, unknown> = {};
-  for (const key of ['name', 'kind', 'ags', 'ars', 'leitwegId', 'street', 'postalCode', 'city', 'contactName', 'contactEmail', 'contactPhone', 'website', 'amtId']) {
+  for (const key of [
+    'name',
+    'kind',
+    'ags',
+    'ars',
+    'leitwegId',
+    'street',
+    'postalCode',
+    'city',
+    'contactName',
+    'contactEmail',
+    'contactPhone',
+    'website',
+    'amtId',
+  ]) {
     const v = str(body, key);
     if (v !== undefined) input[key] = v.trim() === '' ? null : v;
   }
@@ -70,7 +94,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
 
   const requireUser = (req: FastifyRequest) => {
-    if (!req.principal || req.principal.kind !== 'user') throw new UnauthenticatedError();
+    if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
   };
 
   // The member list is the association's view (staff and auditors of the association).
@@ -80,7 +104,9 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     if (!req.principal!.isAssociation) throw new ForbiddenError('members.read');
     const q = req.query as Record<string, string | undefined>;
     const kind = MEMBER_KINDS.includes(q.art as never) ? (q.art as MemberDto['kind']) : undefined;
-    const status = MEMBER_STATUSES.includes(q.status as never) ? (q.status as MemberDto['status']) : undefined;
+    const status = MEMBER_STATUSES.includes(q.status as never)
+      ? (q.status as MemberDto['status'])
+      : undefined;
     const page = Math.min(10000, Math.max(1, Number.parseInt(q.seite ?? '1', 10) || 1));
     const search = (q.q ?? '').slice(0, 100);
     const list = await tx(req, (t2) => listMembers(t2, { q: search, kind, status, page, pageSize: 25 }));
@@ -101,21 +127,42 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
         <div>
           <div class="page-header">
             <h1 class="kern-heading-x-large">{t('members.title')}</h1>
-            {hasPermission(req.ctx, 'members.manage') ? <LinkButton href="/mitglieder/neu" label={t('members.new')} variant="primary" /> : null}
+            {hasPermission(req.ctx, 'members.manage') ? (
+              <LinkButton href="/mitglieder/neu" label={t('members.new')} variant="primary" />
+            ) : null}
           </div>
-          <form method="get" action="/mitglieder" class="filters" role="search" aria-label={t('members.search_label')}>
-            <TextField name="q" label={t('members.search')} value={search} type="search" hint={t('members.search_hint')} />
+          {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for older screen readers */}
+          <form
+            method="get"
+            action="/mitglieder"
+            class="filters"
+            role="search"
+            aria-label={t('members.search_label')}
+          >
+            <TextField
+              name="q"
+              label={t('members.search')}
+              value={search}
+              type="search"
+              hint={t('members.search_hint')}
+            />
             <SelectField
               name="art"
               label={t('members.kind')}
               value={kind ?? ''}
-              options={[{ value: '', label: t('common.all') }, ...MEMBER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))]}
+              options={[
+                { value: '', label: t('common.all') },
+                ...MEMBER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })),
+              ]}
             />
             <SelectField
               name="status"
               label={t('members.status')}
               value={status ?? ''}
-              options={[{ value: '', label: t('common.all') }, ...MEMBER_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))]}
+              options={[
+                { value: '', label: t('common.all') },
+                ...MEMBER_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })),
+              ]}
             />
             <div class="kern-btn-wrapper">
               <Button label={t('common.filter')} variant="secondary" />
@@ -127,9 +174,11 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
           <p class="kern-body" role="status">
             {t('common.results', { total: list.total })}
           </p>
-          <div class="kern-table-responsive" role="region" aria-labelledby="members-caption" tabindex="0">
+          <section class="kern-table-responsive" aria-labelledby="members-caption" tabindex="0">
             <table class="kern-table kern-table--striped">
-              <caption class="kern-title kern-sr-only" id="members-caption">{t('members.title')}</caption>
+              <caption class="kern-title kern-sr-only" id="members-caption">
+                {t('members.title')}
+              </caption>
               <thead>
                 <tr class="kern-table__row">
                   <th scope="col" class="kern-table__header">
@@ -157,17 +206,21 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                         {m.name}
                       </a>
                       {m.isAssociation ? ` (${t('members.association')})` : ''}
-                      {m.amtName ? <span class="kern-body kern-body--small kern-body--muted">{` – ${t('members.in_amt', { amt: m.amtName })}`}</span> : null}
+                      {m.amtName ? (
+                        <span class="kern-body kern-body--small kern-body--muted">{` – ${t('members.in_amt', { amt: m.amtName })}`}</span>
+                      ) : null}
                     </th>
                     <td class="kern-table__cell">{t(`kind.${m.kind}`)}</td>
                     <td class="kern-table__cell mono">{m.ags ?? '–'}</td>
-                    <td class="kern-table__cell kern-table__cell--numeric">{m.population === null ? '–' : nf.format(m.population)}</td>
+                    <td class="kern-table__cell kern-table__cell--numeric">
+                      {m.population === null ? '–' : nf.format(m.population)}
+                    </td>
                     <td class="kern-table__cell">{statusBadge(t, m.status)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
           <Pagination t={t} page={list.page} pageSize={list.pageSize} total={list.total} hrefFor={params} />
         </div>
       ),
@@ -177,7 +230,14 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   const memberForm = (
     req: FastifyRequest,
     reply: FastifyReply,
-    opts: { member?: MemberDto; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number; amts: { id: string; name: string }[] },
+    opts: {
+      member?: MemberDto;
+      values: Record<string, unknown>;
+      errors?: FieldErrors;
+      message?: string;
+      status?: number;
+      amts: { id: string; name: string }[];
+    },
   ) => {
     const t = req.t;
     const csrf = csrfToken(req, reply);
@@ -199,36 +259,98 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       body: (
         <div class="kern-stack">
           <h1 class="kern-heading-x-large">{title}</h1>
-          {Object.keys(e).length || opts.message ? <ErrorSummary errors={e} t={t} message={opts.message} /> : null}
-          <form method="post" action={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'} class="kern-stack" novalidate>
+          {Object.keys(e).length || opts.message ? (
+            <ErrorSummary errors={e} t={t} message={opts.message} />
+          ) : null}
+          <form
+            method="post"
+            action={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'}
+            class="kern-stack"
+            novalidate
+          >
             <Csrf token={csrf} />
             {editing ? <input type="hidden" name="version" value={String(opts.member!.version)} /> : null}
             {master ? (
               <fieldset class="kern-fieldset">
                 <legend class="kern-label kern-label--large">{t('members.section_master')}</legend>
                 <div class="kern-fieldset__body form-grid">
-                  <TextField name="name" label={t('members.name')} value={s('name')} error={e.name} required maxlength={200} />
+                  <TextField
+                    name="name"
+                    label={t('members.name')}
+                    value={s('name')}
+                    error={e.name}
+                    required
+                    maxlength={200}
+                  />
                   {opts.member?.isAssociation ? null : (
                     <SelectField
                       name="kind"
                       label={t('members.kind')}
                       value={s('kind')}
                       error={e.kind}
-                      options={[{ value: '', label: t('members.choose') }, ...MEMBER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))]}
+                      options={[
+                        { value: '', label: t('members.choose') },
+                        ...MEMBER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })),
+                      ]}
                     />
                   )}
-                  <TextField name="ags" label={t('members.ags_long')} hint={t('members.ags_hint')} value={s('ags')} error={e.ags} inputmode="numeric" maxlength={8} width={8} />
-                  <TextField name="ars" label={t('members.ars')} hint={t('members.ars_hint')} optionalLabel={opt} value={s('ars')} error={e.ars} inputmode="numeric" maxlength={12} />
-                  <TextField name="leitwegId" label={t('members.leitweg')} hint={t('members.leitweg_hint')} optionalLabel={opt} value={s('leitwegId')} error={e.leitwegId} maxlength={46} />
-                  <TextField name="population" label={t('members.population')} optionalLabel={opt} value={s('population')} error={e.population} inputmode="numeric" />
-                  <TextField name="populationYear" label={t('members.population_year')} optionalLabel={opt} value={s('populationYear')} error={e.populationYear} inputmode="numeric" maxlength={4} width={4} />
+                  <TextField
+                    name="ags"
+                    label={t('members.ags_long')}
+                    hint={t('members.ags_hint')}
+                    value={s('ags')}
+                    error={e.ags}
+                    inputmode="numeric"
+                    maxlength={8}
+                    width={8}
+                  />
+                  <TextField
+                    name="ars"
+                    label={t('members.ars')}
+                    hint={t('members.ars_hint')}
+                    optionalLabel={opt}
+                    value={s('ars')}
+                    error={e.ars}
+                    inputmode="numeric"
+                    maxlength={12}
+                  />
+                  <TextField
+                    name="leitwegId"
+                    label={t('members.leitweg')}
+                    hint={t('members.leitweg_hint')}
+                    optionalLabel={opt}
+                    value={s('leitwegId')}
+                    error={e.leitwegId}
+                    maxlength={46}
+                  />
+                  <TextField
+                    name="population"
+                    label={t('members.population')}
+                    optionalLabel={opt}
+                    value={s('population')}
+                    error={e.population}
+                    inputmode="numeric"
+                  />
+                  <TextField
+                    name="populationYear"
+                    label={t('members.population_year')}
+                    optionalLabel={opt}
+                    value={s('populationYear')}
+                    error={e.populationYear}
+                    inputmode="numeric"
+                    maxlength={4}
+                    width={4}
+                  />
                   <SelectField
                     name="amtId"
                     label={t('members.amt')}
                     hint={t('members.amt_hint')}
                     value={s('amtId')}
                     error={e.amtId}
-                    options={[{ value: '', label: t('members.no_amt') }, ...opts.amts.map((a) => ({ value: a.id, label: a.name }))]}
+                    options={[
+                      { value: '', label: t('members.no_amt') },
+                      ...opts.amts.map((a) => ({ value: a.id, label: a.name })),
+                    ]}
                   />
                 </div>
               </fieldset>
@@ -236,23 +358,84 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
             <fieldset class="kern-fieldset">
               <legend class="kern-label kern-label--large">{t('members.section_address')}</legend>
               <div class="kern-fieldset__body form-grid">
-                <TextField name="street" label={t('members.street')} optionalLabel={opt} value={s('street')} error={e.street} autocomplete="street-address" maxlength={200} />
-                <TextField name="postalCode" label={t('members.postal_code')} optionalLabel={opt} value={s('postalCode')} error={e.postalCode} autocomplete="postal-code" inputmode="numeric" maxlength={5} width={5} />
-                <TextField name="city" label={t('members.city')} optionalLabel={opt} value={s('city')} error={e.city} autocomplete="address-level2" maxlength={100} />
-                <TextField name="website" label={t('members.website')} optionalLabel={opt} value={s('website')} error={e.website} type="url" maxlength={300} />
+                <TextField
+                  name="street"
+                  label={t('members.street')}
+                  optionalLabel={opt}
+                  value={s('street')}
+                  error={e.street}
+                  autocomplete="street-address"
+                  maxlength={200}
+                />
+                <TextField
+                  name="postalCode"
+                  label={t('members.postal_code')}
+                  optionalLabel={opt}
+                  value={s('postalCode')}
+                  error={e.postalCode}
+                  autocomplete="postal-code"
+                  inputmode="numeric"
+                  maxlength={5}
+                  width={5}
+                />
+                <TextField
+                  name="city"
+                  label={t('members.city')}
+                  optionalLabel={opt}
+                  value={s('city')}
+                  error={e.city}
+                  autocomplete="address-level2"
+                  maxlength={100}
+                />
+                <TextField
+                  name="website"
+                  label={t('members.website')}
+                  optionalLabel={opt}
+                  value={s('website')}
+                  error={e.website}
+                  type="url"
+                  maxlength={300}
+                />
               </div>
             </fieldset>
             <fieldset class="kern-fieldset">
               <legend class="kern-label kern-label--large">{t('members.section_contact')}</legend>
               <div class="kern-fieldset__body form-grid">
-                <TextField name="contactName" label={t('members.contact_name')} optionalLabel={opt} value={s('contactName')} error={e.contactName} maxlength={200} />
-                <TextField name="contactEmail" label={t('members.contact_email')} optionalLabel={opt} value={s('contactEmail')} error={e.contactEmail} type="email" maxlength={254} />
-                <TextField name="contactPhone" label={t('members.contact_phone')} optionalLabel={opt} value={s('contactPhone')} error={e.contactPhone} type="tel" maxlength={50} />
+                <TextField
+                  name="contactName"
+                  label={t('members.contact_name')}
+                  optionalLabel={opt}
+                  value={s('contactName')}
+                  error={e.contactName}
+                  maxlength={200}
+                />
+                <TextField
+                  name="contactEmail"
+                  label={t('members.contact_email')}
+                  optionalLabel={opt}
+                  value={s('contactEmail')}
+                  error={e.contactEmail}
+                  type="email"
+                  maxlength={254}
+                />
+                <TextField
+                  name="contactPhone"
+                  label={t('members.contact_phone')}
+                  optionalLabel={opt}
+                  value={s('contactPhone')}
+                  error={e.contactPhone}
+                  type="tel"
+                  maxlength={50}
+                />
               </div>
             </fieldset>
             <div class="kern-btn-wrapper">
               <Button label={t('common.save')} />
-              <LinkButton href={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'} label={t('common.cancel')} variant="tertiary" />
+              <LinkButton
+                href={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'}
+                label={t('common.cancel')}
+                variant="tertiary"
+              />
             </div>
           </form>
         </div>
@@ -261,7 +444,9 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   };
 
   const loadAmts = (req: FastifyRequest) =>
-    tx(req, async (t2) => (await listMembers(t2, { kind: 'amt', pageSize: 200 })).items.map((a) => ({ id: a.id, name: a.name })));
+    tx(req, async (t2) =>
+      (await listMembers(t2, { kind: 'amt', pageSize: 200 })).items.map((a) => ({ id: a.id, name: a.name })),
+    );
 
   app.get('/mitglieder/neu', async (req, reply) => {
     requireUser(req);
@@ -283,7 +468,8 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/mitglieder/${m.id}?angelegt`, 303);
     } catch (err) {
       if (err instanceof ValidationError) return render(fieldErrors(err.issues, req.t));
-      if (err instanceof ConflictError) return render(err.field ? { [err.field]: req.t(err.code) } : {}, req.t(err.code), 409);
+      if (err instanceof ConflictError)
+        return render(err.field ? { [err.field]: req.t(err.code) } : {}, req.t(err.code), 409);
       throw err;
     }
   });
@@ -314,16 +500,28 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       ],
       body: (
         <div class="kern-stack-lg">
-          {q.angelegt !== undefined ? <Alert variant="success" title={t('members.created')} role="status" /> : null}
-          {q.gespeichert !== undefined ? <Alert variant="success" title={t('members.saved')} role="status" /> : null}
+          {q.angelegt !== undefined ? (
+            <Alert variant="success" title={t('members.created')} role="status" />
+          ) : null}
+          {q.gespeichert !== undefined ? (
+            <Alert variant="success" title={t('members.saved')} role="status" />
+          ) : null}
           <div class="page-header">
             <hgroup class="kern-hgroup">
-              <p class="kern-preline">{member.isAssociation ? t('members.association') : t(`kind.${member.kind}`)}</p>
+              <p class="kern-preline">
+                {member.isAssociation ? t('members.association') : t(`kind.${member.kind}`)}
+              </p>
               <h1 class="kern-heading-x-large">{member.name}</h1>
             </hgroup>
             <div class="kern-btn-wrapper">
-              {canEdit ? <LinkButton href={`/mitglieder/${member.id}/bearbeiten`} label={t('common.edit')} /> : null}
-              <LinkButton href={`/mitglieder/${member.id}/personen`} label={t('nav.people')} variant="tertiary" />
+              {canEdit ? (
+                <LinkButton href={`/mitglieder/${member.id}/bearbeiten`} label={t('common.edit')} />
+              ) : null}
+              <LinkButton
+                href={`/mitglieder/${member.id}/personen`}
+                label={t('nav.people')}
+                variant="tertiary"
+              />
             </div>
           </div>
           <section aria-labelledby="md-h" class="kern-stack">
@@ -332,10 +530,15 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
             </h2>
             <DescriptionList
               items={[
-                [t('members.status'), <>{statusBadge(t, member.status)}</>],
+                [t('members.status'), statusBadge(t, member.status)],
                 [t('members.applied_on'), formatDate(member.appliedOn, req.lang)],
                 [t('members.admitted_on'), formatDate(member.admittedOn, req.lang)],
-                ...(member.withdrawnOn ? ([[t('members.withdrawn_on'), formatDate(member.withdrawnOn, req.lang)]] as [string, string][]) : []),
+                ...(member.withdrawnOn
+                  ? ([[t('members.withdrawn_on'), formatDate(member.withdrawnOn, req.lang)]] as [
+                      string,
+                      string,
+                    ][])
+                  : []),
                 [t('members.ags_long'), member.ags ? <span class="mono">{member.ags}</span> : null],
                 [t('members.ars'), member.ars ? <span class="mono">{member.ars}</span> : null],
                 [
@@ -349,9 +552,20 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                 ],
                 [
                   t('members.population'),
-                  member.population === null ? null : `${nf.format(member.population)} (${t('members.population_ref', { year: member.populationYear ?? '' })})`,
+                  member.population === null
+                    ? null
+                    : `${nf.format(member.population)} (${t('members.population_ref', { year: member.populationYear ?? '' })})`,
                 ],
-                ...(amt ? ([[t('members.amt'), <a class="kern-link" href={`/mitglieder/${amt.id}`}>{amt.name}</a>]] as [string, ReturnType<typeof Badge>][]) : []),
+                ...(amt
+                  ? ([
+                      [
+                        t('members.amt'),
+                        <a class="kern-link" href={`/mitglieder/${amt.id}`}>
+                          {amt.name}
+                        </a>,
+                      ],
+                    ] as [string, ReturnType<typeof Badge>][])
+                  : []),
               ]}
             />
           </section>
@@ -361,8 +575,20 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
             </h2>
             <DescriptionList
               items={[
-                [t('members.address'), [member.street, [member.postalCode, member.city].filter(Boolean).join(' ')].filter(Boolean).join(', ') || null],
-                [t('members.website'), member.website ? <a class="kern-link" href={member.website}>{member.website}</a> : null],
+                [
+                  t('members.address'),
+                  [member.street, [member.postalCode, member.city].filter(Boolean).join(' ')]
+                    .filter(Boolean)
+                    .join(', ') || null,
+                ],
+                [
+                  t('members.website'),
+                  member.website ? (
+                    <a class="kern-link" href={member.website}>
+                      {member.website}
+                    </a>
+                  ) : null,
+                ],
                 [t('members.contact_name'), member.contactName],
                 [t('members.contact_email'), member.contactEmail],
                 [t('members.contact_phone'), member.contactPhone],
@@ -395,10 +621,23 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
               <form method="post" action={`/mitglieder/${member.id}/status`} class="kern-stack" novalidate>
                 <Csrf token={csrf} />
                 <input type="hidden" name="version" value={String(member.version)} />
-                <input type="hidden" name="status" value={member.status === 'applied' ? 'active' : 'withdrawn'} />
-                <TextField name="on" label={member.status === 'applied' ? t('members.admitted_on') : t('members.withdrawn_on')} type="date" hint={t('members.status_date_hint')} required />
+                <input
+                  type="hidden"
+                  name="status"
+                  value={member.status === 'applied' ? 'active' : 'withdrawn'}
+                />
+                <TextField
+                  name="on"
+                  label={member.status === 'applied' ? t('members.admitted_on') : t('members.withdrawn_on')}
+                  type="date"
+                  hint={t('members.status_date_hint')}
+                  required
+                />
                 <div class="kern-btn-wrapper">
-                  <Button label={member.status === 'applied' ? t('members.admit') : t('members.withdraw')} variant="secondary" />
+                  <Button
+                    label={member.status === 'applied' ? t('members.admit') : t('members.withdraw')}
+                    variant="secondary"
+                  />
                 </div>
               </form>
             </section>
@@ -415,7 +654,11 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     if (!hasPermission(req.ctx, 'members.manage') && !hasPermission(req.ctx, 'members.edit_profile')) {
       throw new ForbiddenError('members.edit_profile');
     }
-    return memberForm(req, reply, { member, values: member as unknown as Record<string, unknown>, amts: await loadAmts(req) });
+    return memberForm(req, reply, {
+      member,
+      values: member as unknown as Record<string, unknown>,
+      amts: await loadAmts(req),
+    });
   });
 
   app.post<{ Params: { id: string } }>('/mitglieder/:id', async (req, reply) => {
@@ -426,19 +669,33 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     const version = Number.parseInt(str(body, 'version') ?? '', 10);
     const member = await tx(req, (t2) => getMember(t2, req.params.id));
     const render = async (errors: FieldErrors, message?: string, status = 422) =>
-      memberForm(req, reply, { member, values: { ...member, ...body }, errors, message, status, amts: await loadAmts(req) });
+      memberForm(req, reply, {
+        member,
+        values: { ...member, ...body },
+        errors,
+        message,
+        status,
+        amts: await loadAmts(req),
+      });
     if (!hasPermission(req.ctx, 'members.manage')) {
       // Profile editors only send profile fields; master fields are not theirs to change.
-      for (const k of ['name', 'kind', 'ags', 'ars', 'leitwegId', 'population', 'populationYear', 'amtId']) delete input[k];
+      for (const k of ['name', 'kind', 'ags', 'ars', 'leitwegId', 'population', 'populationYear', 'amtId'])
+        delete input[k];
     }
     if (member.isAssociation) delete input.kind;
     if (issues.length) return render(fieldErrors(issues, req.t));
     try {
-      await tx(req, (t2) => updateMember(t2, req.params.id, { ...(input as object), version: Number.isFinite(version) ? version : 0 } as never));
+      await tx(req, (t2) =>
+        updateMember(t2, req.params.id, {
+          ...(input as object),
+          version: Number.isFinite(version) ? version : 0,
+        } as never),
+      );
       return reply.redirect(`/mitglieder/${req.params.id}?gespeichert`, 303);
     } catch (err) {
       if (err instanceof ValidationError) return render(fieldErrors(err.issues, req.t));
-      if (err instanceof ConflictError) return render(err.field ? { [err.field]: req.t(err.code) } : {}, req.t(err.code), 409);
+      if (err instanceof ConflictError)
+        return render(err.field ? { [err.field]: req.t(err.code) } : {}, req.t(err.code), 409);
       throw err;
     }
   });
@@ -451,8 +708,15 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     const on = str(body, 'on') ?? '';
     const version = Number.parseInt(str(body, 'version') ?? '', 10);
     try {
-      if (status !== 'active' && status !== 'withdrawn') throw new ValidationError([{ field: 'status', code: 'status.transition' }]);
-      await tx(req, (t2) => changeMemberStatus(t2, req.params.id, { status, on, version: Number.isFinite(version) ? version : 0 }));
+      if (status !== 'active' && status !== 'withdrawn')
+        throw new ValidationError([{ field: 'status', code: 'status.transition' }]);
+      await tx(req, (t2) =>
+        changeMemberStatus(t2, req.params.id, {
+          status,
+          on,
+          version: Number.isFinite(version) ? version : 0,
+        }),
+      );
       return reply.redirect(`/mitglieder/${req.params.id}?gespeichert`, 303);
     } catch (err) {
       const e = err as DomainError;

@@ -2,7 +2,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.js';
 import { formatDateTime } from '../../shared/dates.js';
-import { ConflictError, InvalidStateError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import {
+  ConflictError,
+  InvalidStateError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../shared/errors.js';
 import {
   Alert,
   Badge,
@@ -34,7 +39,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
 
   const guard = (req: FastifyRequest, memberId: string, reply: FastifyReply): boolean => {
-    if (!req.principal || req.principal.kind !== 'user') throw new UnauthenticatedError();
+    if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
     if (!UUID_RE.test(memberId)) {
       reply.callNotFound();
       return false;
@@ -62,14 +67,24 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       breadcrumbs: crumbs(req, member),
       body: (
         <div class="kern-stack">
-          {q.gespeichert !== undefined ? <Alert variant="success" title={t('people.saved')} role="status" /> : null}
+          {q.gespeichert !== undefined ? (
+            <Alert variant="success" title={t('people.saved')} role="status" />
+          ) : null}
           <div class="page-header">
             <h1 class="kern-heading-x-large">{t('people.title', { name: member.name })}</h1>
-            {canManage ? <LinkButton href={`/mitglieder/${member.id}/personen/neu`} label={t('people.new')} variant="primary" /> : null}
+            {canManage ? (
+              <LinkButton
+                href={`/mitglieder/${member.id}/personen/neu`}
+                label={t('people.new')}
+                variant="primary"
+              />
+            ) : null}
           </div>
-          <div class="kern-table-responsive" role="region" aria-labelledby="people-caption" tabindex="0">
+          <section class="kern-table-responsive" aria-labelledby="people-caption" tabindex="0">
             <table class="kern-table kern-table--striped">
-              <caption class="kern-title kern-sr-only" id="people-caption">{t('people.title', { name: member.name })}</caption>
+              <caption class="kern-title kern-sr-only" id="people-caption">
+                {t('people.title', { name: member.name })}
+              </caption>
               <thead>
                 <tr class="kern-table__row">
                   <th scope="col" class="kern-table__header">
@@ -104,14 +119,19 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
                     <td class="kern-table__cell">{p.email}</td>
                     <td class="kern-table__cell">{p.roles.map((r) => t(`role.${r}`)).join(', ')}</td>
                     <td class="kern-table__cell">
-                      <Badge variant={p.status === 'active' ? 'success' : 'warning'} label={t(`person_status.${p.status}`)} />
+                      <Badge
+                        variant={p.status === 'active' ? 'success' : 'warning'}
+                        label={t(`person_status.${p.status}`)}
+                      />
                     </td>
-                    <td class="kern-table__cell">{p.lastLoginAt ? formatDateTime(new Date(p.lastLoginAt), req.lang) : '–'}</td>
+                    <td class="kern-table__cell">
+                      {p.lastLoginAt ? formatDateTime(new Date(p.lastLoginAt), req.lang) : '–'}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         </div>
       ),
     });
@@ -150,8 +170,15 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
               <p class="token-secret">{opts.initialPassword}</p>
             </Alert>
           ) : null}
-          {Object.keys(e).length || opts.message ? <ErrorSummary errors={e} t={t} message={opts.message} /> : null}
-          <form method="post" action={opts.person ? `${base}/${opts.person.id}` : base} class="kern-stack" novalidate>
+          {Object.keys(e).length || opts.message ? (
+            <ErrorSummary errors={e} t={t} message={opts.message} />
+          ) : null}
+          <form
+            method="post"
+            action={opts.person ? `${base}/${opts.person.id}` : base}
+            class="kern-stack"
+            novalidate
+          >
             <Csrf token={csrf} />
             {opts.person ? (
               <>
@@ -161,9 +188,25 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
                 </p>
               </>
             ) : (
-              <TextField name="email" label={t('login.email')} type="email" value={opts.values.email} error={e.email} required autocomplete="off" maxlength={254} />
+              <TextField
+                name="email"
+                label={t('login.email')}
+                type="email"
+                value={opts.values.email}
+                error={e.email}
+                required
+                autocomplete="off"
+                maxlength={254}
+              />
             )}
-            <TextField name="displayName" label={t('people.name')} value={opts.values.displayName} error={e.displayName} required maxlength={200} />
+            <TextField
+              name="displayName"
+              label={t('people.name')}
+              value={opts.values.displayName}
+              error={e.displayName}
+              required
+              maxlength={200}
+            />
             <CheckboxGroup
               name="roles"
               legend={t('people.roles')}
@@ -183,7 +226,15 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
                 ]}
               />
             ) : (
-              <TextField name="password" label={t('people.password')} hint={t('people.password_hint')} type="password" optionalLabel={t('common.optional')} error={e.password} autocomplete="new-password" />
+              <TextField
+                name="password"
+                label={t('people.password')}
+                hint={t('people.password_hint')}
+                type="password"
+                optionalLabel={t('common.optional')}
+                error={e.password}
+                autocomplete="new-password"
+              />
             )}
             <div class="kern-btn-wrapper">
               <Button label={t('common.save')} />
@@ -214,59 +265,99 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     const password = typeof body.password === 'string' && body.password !== '' ? body.password : undefined;
     try {
       const { person, initialPassword } = await tx(req, (t2) =>
-        createPerson(t2, member.id, { ...values, roles: values.roles as Role[], ...(password ? { password } : {}) }),
+        createPerson(t2, member.id, {
+          ...values,
+          roles: values.roles as Role[],
+          ...(password ? { password } : {}),
+        }),
       );
       if (initialPassword) {
         // Shown exactly once, on this response; never stored in clear.
-        return personForm(req, reply, { member, person, values: { ...values, status: person.status }, initialPassword, status: 201 });
+        return personForm(req, reply, {
+          member,
+          person,
+          values: { ...values, status: person.status },
+          initialPassword,
+          status: 201,
+        });
       }
       return reply.redirect(`/mitglieder/${member.id}/personen?gespeichert`, 303);
     } catch (err) {
-      if (err instanceof ValidationError) return personForm(req, reply, { member, values, errors: fieldErrors(err.issues, req.t), status: 422 });
-      if (err instanceof ConflictError) return personForm(req, reply, { member, values, errors: { [err.field ?? 'email']: req.t(err.code) }, status: 409 });
+      if (err instanceof ValidationError)
+        return personForm(req, reply, {
+          member,
+          values,
+          errors: fieldErrors(err.issues, req.t),
+          status: 422,
+        });
+      if (err instanceof ConflictError)
+        return personForm(req, reply, {
+          member,
+          values,
+          errors: { [err.field ?? 'email']: req.t(err.code) },
+          status: 409,
+        });
       throw err;
     }
   });
 
-  app.get<{ Params: { memberId: string; personId: string } }>('/mitglieder/:memberId/personen/:personId', async (req, reply) => {
-    if (!guard(req, req.params.memberId, reply)) return;
-    if (!UUID_RE.test(req.params.personId)) return reply.callNotFound();
-    const { member, person } = await tx(req, async (t2) => ({
-      member: await getMemberSummary(t2, req.params.memberId),
-      person: await getPerson(t2, req.params.memberId, req.params.personId),
-    }));
-    if (!hasPermission(req.ctx, 'people.manage')) return reply.callNotFound();
-    return personForm(req, reply, { member, person, values: { displayName: person.displayName, roles: person.roles, status: person.status } });
-  });
+  app.get<{ Params: { memberId: string; personId: string } }>(
+    '/mitglieder/:memberId/personen/:personId',
+    async (req, reply) => {
+      if (!guard(req, req.params.memberId, reply)) return;
+      if (!UUID_RE.test(req.params.personId)) return reply.callNotFound();
+      const { member, person } = await tx(req, async (t2) => ({
+        member: await getMemberSummary(t2, req.params.memberId),
+        person: await getPerson(t2, req.params.memberId, req.params.personId),
+      }));
+      if (!hasPermission(req.ctx, 'people.manage')) return reply.callNotFound();
+      return personForm(req, reply, {
+        member,
+        person,
+        values: { displayName: person.displayName, roles: person.roles, status: person.status },
+      });
+    },
+  );
 
-  app.post<{ Params: { memberId: string; personId: string } }>('/mitglieder/:memberId/personen/:personId', async (req, reply) => {
-    if (!guard(req, req.params.memberId, reply)) return;
-    if (!UUID_RE.test(req.params.personId)) return reply.callNotFound();
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const { member, person } = await tx(req, async (t2) => ({
-      member: await getMemberSummary(t2, req.params.memberId),
-      person: await getPerson(t2, req.params.memberId, req.params.personId),
-    }));
-    const values = {
-      displayName: typeof body.displayName === 'string' ? body.displayName : person.displayName,
-      roles: rolesFrom(body),
-      status: body.status === 'disabled' ? 'disabled' : 'active',
-    };
-    const version = Number.parseInt(typeof body.version === 'string' ? body.version : '', 10);
-    try {
-      await tx(req, (t2) =>
-        updatePerson(t2, member.id, person.id, {
-          version: Number.isFinite(version) ? version : 0,
-          displayName: values.displayName,
-          roles: values.roles as Role[],
-          status: values.status as 'active' | 'disabled',
-        }),
-      );
-      return reply.redirect(`/mitglieder/${member.id}/personen?gespeichert`, 303);
-    } catch (err) {
-      if (err instanceof ValidationError) return personForm(req, reply, { member, person, values, errors: fieldErrors(err.issues, req.t), status: 422 });
-      if (err instanceof ConflictError || err instanceof InvalidStateError) return personForm(req, reply, { member, person, values, message: req.t(err.code), status: 409 });
-      throw err;
-    }
-  });
+  app.post<{ Params: { memberId: string; personId: string } }>(
+    '/mitglieder/:memberId/personen/:personId',
+    async (req, reply) => {
+      if (!guard(req, req.params.memberId, reply)) return;
+      if (!UUID_RE.test(req.params.personId)) return reply.callNotFound();
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const { member, person } = await tx(req, async (t2) => ({
+        member: await getMemberSummary(t2, req.params.memberId),
+        person: await getPerson(t2, req.params.memberId, req.params.personId),
+      }));
+      const values = {
+        displayName: typeof body.displayName === 'string' ? body.displayName : person.displayName,
+        roles: rolesFrom(body),
+        status: body.status === 'disabled' ? 'disabled' : 'active',
+      };
+      const version = Number.parseInt(typeof body.version === 'string' ? body.version : '', 10);
+      try {
+        await tx(req, (t2) =>
+          updatePerson(t2, member.id, person.id, {
+            version: Number.isFinite(version) ? version : 0,
+            displayName: values.displayName,
+            roles: values.roles as Role[],
+            status: values.status as 'active' | 'disabled',
+          }),
+        );
+        return reply.redirect(`/mitglieder/${member.id}/personen?gespeichert`, 303);
+      } catch (err) {
+        if (err instanceof ValidationError)
+          return personForm(req, reply, {
+            member,
+            person,
+            values,
+            errors: fieldErrors(err.issues, req.t),
+            status: 422,
+          });
+        if (err instanceof ConflictError || err instanceof InvalidStateError)
+          return personForm(req, reply, { member, person, values, message: req.t(err.code), status: 409 });
+        throw err;
+      }
+    },
+  );
 }

@@ -84,7 +84,6 @@ export function Fragment(props: { children?: Child }): RawHtml {
   return raw(renderChildren(props.children));
 }
 
-// biome-ignore lint/style/noNamespace: required shape of a JSX runtime's type declarations
 export namespace JSX {
   export type Element = RawHtml;
   export interface ElementChildrenAttribute {
