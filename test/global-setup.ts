@@ -50,7 +50,19 @@ export default async function setup(project: TestProject) {
   const templateDb = `allmende_tpl_${process.pid}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`drop database if exists ${templateDb}`);
+  // Remove what crashed earlier runs left behind (their process is gone).
+  const stale = await admin.query<{ datname: string }>(
+    `select datname from pg_database where datname like 'allmende_tpl_%'`,
+  );
+  for (const { datname } of stale.rows) {
+    const pid = Number(/^allmende_tpl_(\d+)/.exec(datname)?.[1]);
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = pid !== process.pid;
+    } catch {}
+    if (!alive) await admin.query(`drop database if exists ${datname} with (force)`);
+  }
   await admin.query(`do $$ begin
       if not exists (select 1 from pg_roles where rolname = '${OWNER_ROLE}') then
         create role ${OWNER_ROLE} login createrole nosuperuser nobypassrls;

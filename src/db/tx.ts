@@ -6,12 +6,11 @@
  */
 import { sql, type Transaction } from 'kysely';
 import type { Ctx } from '../shared/context.js';
+import { isUuid } from '../shared/ids.js';
 import type { Database } from './database.js';
 import type { DB } from './schema.js';
 
 export const APP_ROLE = 'allmende_app';
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export interface Tx {
   readonly db: Transaction<DB>;
   readonly ctx: Ctx;
@@ -24,7 +23,7 @@ export interface Tx {
 
 export async function runInTx<T>(database: Database, ctx: Ctx, fn: (tx: Tx) => Promise<T>): Promise<T> {
   for (const id of ctx.scope.memberIds) {
-    if (!UUID_RE.test(id)) throw new Error(`invalid member id in scope: ${id}`);
+    if (!isUuid(id)) throw new Error(`invalid member id in scope: ${id}`);
   }
   return database.db.transaction().execute(async (trx) => {
     await sql`select

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatDateTime, isIsoDate } from '../../shared/dates.js';
 import { UnauthenticatedError } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import {
   Alert,
   Badge,
@@ -17,12 +18,11 @@ import { listMembers } from '../members/members.service.js';
 import { AUDIT_ACTIONS, AUDIT_ACTIONS_EN, type AuditAction } from './audit.catalog.js';
 import { type AuditFilter, listAuditEvents, recordAudit, verifyAuditTrail } from './audit.service.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXPORT_LIMIT = 100_000;
 
 function filterFrom(q: Record<string, string | undefined>): AuditFilter {
   return {
-    memberId: q.mitglied && UUID_RE.test(q.mitglied) ? q.mitglied : undefined,
+    memberId: q.mitglied && isUuid(q.mitglied) ? q.mitglied : undefined,
     action: q.aktion && q.aktion in AUDIT_ACTIONS ? q.aktion : undefined,
     from: q.von && isIsoDate(q.von) ? q.von : undefined,
     to: q.bis && isIsoDate(q.bis) ? q.bis : undefined,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenScope } from '../../db/schema.js';
 import { formatDateTime } from '../../shared/dates.js';
 import { InvalidStateError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import {
   Alert,
   Badge,
@@ -17,8 +18,6 @@ import {
 import { csrfToken, sendPage } from '../../web/page.js';
 import { getMemberSummary } from '../members/members.service.js';
 import { createApiToken, listApiTokens, revokeApiToken, TOKEN_SCOPES } from './api-tokens.service.js';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function apiTokenPages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
@@ -173,7 +172,7 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
 
   const guard = (req: FastifyRequest, memberId: string): boolean => {
     if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
-    return UUID_RE.test(memberId);
+    return isUuid(memberId);
   };
 
   app.get<{ Params: { memberId: string } }>('/mitglieder/:memberId/api-tokens', async (req, reply) => {
@@ -210,7 +209,7 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { memberId: string; tokenId: string } }>(
     '/mitglieder/:memberId/api-tokens/:tokenId/widerrufen',
     async (req, reply) => {
-      if (!guard(req, req.params.memberId) || !UUID_RE.test(req.params.tokenId)) return reply.callNotFound();
+      if (!guard(req, req.params.memberId) || !isUuid(req.params.tokenId)) return reply.callNotFound();
       try {
         await tx(req, (t2) => revokeApiToken(t2, req.params.memberId, req.params.tokenId));
       } catch (err) {

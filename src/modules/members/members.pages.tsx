@@ -12,6 +12,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import {
   Alert,
   Badge,
@@ -38,8 +39,6 @@ import {
   listMembers,
   updateMember,
 } from './members.service.js';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function statusBadge(t: T, status: string) {
   const variant = status === 'active' ? 'success' : status === 'applied' ? 'info' : 'warning';
@@ -84,7 +83,7 @@ function formToInput(body: Record<string, unknown>): {
     // Not a number: let the service report it together with every other problem of the form.
     else input[key] = Number.NaN;
   }
-  if (input.amtId !== undefined && input.amtId !== null && !UUID_RE.test(String(input.amtId))) {
+  if (input.amtId !== undefined && input.amtId !== null && !isUuid(String(input.amtId))) {
     issues.push({ field: 'amtId', code: 'amt.invalid' });
   }
   return { input, issues };
@@ -477,7 +476,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string } }>('/mitglieder/:id', async (req, reply) => {
     requireUser(req);
     const t = req.t;
-    if (!UUID_RE.test(req.params.id)) return reply.callNotFound();
+    if (!isUuid(req.params.id)) return reply.callNotFound();
     const { member, municipalities, amt } = await tx(req, async (t2) => {
       const member = await getMember(t2, req.params.id);
       const municipalities = member.kind === 'amt' ? await getAmtMunicipalities(t2, member.id) : [];
@@ -517,11 +516,13 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
               {canEdit ? (
                 <LinkButton href={`/mitglieder/${member.id}/bearbeiten`} label={t('common.edit')} />
               ) : null}
-              <LinkButton
-                href={`/mitglieder/${member.id}/personen`}
-                label={t('nav.people')}
-                variant="tertiary"
-              />
+              {hasPermission(req.ctx, 'people.read') ? (
+                <LinkButton
+                  href={`/mitglieder/${member.id}/personen`}
+                  label={t('nav.people')}
+                  variant="tertiary"
+                />
+              ) : null}
             </div>
           </div>
           <section aria-labelledby="md-h" class="kern-stack">
@@ -649,7 +650,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { id: string } }>('/mitglieder/:id/bearbeiten', async (req, reply) => {
     requireUser(req);
-    if (!UUID_RE.test(req.params.id)) return reply.callNotFound();
+    if (!isUuid(req.params.id)) return reply.callNotFound();
     const member = await tx(req, (t2) => getMember(t2, req.params.id));
     if (!hasPermission(req.ctx, 'members.manage') && !hasPermission(req.ctx, 'members.edit_profile')) {
       throw new ForbiddenError('members.edit_profile');
@@ -663,7 +664,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { id: string } }>('/mitglieder/:id', async (req, reply) => {
     requireUser(req);
-    if (!UUID_RE.test(req.params.id)) return reply.callNotFound();
+    if (!isUuid(req.params.id)) return reply.callNotFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { input, issues } = formToInput(body);
     const version = Number.parseInt(str(body, 'version') ?? '', 10);
@@ -702,7 +703,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { id: string } }>('/mitglieder/:id/status', async (req, reply) => {
     requireUser(req);
-    if (!UUID_RE.test(req.params.id)) return reply.callNotFound();
+    if (!isUuid(req.params.id)) return reply.callNotFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const status = str(body, 'status');
     const on = str(body, 'on') ?? '';

@@ -4,10 +4,12 @@ import type { Role } from '../../db/schema.js';
 import { formatDateTime } from '../../shared/dates.js';
 import {
   ConflictError,
+  ForbiddenError,
   InvalidStateError,
   UnauthenticatedError,
   ValidationError,
 } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import {
   Alert,
   Badge,
@@ -27,8 +29,6 @@ import { getMemberSummary } from '../members/members.service.js';
 import type { PersonDto } from './people.schema.js';
 import { createPerson, getPerson, listPeople, updatePerson } from './people.service.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function rolesFrom(body: Record<string, unknown>): string[] {
   const r = body.roles;
   if (Array.isArray(r)) return r.filter((x): x is string => typeof x === 'string');
@@ -40,7 +40,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
 
   const guard = (req: FastifyRequest, memberId: string, reply: FastifyReply): boolean => {
     if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
-    if (!UUID_RE.test(memberId)) {
+    if (!isUuid(memberId)) {
       reply.callNotFound();
       return false;
     }
@@ -249,7 +249,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { memberId: string } }>('/mitglieder/:memberId/personen/neu', async (req, reply) => {
     if (!guard(req, req.params.memberId, reply)) return;
     const member = await tx(req, (t2) => getMemberSummary(t2, req.params.memberId));
-    if (!hasPermission(req.ctx, 'people.manage')) return reply.callNotFound();
+    if (!hasPermission(req.ctx, 'people.manage')) throw new ForbiddenError('people.manage');
     return personForm(req, reply, { member, values: { roles: [] } });
   });
 
@@ -305,12 +305,13 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     '/mitglieder/:memberId/personen/:personId',
     async (req, reply) => {
       if (!guard(req, req.params.memberId, reply)) return;
-      if (!UUID_RE.test(req.params.personId)) return reply.callNotFound();
-      const { member, person } = await tx(req, async (t2) => ({
-        member: await getMemberSummary(t2, req.params.memberId),
-        person: await getPerson(t2, req.params.memberId, req.params.personId),
-      }));
-      if (!hasPermission(req.ctx, 'people.manage')) return reply.callNotFound();
+      if (!isUuid(req.params.personId)) return reply.callNotFound();
+      const { member, person } = await tx(req, async (t2) => {
+        const member = await getMemberSummary(t2, req.params.memberId); // 404 for another member's ids
+        // The edit form is for people managers; check before reading (and auditing) the person.
+        if (!hasPermission(t2.ctx, 'people.manage')) throw new ForbiddenError('people.manage');
+        return { member, person: await getPerson(t2, req.params.memberId, req.params.personId) };
+      });
       return personForm(req, reply, {
         member,
         person,
@@ -323,7 +324,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     '/mitglieder/:memberId/personen/:personId',
     async (req, reply) => {
       if (!guard(req, req.params.memberId, reply)) return;
-      if (!UUID_RE.test(req.params.personId)) return reply.callNotFound();
+      if (!isUuid(req.params.personId)) return reply.callNotFound();
       const body = (req.body ?? {}) as Record<string, unknown>;
       const { member, person } = await tx(req, async (t2) => ({
         member: await getMemberSummary(t2, req.params.memberId),
