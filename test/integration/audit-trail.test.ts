@@ -48,6 +48,16 @@ describe('audit trail', () => {
     expect(serialized).not.toContain('auditdorf.example');
   });
 
+  it('records a login with the person as actor', async () => {
+    const belzig = await memberIdByName(t.database, 'Bad Belzig');
+    await loggedIn(t.app, DEMO.badBelzigClerk);
+    const last = (await eventsOf(belzig)).at(-1)!;
+    const clerk = await readAll(t.database, (tx) =>
+      tx.db.selectFrom('users').select('id').where('email', '=', DEMO.badBelzigClerk).executeTakeFirstOrThrow(),
+    );
+    expect(last).toMatchObject({ action: 'auth.logged_in', actor_type: 'user', actor_id: clerk.id, object_id: clerk.id });
+  });
+
   it('records reads of personal data (people lists, person details, member contacts)', async () => {
     const admin = await loggedIn(t.app, DEMO.panketalAdmin);
     const panketal = await memberIdByName(t.database, 'Panketal');

@@ -60,6 +60,11 @@ export interface AuditInput {
   readonly objectId?: string | null;
   /** The changed or read data; only its SHA-256 over canonical JSON is stored. */
   readonly data?: unknown;
+  /**
+   * Who acted, when not the context's principal: a log-in runs before a principal exists, yet the
+   * person logging in is the actor.
+   */
+  readonly actor?: { readonly type: 'user'; readonly id: string };
   /** Non-personal facts: changed field names, status codes, role names, counts. */
   readonly details?: Readonly<Record<string, AuditDetailValue>>;
 }

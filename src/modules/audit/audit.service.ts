@@ -39,7 +39,7 @@ function actorOf(ctx: Ctx): { actorType: 'user' | 'token' | 'system' | 'anonymou
 
 async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
   if (pending.length === 0) return;
-  const { actorType, actorId } = actorOf(tx.ctx);
+  const ctxActor = actorOf(tx.ctx);
   // Lock chains in a fixed order so concurrent transactions touching several members cannot deadlock.
   const memberIds = [...new Set(pending.map((p) => p.input.memberId))].sort();
   for (const memberId of memberIds) {
@@ -52,6 +52,9 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
     const rows = [];
     for (const { input, occurredAt } of pending.filter((p) => p.input.memberId === memberId)) {
       seq++;
+      const { actorType, actorId } = input.actor
+        ? { actorType: input.actor.type, actorId: input.actor.id }
+        : ctxActor;
       const event = {
         memberId,
         seq,

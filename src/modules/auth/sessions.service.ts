@@ -57,6 +57,7 @@ export async function createSession(
     memberId: user.memberId,
     objectType: 'user',
     objectId: user.id,
+    actor: { type: 'user', id: user.id },
     details: { method },
   });
   return token;
