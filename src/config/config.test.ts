@@ -27,6 +27,15 @@ describe('config', () => {
         expect(msg).toContain(name);
     }
   });
+  it('trusts proxies only by hop count or address, never blindly', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ ALLMENDE_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ALLMENDE_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16' }).trustProxy).toBe(
+      '10.0.0.5,10.1.0.0/16',
+    );
+    expect(() => loadConfig({ ALLMENDE_TRUST_PROXY: 'true' })).toThrow(/ALLMENDE_TRUST_PROXY/);
+  });
+
   it('requires https for OIDC unless explicitly allowed for tests', () => {
     expect(() =>
       loadConfig({ ALLMENDE_OIDC_ISSUER: 'http://idp.local', ALLMENDE_OIDC_CLIENT_ID: 'x' }),

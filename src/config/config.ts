@@ -28,7 +28,8 @@ export interface Config {
   readonly sessionIdleMinutes: number;
   readonly sessionAbsoluteHours: number;
   readonly bodyLimitBytes: number;
-  readonly trustProxy: boolean;
+  /** false, a number of proxy hops, or the proxies' addresses/CIDRs (comma-separated). */
+  readonly trustProxy: false | number | string;
   readonly logLevel: LogLevel;
   readonly loginMaxFailures: number;
   readonly loginWindowMinutes: number;
@@ -66,7 +67,11 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
   { name: 'ALLMENDE_SESSION_IDLE_MINUTES', default: '30', description: 'Session idle timeout' },
   { name: 'ALLMENDE_SESSION_ABSOLUTE_HOURS', default: '12', description: 'Session absolute timeout' },
   { name: 'ALLMENDE_BODY_LIMIT_BYTES', default: '262144', description: 'Maximum request body size' },
-  { name: 'ALLMENDE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* from a reverse proxy' },
+  {
+    name: 'ALLMENDE_TRUST_PROXY',
+    default: 'false',
+    description: 'Reverse proxies whose X-Forwarded-For to trust: a hop count (1) or their addresses/CIDRs',
+  },
   {
     name: 'ALLMENDE_LOGIN_MAX_FAILURES',
     default: '5',
@@ -92,6 +97,21 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
   { name: 'ALLMENDE_OIDC_ALLOW_HTTP', default: 'false', description: 'Allow an http:// issuer (tests only)' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
+
+/**
+ * Which proxies to believe about the client address (it keys the login throttle). "true" would trust
+ * every hop, letting any client pick its own address, so it is refused: name the hops or the proxies.
+ */
+function trustProxy(v: string | undefined, problems: string[]): false | number | string {
+  if (v === undefined || v.toLowerCase() === 'false' || v === '0') return false;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const parts = v.split(',').map((p) => p.trim());
+  if (parts.every((p) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p))) return parts.join(',');
+  problems.push(
+    `ALLMENDE_TRUST_PROXY: expected false, a hop count (e.g. 1) or proxy addresses/CIDRs (e.g. 10.0.0.5,10.1.0.0/16), got "${v}"`,
+  );
+  return false;
+}
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -174,7 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMinutes: int('ALLMENDE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: int('ALLMENDE_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
     bodyLimitBytes: int('ALLMENDE_BODY_LIMIT_BYTES', 262144, 1024, 100 * 1024 * 1024),
-    trustProxy: bool('ALLMENDE_TRUST_PROXY', false),
+    trustProxy: trustProxy(str('ALLMENDE_TRUST_PROXY'), problems),
     logLevel,
     loginMaxFailures: int('ALLMENDE_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowMinutes: int('ALLMENDE_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),

@@ -18,6 +18,7 @@ import {
   PostgresQueryCompiler,
   type QueryCompiler,
   type QueryResult,
+  type TransactionSettings,
 } from 'kysely';
 import { TYPE_PARSERS } from './type-parsers.js';
 
@@ -73,9 +74,9 @@ class PGliteDriver implements Driver {
     this.#releases.delete(connection);
     release?.();
   }
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.pg.exec('BEGIN');
-    void connection;
+  async beginTransaction(_connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const level = settings.isolationLevel;
+    await this.pg.exec(level ? `BEGIN ISOLATION LEVEL ${level.toUpperCase()}` : 'BEGIN');
   }
   async commitTransaction(): Promise<void> {
     await this.pg.exec('COMMIT');

@@ -21,11 +21,22 @@ export interface Tx {
   readonly bag: Map<string, unknown>;
 }
 
-export async function runInTx<T>(database: Database, ctx: Ctx, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export interface TxOptions {
+  /** 'repeatable read' for reads that must see one snapshot (e.g. verifying the audit trail). */
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+}
+
+export async function runInTx<T>(
+  database: Database,
+  ctx: Ctx,
+  fn: (tx: Tx) => Promise<T>,
+  opts: TxOptions = {},
+): Promise<T> {
   for (const id of ctx.scope.memberIds) {
     if (!isUuid(id)) throw new Error(`invalid member id in scope: ${id}`);
   }
-  return database.db.transaction().execute(async (trx) => {
+  const builder = database.db.transaction();
+  return (opts.isolation ? builder.setIsolationLevel(opts.isolation) : builder).execute(async (trx) => {
     await sql`select
         set_config('role', ${APP_ROLE}, true),
         set_config('allmende.all_members', ${ctx.scope.allMembers ? 'on' : 'off'}, true),

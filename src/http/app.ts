@@ -23,11 +23,11 @@ import { runInTx, type Tx } from '../db/tx.js';
 import { resolveApiToken } from '../modules/auth/api-tokens.service.js';
 import { OidcLogin } from '../modules/auth/oidc.service.js';
 import { resolveSession } from '../modules/auth/sessions.service.js';
-import { type Ctx, NO_MEMBERS, principalCtx } from '../shared/context.js';
+import { type Ctx, NO_MEMBERS, ownAccountCtx, principalCtx } from '../shared/context.js';
 import { DomainError } from '../shared/errors.js';
 import { LANGS, type Lang, translator } from '../web/i18n/index.js';
 import { Metrics } from './metrics.js';
-import { domainStatus, problemFromDomain, problemFromFastify } from './problem.js';
+import { domainStatus, problemFromDatabase, problemFromDomain, problemFromFastify } from './problem.js';
 import './request-context.js';
 import { renderErrorPage } from '../web/error-page.js';
 import { registerRoutes } from './routes.js';
@@ -60,6 +60,8 @@ export interface AppServices {
   readonly routes: { method: string; url: string }[];
   /** Runs fn in a transaction with the request's member scope. */
   tx<T>(req: FastifyRequest, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs fn for the person's own account (log out, end sessions, password): writable own member only. */
+  ownAccountTx<T>(req: FastifyRequest, fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 declare module 'fastify' {
@@ -93,12 +95,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             },
             redact: ['req.headers.cookie', 'req.headers.authorization'],
           },
+    // A request id from our own reverse proxy is kept for correlation; from anyone else it is not
+    // (request ids go into the immutable audit trail).
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
-      return typeof h === 'string' && REQUEST_ID_RE.test(h) ? h : randomUUID();
+      return config.trustProxy !== false && typeof h === 'string' && REQUEST_ID_RE.test(h) ? h : randomUUID();
     },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A hop count becomes "trust the n nearest hops" (Fastify's types know no number here).
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_addr: string, i: number) =>
+              i < hops
+          )(config.trustProxy)
+        : config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -130,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookieOptions: { path: '/', httpOnly: true, secure: secureCookies, sameSite: 'lax' },
     routes: [],
     tx: (req, fn) => runInTx(deps.database, req.ctx, fn),
+    ownAccountTx: (req, fn) => runInTx(deps.database, ownAccountCtx(req.ctx), fn),
   };
   app.decorate('allmende', services);
   app.decorateRequest('principal', null);
@@ -278,8 +290,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (isApi) return reply.status(status).type('application/problem+json').send(problem);
       return renderErrorPage(req, reply, status, problem.title, problem.detail ?? '');
     }
-    const problem = problemFromFastify(error, t, req.url.split('?')[0]);
+    const problem =
+      problemFromFastify(error, t, req.url.split('?')[0]) ??
+      problemFromDatabase(error, t, req.url.split('?')[0]);
     if (problem) {
+      if (problem.status !== (error.statusCode ?? 0))
+        req.log.warn({ code: error.code }, 'database refused input');
       if (isApi) return reply.status(problem.status).type('application/problem+json').send(problem);
       return renderErrorPage(req, reply, problem.status, problem.title, problem.detail ?? '');
     }

@@ -138,3 +138,46 @@ export function problemFromFastify(err: FastifyError, t: Translate, instance?: s
     ...(instance ? { instance } : {}),
   };
 }
+
+/**
+ * The safety net for database errors that input can still provoke (a NUL byte, a year 0, a race on a
+ * unique key): the client's fault gets a 4xx, never a 500. The transaction was rolled back already.
+ */
+export function problemFromDatabase(err: unknown, t: Translate, instance?: string): Problem | undefined {
+  const e = err as { code?: unknown; severity?: unknown };
+  if (typeof e?.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code) || e.severity === undefined)
+    return undefined;
+  const base = { ...(instance ? { instance } : {}) };
+  if (e.code.startsWith('22')) {
+    return {
+      type: `${TYPE_BASE}bad_request`,
+      title: t('problem.bad_request'),
+      status: 400,
+      code: 'error.bad_request',
+      detail: t('error.bad_request'),
+      ...base,
+    };
+  }
+  if (e.code === '23505') {
+    return {
+      type: `${TYPE_BASE}conflict`,
+      title: t('problem.conflict'),
+      status: 409,
+      code: 'unique',
+      detail: t('unique'),
+      ...base,
+    };
+  }
+  if (e.code === '42501') {
+    // Row-level security refused the row: to the caller it does not exist.
+    return {
+      type: `${TYPE_BASE}not_found`,
+      title: t('problem.not_found'),
+      status: 404,
+      code: 'error.not_found',
+      detail: t('error.not_found'),
+      ...base,
+    };
+  }
+  return undefined;
+}

@@ -15,6 +15,11 @@ export interface Principal {
   readonly permissions: ReadonlySet<Permission>;
   /** Own member plus, for an Amt, each of its member municipalities. */
   readonly actingMemberIds: readonly string[];
+  /**
+   * Holds no permission to change member data (auditors, clerks for now, read-only tokens, staff of a
+   * withdrawn member): the database itself then refuses every write except audit events.
+   */
+  readonly readOnly: boolean;
   readonly sessionId?: string;
 }
 
@@ -38,8 +43,16 @@ export interface Ctx {
 export const NO_MEMBERS: Scope = Object.freeze({ allMembers: false, memberIds: [], readOnly: true });
 
 export function scopeOf(p: Principal): Scope {
-  const readOnly = p.kind === 'user' && p.roles.every((r) => r === 'auditor');
-  return Object.freeze({ allMembers: p.isAssociation, memberIds: p.actingMemberIds, readOnly });
+  return Object.freeze({ allMembers: p.isAssociation, memberIds: p.actingMemberIds, readOnly: p.readOnly });
+}
+
+/**
+ * The context for a person's own account (log out, end sessions, change password): only the own
+ * member, writable — also for people whose scope is otherwise read-only, such as auditors.
+ */
+export function ownAccountCtx(ctx: Ctx): Ctx {
+  if (!ctx.principal) return ctx;
+  return Object.freeze({ ...ctx, scope: memberScope(ctx.principal.memberId, false) });
 }
 
 export function principalCtx(requestId: string, principal: Principal): Ctx {

@@ -15,7 +15,8 @@ export function todayInBerlin(now: Date = new Date()): string {
 }
 
 export function isIsoDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  // Years 1000–9999: PostgreSQL has no year 0, and no civil date of ours lies before 1000.
+  if (!/^[1-9]\d{3}-\d{2}-\d{2}$/.test(s)) return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }

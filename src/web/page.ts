@@ -1,5 +1,6 @@
 /** Rendering a page: the layout around a body, with the CSRF token and language of the request. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasControlCharacters } from '../shared/text.js';
 import type { RawHtml } from './jsx/jsx-runtime.js';
 import { Layout, type NavItem } from './layout.js';
 
@@ -43,9 +44,30 @@ export function sendPage(req: FastifyRequest, reply: FastifyReply, opts: PageOpt
     .send(`<!DOCTYPE html>${html.html}`);
 }
 
-/** Only local paths are allowed as redirect targets (no open redirects). */
+/**
+ * Only paths of this site are allowed as redirect targets (no open redirects): no scheme, no host,
+ * no "//" or "/\\" (which browsers treat as another host, also after stripping tabs and newlines),
+ * no control characters.
+ */
 export function safeLocalPath(p: unknown, fallback = '/'): string {
-  if (typeof p !== 'string' || !p.startsWith('/') || p.startsWith('//') || p.startsWith('/\\'))
+  if (typeof p !== 'string' || p.length > 2000 || !p.startsWith('/')) return fallback;
+  if (hasControlCharacters(p) || p.includes('\\') || /\s/.test(p)) return fallback;
+  const base = 'http://allmende.invalid';
+  try {
+    const u = new URL(p, base);
+    if (u.origin !== base || p.startsWith('//')) return fallback;
+    return `${u.pathname}${u.search}`;
+  } catch {
     return fallback;
-  return p;
+  }
+}
+
+/** Query parameters as single strings: a repeated parameter counts with its first value. */
+export function queryParams(query: unknown): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    const first = Array.isArray(v) ? v[0] : v;
+    out[k] = typeof first === 'string' ? first : undefined;
+  }
+  return out;
 }

@@ -220,6 +220,17 @@ describe('audit trail tamper detection', () => {
     });
   });
 
+  it('detects a whole chain deleted together with its head', async () => {
+    await withChain(async (database, _chain, memberId) => {
+      await tamper(database, [
+        ['delete from audit_events where member_id = $1', [memberId]],
+        ['delete from audit_chain_heads where member_id = $1', [memberId]],
+      ]);
+      const p = await firstProblem(database, memberId);
+      expect(p.kind).toBe('missing_chain');
+    });
+  });
+
   it('starts every chain at the genesis hash', async () => {
     await withChain(async (_database, chain) => {
       expect(chain[0]!.seq).toBe(1);

@@ -53,9 +53,18 @@ describe('audit trail', () => {
     await loggedIn(t.app, DEMO.badBelzigClerk);
     const last = (await eventsOf(belzig)).at(-1)!;
     const clerk = await readAll(t.database, (tx) =>
-      tx.db.selectFrom('users').select('id').where('email', '=', DEMO.badBelzigClerk).executeTakeFirstOrThrow(),
+      tx.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', DEMO.badBelzigClerk)
+        .executeTakeFirstOrThrow(),
     );
-    expect(last).toMatchObject({ action: 'auth.logged_in', actor_type: 'user', actor_id: clerk.id, object_id: clerk.id });
+    expect(last).toMatchObject({
+      action: 'auth.logged_in',
+      actor_type: 'user',
+      actor_id: clerk.id,
+      object_id: clerk.id,
+    });
   });
 
   it('records reads of personal data (people lists, person details, member contacts)', async () => {

@@ -99,6 +99,21 @@ describe('login and sessions', () => {
     expect(ok.statusCode).toBe(303);
   });
 
+  it('counts parallel attempts atomically: no more than the limit get through', async () => {
+    const clients = Array.from({ length: 10 }, () => {
+      const c = new Client(t.app);
+      c.remoteAddress = '203.0.113.99';
+      return c;
+    });
+    await Promise.all(clients.map((c) => c.get('/anmelden')));
+    const codes = await Promise.all(
+      clients.map((c) => c.postForm('/anmelden', { email: DEMO.auditor, password: 'parallel-falsch-xx' })),
+    );
+    const statuses = codes.map((r) => r.statusCode).sort();
+    expect(statuses.filter((s) => s === 401).length).toBe(3);
+    expect(statuses.filter((s) => s === 429).length).toBe(7);
+  });
+
   it('ends a session after the idle timeout and after the absolute timeout', async () => {
     const c = await loggedIn(t.app, DEMO.auditor);
     expect((await c.get('/konto')).statusCode).toBe(200);

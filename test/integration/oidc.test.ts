@@ -364,10 +364,20 @@ describe('OpenID Connect login', () => {
     expect(await userByEmail(DEMO.panketalAdmin)).toMatchObject({ oidc_issuer: null, oidc_subject: null });
     const { c, res } = await oidcLogin('op-paul');
     await expectLoggedInAs(c, res, DEMO.panketalAdmin, 'Panketal');
-    expect(await userByEmail(DEMO.panketalAdmin)).toMatchObject({
-      oidc_issuer: op.issuer,
-      oidc_subject: 'op-paul',
-    });
+    const linked = await userByEmail(DEMO.panketalAdmin);
+    expect(linked).toMatchObject({ oidc_issuer: op.issuer, oidc_subject: 'op-paul' });
+    // The link is a change of how the person logs in: audited, without the subject in clear.
+    const events = await readAll(t.database, (tx) =>
+      tx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('object_id', '=', linked!.id)
+        .where('action', '=', 'user.sso_linked')
+        .execute(),
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actor_type: 'user', actor_id: linked!.id });
+    expect(JSON.stringify(events[0])).not.toContain('op-paul');
   });
 
   it('logs the same subject in again by subject, whatever e-mail the provider reports now', async () => {

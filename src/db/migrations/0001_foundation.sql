@@ -106,6 +106,26 @@ create index members_amt_idx on members (amt_id) where amt_id is not null;
 create index members_name_idx on members (lower(name));
 select app_protect_tenant_table('members', 'id');
 
+-- Master data and membership (name, keys, status, Amt, …) belong to the association: a member's own
+-- scope may change only its profile (address, contact). The second wall behind the service check.
+create function members_master_data_guard() returns trigger
+  language plpgsql as $$
+begin
+  if not app_all_members() and (
+       new.name is distinct from old.name or new.kind is distinct from old.kind
+    or new.ags is distinct from old.ags or new.ars is distinct from old.ars
+    or new.leitweg_id is distinct from old.leitweg_id
+    or new.population is distinct from old.population or new.population_year is distinct from old.population_year
+    or new.status is distinct from old.status or new.applied_on is distinct from old.applied_on
+    or new.admitted_on is distinct from old.admitted_on or new.withdrawn_on is distinct from old.withdrawn_on
+    or new.amt_id is distinct from old.amt_id or new.is_association is distinct from old.is_association) then
+    raise exception 'master data of a member can only be changed by the association' using errcode = '42501';
+  end if;
+  return new;
+end $$;
+create trigger members_master_data_guard before update on members
+  for each row execute function members_master_data_guard();
+
 -- ---------------------------------------------------------------------------------------------
 -- People (user accounts). A person belongs to one member; roles are checked on the server.
 create table users (
@@ -312,7 +332,8 @@ begin
   perform set_config('allmende.all_members', 'on', true);
   return query
     select s.id, u.id, u.member_id, u.roles, u.status, m.is_association, m.status,
-           array(select c.id from members c where c.amt_id = m.id order by c.name),
+           -- An Amt acts for its municipalities (only while it is an Amt).
+           array(select c.id from members c where c.amt_id = m.id and m.kind = 'amt' order by c.name),
            s.created_at, s.last_seen_at, s.expires_at
     from sessions s
     join users u on u.id = s.user_id
@@ -324,7 +345,7 @@ end $$;
 create function auth_token_principal(p_token_hash text)
   returns table (
     token_id uuid, member_id uuid, scopes text[], is_association boolean,
-    acting_member_ids uuid[], expires_at timestamptz, revoked_at timestamptz
+    acting_member_ids uuid[], member_status text, expires_at timestamptz, revoked_at timestamptz
   )
   language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
@@ -333,8 +354,8 @@ begin
   perform set_config('allmende.all_members', 'on', true);
   return query
     select t.id, t.member_id, t.scopes, m.is_association,
-           array(select c.id from members c where c.amt_id = m.id order by c.name),
-           t.expires_at, t.revoked_at
+           array(select c.id from members c where c.amt_id = m.id and m.kind = 'amt' order by c.name),
+           m.status, t.expires_at, t.revoked_at
     from api_tokens t join members m on m.id = t.member_id
     where t.token_hash = p_token_hash;
   perform set_config('allmende.all_members', coalesce(prev, ''), true);

@@ -52,7 +52,8 @@ export type ChainProblem =
   | { kind: 'broken_link'; event: StoredEvent }
   | { kind: 'sequence_gap'; event: StoredEvent; expectedSeq: number }
   | { kind: 'head_mismatch'; memberId: string; headSeq: number; lastSeq: number }
-  | { kind: 'missing_head'; memberId: string };
+  | { kind: 'missing_head'; memberId: string }
+  | { kind: 'missing_chain'; memberId: string };
 
 export interface ChainReport {
   readonly memberId: string;
@@ -89,7 +90,9 @@ export function verifyChain(
   }
   const lastSeq = expectedSeq - 1;
   let problem: ChainProblem | null = null;
-  if (!head) {
+  if (events.length === 0 && (!head || head.lastSeq === 0)) {
+    problem = { kind: 'missing_chain', memberId };
+  } else if (!head) {
     if (events.length > 0) problem = { kind: 'missing_head', memberId };
   } else if (head.lastSeq !== lastSeq || head.lastHash !== prevHash) {
     problem = { kind: 'head_mismatch', memberId, headSeq: head.lastSeq, lastSeq };

@@ -12,7 +12,7 @@ import {
   SelectField,
   TextField,
 } from '../../web/components.js';
-import { sendPage } from '../../web/page.js';
+import { queryParams, sendPage } from '../../web/page.js';
 import { requirePermission } from '../auth/permissions.js';
 import { listMembers } from '../members/members.service.js';
 import { AUDIT_ACTIONS, AUDIT_ACTIONS_EN, type AuditAction } from './audit.catalog.js';
@@ -58,7 +58,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
   app.get('/pruefung', async (req, reply) => {
     guard(req);
     const t = req.t;
-    const q = req.query as Record<string, string | undefined>;
+    const q = queryParams(req.query);
     const filter = filterFrom(q);
     const page = Math.min(100000, Math.max(1, Number.parseInt(q.seite ?? '1', 10) || 1));
     const pageSize = 50;
@@ -276,7 +276,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
     app.get(`/pruefung/export.${format}`, async (req, reply) => {
       guard(req);
       requirePermission(req.ctx, 'audit.export');
-      const filter = filterFrom(req.query as Record<string, string | undefined>);
+      const filter = filterFrom(queryParams(req.query));
       const { events } = await tx(req, async (t2) => {
         const res = await listAuditEvents(t2, { ...filter, limit: EXPORT_LIMIT, offset: 0 });
         recordAudit(t2, {

@@ -118,6 +118,14 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
       requireAuth(req);
       requirePermission(req.ctx, 'audit.read');
       const result = await verifyAuditTrail(deps.database, req.ctx);
+      await tx(req, async (t) =>
+        recordAudit(t, {
+          action: 'audit.verified',
+          memberId: req.principal!.memberId,
+          objectType: 'audit_trail',
+          details: { ok: result.ok, events: result.eventsChecked, chains: result.chains.length },
+        }),
+      );
       return {
         ok: result.ok,
         eventsChecked: result.eventsChecked,

@@ -159,30 +159,38 @@ export interface VerifyResult {
 
 /** Verifies every chain visible in the context (all of them for the CLI). */
 export async function verifyAuditTrail(database: Database, ctx?: Ctx): Promise<VerifyResult> {
-  return runInTx(database, ctx ?? systemCtx('audit-verify', ALL_MEMBERS_READ), async (tx) => {
-    const heads = await tx.db.selectFrom('audit_chain_heads').selectAll().execute();
-    const headByMember = new Map(
-      heads.map((h) => [h.member_id, { lastSeq: Number(h.last_seq), lastHash: h.last_hash }]),
-    );
-    const rows = await tx.db
-      .selectFrom('audit_events')
-      .selectAll()
-      .orderBy('member_id')
-      .orderBy('seq')
-      .execute();
-    const byMember = new Map<string, StoredEvent[]>();
-    for (const r of rows) {
-      const list = byMember.get(r.member_id) ?? [];
-      list.push(toStoredEvent(r));
-      byMember.set(r.member_id, list);
-    }
-    // A head with zero events is a chain locked but never written (rolled back): fine if seq 0.
-    for (const [memberId, head] of headByMember) {
-      if (!byMember.has(memberId) && head.lastSeq > 0) byMember.set(memberId, []);
-    }
-    const chains = [...byMember.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([memberId, events]) => verifyChain(memberId, events, headByMember.get(memberId)));
-    return { ok: chains.every((c) => c.problem === null), chains, eventsChecked: rows.length };
-  });
+  // One snapshot for heads, events and members: a commit in between must not look like tampering.
+  return runInTx(
+    database,
+    ctx ?? systemCtx('audit-verify', ALL_MEMBERS_READ),
+    async (tx) => {
+      const heads = await tx.db.selectFrom('audit_chain_heads').selectAll().execute();
+      const headByMember = new Map(
+        heads.map((h) => [h.member_id, { lastSeq: Number(h.last_seq), lastHash: h.last_hash }]),
+      );
+      const rows = await tx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .orderBy('member_id')
+        .orderBy('seq')
+        .execute();
+      const members = await tx.db.selectFrom('members').select('id').execute();
+      const byMember = new Map<string, StoredEvent[]>();
+      // Every member has a chain from its creation on: a member without one lost its whole chain.
+      for (const m of members) byMember.set(m.id, []);
+      for (const r of rows) {
+        const list = byMember.get(r.member_id) ?? [];
+        list.push(toStoredEvent(r));
+        byMember.set(r.member_id, list);
+      }
+      for (const [memberId, head] of headByMember) {
+        if (!byMember.has(memberId) && head.lastSeq > 0) byMember.set(memberId, []);
+      }
+      const chains = [...byMember.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([memberId, events]) => verifyChain(memberId, events, headByMember.get(memberId)));
+      return { ok: chains.every((c) => c.problem === null), chains, eventsChecked: rows.length };
+    },
+    { isolation: 'repeatable read' },
+  );
 }

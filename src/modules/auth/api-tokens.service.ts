@@ -7,10 +7,11 @@ import type { Database } from '../../db/database.js';
 import type { TokenScope } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
 import { memberScope, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
+import { isIsoDate, todayInBerlin } from '../../shared/dates.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { permissionsOfScopes, requireMemberPermission } from './permissions.js';
+import { grantOfScopes, requireMemberPermission } from './permissions.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
 export const TOKEN_PREFIX = 'alm_';
@@ -47,11 +48,9 @@ export async function createApiToken(
   if (input.scopes.length === 0 || input.scopes.some((s) => !TOKEN_SCOPES.includes(s))) {
     issues.push({ field: 'scopes', code: 'scopes.invalid' });
   }
-  let expiresAt: Date | null = null;
-  if (input.expiresOn) {
-    expiresAt = new Date(`${input.expiresOn}T23:59:59+01:00`);
-    if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() < Date.now())
-      issues.push({ field: 'expiresOn', code: 'date.future' });
+  const expiresOn = input.expiresOn ?? null;
+  if (expiresOn !== null && (!isIsoDate(expiresOn) || expiresOn <= todayInBerlin())) {
+    issues.push({ field: 'expiresOn', code: 'date.future' });
   }
   if (issues.length) throw new ValidationError(issues);
   const exists = await tx.db.selectFrom('members').select('id').where('id', '=', memberId).executeTakeFirst();
@@ -66,7 +65,11 @@ export async function createApiToken(
       token_prefix: token.slice(0, TOKEN_PREFIX.length + 6),
       scopes: [...new Set(input.scopes)],
       created_by: tx.ctx.principal?.kind === 'user' ? tx.ctx.principal.id : null,
-      expires_at: expiresAt,
+      // Valid through the whole last day, in Berlin time (summer or winter).
+      expires_at:
+        expiresOn === null
+          ? null
+          : sql<Date>`((${expiresOn}::date + 1)::timestamp at time zone 'Europe/Berlin')`,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -149,13 +152,16 @@ export async function resolveApiToken(database: Database, token: string): Promis
       member_id: string;
       scopes: TokenScope[];
       is_association: boolean;
-      acting_member_ids: string[] | string;
+      acting_member_ids: string[];
+      member_status: string;
       expires_at: Date | null;
       revoked_at: Date | null;
     }>`select * from auth_token_principal(${hash})`.execute(tx.db);
     return r.rows[0];
   });
-  if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() < Date.now())) return null;
+  // Machines of a withdrawn member report nothing any more.
+  if (!row || row.revoked_at || row.member_status === 'withdrawn') return null;
+  if (row.expires_at && row.expires_at.getTime() < Date.now()) return null;
   await runInTx(database, systemCtx('token', memberScope(row.member_id)), (tx) =>
     tx.db
       .updateTable('api_tokens')
@@ -169,19 +175,13 @@ export async function resolveApiToken(database: Database, token: string): Promis
       )
       .execute(),
   );
-  const acting = Array.isArray(row.acting_member_ids)
-    ? row.acting_member_ids
-    : row.acting_member_ids
-        .replace(/^\{|\}$/g, '')
-        .split(',')
-        .filter(Boolean);
   return {
     kind: 'token',
     id: row.token_id,
     memberId: row.member_id,
     isAssociation: row.is_association,
     roles: [],
-    permissions: permissionsOfScopes(row.scopes),
-    actingMemberIds: [row.member_id, ...acting],
+    ...grantOfScopes(row.scopes),
+    actingMemberIds: [row.member_id, ...row.acting_member_ids],
   };
 }

@@ -16,7 +16,7 @@ import {
 } from '../../web/components.js';
 import { LANGS, type Lang } from '../../web/i18n/index.js';
 import { navigationFor } from '../../web/layout.js';
-import { csrfToken, safeLocalPath, sendPage } from '../../web/page.js';
+import { csrfToken, queryParams, safeLocalPath, sendPage } from '../../web/page.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../demo/demo.seed.js';
 import { changeOwnPassword, getOwnAccount } from '../people/people.service.js';
 import { loginWithPassword } from './login.service.js';
@@ -41,7 +41,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
   ) => {
     const t = req.t;
     const csrf = csrfToken(req, reply);
-    const next = safeLocalPath((req.query as Record<string, unknown>)?.weiter, '');
+    const next = safeLocalPath(queryParams(req.query).weiter, '');
     return sendPage(req, reply, {
       title: t('login.title'),
       status: opts.status,
@@ -142,7 +142,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
 
   app.get('/anmelden', async (req, reply) => {
     if (req.principal) return reply.redirect(startPageFor(req), 303);
-    const q = req.query as Record<string, string | undefined>;
+    const q = queryParams(req.query);
     const notice =
       q.abgemeldet !== undefined ? req.t('login.logged_out') : q.weiter ? req.t('auth.required') : undefined;
     return loginPage(req, reply, { notice });
@@ -172,7 +172,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
         reply.setCookie(services.sessionCookie, token, cookieOpts);
         // The pre-login CSRF secret is replaced so a token captured before login is worthless.
         reply.clearCookie(services.csrfCookie, cookieOpts);
-        const next = safeLocalPath((req.query as Record<string, unknown>)?.weiter, '/');
+        const next = safeLocalPath(queryParams(req.query).weiter, '/');
         return reply.redirect(next, 303);
       } catch (err) {
         if (err instanceof RateLimitedError) {
@@ -239,7 +239,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
 
   app.post('/abmelden', async (req, reply) => {
     if (req.principal?.sessionId) {
-      await services.tx(req, (tx) => endSession(tx, req.principal!.sessionId!));
+      await services.ownAccountTx(req, (tx) => endSession(tx, req.principal!.sessionId!));
     }
     reply.clearCookie(services.sessionCookie, cookieOpts);
     reply.clearCookie(services.csrfCookie, cookieOpts);
@@ -352,7 +352,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
   };
 
   app.get('/konto', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
+    const q = queryParams(req.query);
     return accountPage(req, reply, {
       notice: q.passwort !== undefined ? req.t('account.password_changed') : undefined,
     });
@@ -364,7 +364,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
     const current = typeof body.currentPassword === 'string' ? body.currentPassword : '';
     const next = typeof body.newPassword === 'string' ? body.newPassword : '';
     try {
-      await services.tx(req, (tx) => changeOwnPassword(tx, current, next));
+      await services.ownAccountTx(req, (tx) => changeOwnPassword(tx, current, next));
     } catch (err) {
       if (err instanceof ValidationError) {
         return accountPage(req, reply, { errors: fieldErrors(err.issues, req.t), status: 422 });
@@ -376,7 +376,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
 
   app.post('/konto/sitzungen-beenden', async (req, reply) => {
     if (!req.principal) throw new UnauthenticatedError();
-    await services.tx(req, (tx) => endAllSessions(tx));
+    await services.ownAccountTx(req, (tx) => endAllSessions(tx));
     reply.clearCookie(services.sessionCookie, cookieOpts);
     return reply.redirect('/anmelden?abgemeldet', 303);
   });

@@ -16,7 +16,7 @@ const Me = Type.Object({
 });
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
-  const { tx, sessionCookie, cookieOptions } = app.allmende;
+  const { ownAccountTx, sessionCookie, cookieOptions } = app.allmende;
   const tags = ['auth'];
   app.get(
     '/me',
@@ -53,7 +53,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       requireAuth(req);
-      if (req.principal?.sessionId) await tx(req, (t) => endSession(t, req.principal!.sessionId!));
+      if (req.principal?.sessionId) await ownAccountTx(req, (t) => endSession(t, req.principal!.sessionId!));
       reply.clearCookie(sessionCookie, cookieOptions);
       return reply.status(204).send();
     },
@@ -69,7 +69,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       requireAuth(req);
-      const ended = await tx(req, (t) => endAllSessions(t));
+      const ended = await ownAccountTx(req, (t) => endAllSessions(t));
       reply.clearCookie(sessionCookie, cookieOptions);
       return { ended };
     },

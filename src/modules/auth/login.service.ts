@@ -35,47 +35,53 @@ function keys(secret: string, email: string, ip: string): ThrottleKeys {
   };
 }
 
-async function checkThrottle(database: Database, k: ThrottleKeys): Promise<void> {
-  const rows = await runInTx(database, systemCtx('login', NO_MEMBERS), (tx) =>
-    tx.db
-      .selectFrom('login_throttle')
-      .select(['blocked_until'])
-      .where('key', 'in', [k.account, k.client])
-      .execute(),
-  );
-  const now = Date.now();
-  const until = Math.max(0, ...rows.map((r) => r.blocked_until?.getTime() ?? 0));
-  if (until > now) throw new RateLimitedError(Math.ceil((until - now) / 1000));
-}
-
-async function registerFailure(database: Database, config: Config, k: ThrottleKeys): Promise<void> {
+/**
+ * Counts this attempt for both keys before the password is checked — atomically, so parallel
+ * attempts cannot slip past the limit — and refuses it when a key is over its limit or still blocked.
+ * Each attempt beyond the limit doubles the block (up to the window).
+ */
+async function admitAttempt(database: Database, config: Config, k: ThrottleKeys): Promise<void> {
   const windowMs = config.loginWindowMinutes * 60_000;
-  await runInTx(database, systemCtx('login', NO_MEMBERS), async (tx) => {
-    for (const [key, max] of [
-      [k.account, config.loginMaxFailures],
-      [k.client, config.loginMaxFailures * CLIENT_FACTOR],
-    ] as const) {
-      // One statement: start a new window if the old one is over, else count; block with growing delay.
-      await sql`
+  const window = `${windowMs} milliseconds`;
+  const keys = [
+    [k.account, config.loginMaxFailures],
+    [k.client, config.loginMaxFailures * CLIENT_FACTOR],
+  ] as const;
+  const waits = await runInTx(database, systemCtx('login', NO_MEMBERS), async (tx) => {
+    const out: number[] = [];
+    for (const [key, max] of keys) {
+      const r = await sql<{ blocked_ms: number }>`
         insert into login_throttle as t (key, failures, window_started_at, blocked_until)
         values (${key}, 1, now(), null)
         on conflict (key) do update set
-          failures = case when t.window_started_at < now() - ${`${windowMs} milliseconds`}::interval then 1 else t.failures + 1 end,
-          window_started_at = case when t.window_started_at < now() - ${`${windowMs} milliseconds`}::interval then now() else t.window_started_at end`.execute(
+          failures = case when t.window_started_at < now() - ${window}::interval
+                           and (t.blocked_until is null or t.blocked_until < now()) then 1 else t.failures + 1 end,
+          window_started_at = case when t.window_started_at < now() - ${window}::interval
+                           and (t.blocked_until is null or t.blocked_until < now()) then now() else t.window_started_at end,
+          blocked_until = case when t.failures + 1 > ${max}::int
+                           then now() + least(${windowMs}::int8, 1000 * power(2, t.failures - ${max}::int)::int8) * interval '1 millisecond'
+                           else t.blocked_until end
+        returning greatest(0, extract(epoch from (coalesce(blocked_until, now()) - now())) * 1000)::int8 as blocked_ms`.execute(
         tx.db,
       );
-      await sql`
-        update login_throttle set blocked_until = now() + least(
-            ${windowMs}::int8, 1000 * power(2, failures - ${max})::int8) * interval '1 millisecond'
-        where key = ${key} and failures >= ${max}`.execute(tx.db);
+      out.push(Number(r.rows[0]?.blocked_ms ?? 0));
     }
+    return out;
   });
+  const wait = Math.max(...waits);
+  if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
 }
 
-async function clearAccountThrottle(database: Database, k: ThrottleKeys): Promise<void> {
-  await runInTx(database, systemCtx('login', NO_MEMBERS), (tx) =>
-    tx.db.deleteFrom('login_throttle').where('key', '=', k.account).execute(),
-  );
+/** A successful login forgives the account's failures and does not count against the client address. */
+async function forgiveAttempt(database: Database, k: ThrottleKeys): Promise<void> {
+  await runInTx(database, systemCtx('login', NO_MEMBERS), async (tx) => {
+    await tx.db.deleteFrom('login_throttle').where('key', '=', k.account).execute();
+    await tx.db
+      .updateTable('login_throttle')
+      .set({ failures: sql`greatest(failures - 1, 0)` })
+      .where('key', '=', k.client)
+      .execute();
+  });
 }
 
 export interface LoginResult {
@@ -92,7 +98,7 @@ export async function loginWithPassword(
   requestId: string,
 ): Promise<LoginResult> {
   const k = keys(secret, input.email, input.clientIp);
-  await checkThrottle(database, k);
+  await admitAttempt(database, config, k);
   const user = await runInTx(database, systemCtx('login', NO_MEMBERS, requestId), async (tx) => {
     const r = await sql<{ id: string; member_id: string; password_hash: string | null; status: string }>`
       select * from auth_find_user_by_email(${input.email.trim()})`.execute(tx.db);
@@ -100,7 +106,6 @@ export async function loginWithPassword(
   });
   const ok = await verifyPassword(user?.status === 'active' ? user.password_hash : null, input.password);
   if (!user || !ok) {
-    await registerFailure(database, config, k);
     if (user) {
       await runInTx(database, systemCtx('login', memberScope(user.member_id), requestId), async (tx) => {
         recordAudit(tx, {
@@ -114,7 +119,7 @@ export async function loginWithPassword(
     }
     throw new UnauthenticatedError('auth.invalid_credentials');
   }
-  await clearAccountThrottle(database, k);
+  await forgiveAttempt(database, k);
   const token = await runInTx(database, systemCtx('login', memberScope(user.member_id), requestId), (tx) =>
     createSession(tx, config, { id: user.id, memberId: user.member_id }, 'password'),
   );

@@ -11,6 +11,7 @@ import type { Database } from '../../db/database.js';
 import { runInTx } from '../../db/tx.js';
 import { memberScope, NO_MEMBERS, systemCtx } from '../../shared/context.js';
 import { UnauthenticatedError } from '../../shared/errors.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { createSession } from './sessions.service.js';
 
 export interface OidcPending {
@@ -105,6 +106,16 @@ export class OidcLogin {
             .set({ oidc_issuer: issuer, oidc_subject: subject, updated_at: sql`now()` })
             .where('id', '=', user.id)
             .execute();
+          // Linking changes how the person can log in: audited like any change (issuer and subject
+          // go into the digest only).
+          recordAudit(tx, {
+            action: 'user.sso_linked',
+            memberId: user.member_id,
+            objectType: 'user',
+            objectId: user.id,
+            actor: { type: 'user', id: user.id },
+            data: { issuer, subject },
+          });
         }
         return createSession(tx, appConfig, { id: user.id, memberId: user.member_id }, 'oidc');
       },

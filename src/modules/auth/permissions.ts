@@ -49,12 +49,41 @@ const SCOPE_PERMISSIONS: Record<TokenScope, readonly Permission[]> = {
   'usage.write': ['usage.write'],
 };
 
-export function permissionsOfRoles(roles: readonly Role[]): ReadonlySet<Permission> {
-  return new Set(roles.flatMap((r) => ROLE_PERMISSIONS[r]));
+/** Permissions that change member data; a principal without any of them gets a read-only scope. */
+const WRITE_PERMISSIONS: ReadonlySet<Permission> = new Set([
+  'members.manage',
+  'members.edit_profile',
+  'people.manage',
+  'tokens.manage',
+  'usage.write',
+]);
+
+export interface Grant {
+  permissions: ReadonlySet<Permission>;
+  readOnly: boolean;
 }
 
-export function permissionsOfScopes(scopes: readonly TokenScope[]): ReadonlySet<Permission> {
-  return new Set(scopes.flatMap((s) => SCOPE_PERMISSIONS[s]));
+/**
+ * What a principal may do. Staff of a withdrawn member keep reading (their invoices, their trail)
+ * but lose every write permission.
+ */
+function grant(all: readonly Permission[], memberWithdrawn: boolean): Grant {
+  const permissions = new Set(memberWithdrawn ? all.filter((p) => !WRITE_PERMISSIONS.has(p)) : all);
+  return { permissions, readOnly: ![...permissions].some((p) => WRITE_PERMISSIONS.has(p)) };
+}
+
+export function grantOfRoles(roles: readonly Role[], memberWithdrawn = false): Grant {
+  return grant(
+    roles.flatMap((r) => ROLE_PERMISSIONS[r]),
+    memberWithdrawn,
+  );
+}
+
+export function grantOfScopes(scopes: readonly TokenScope[]): Grant {
+  return grant(
+    scopes.flatMap((s) => SCOPE_PERMISSIONS[s]),
+    false,
+  );
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   systemCtx,
 } from '../../shared/context.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { permissionsOfRoles } from './permissions.js';
+import { grantOfRoles } from './permissions.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
 const TOUCH_AFTER_MS = 60_000;
@@ -63,16 +63,6 @@ export async function createSession(
   return token;
 }
 
-function pgUuidArray(v: unknown): string[] {
-  if (Array.isArray(v)) return v as string[];
-  if (typeof v === 'string')
-    return v
-      .replace(/^\{|\}$/g, '')
-      .split(',')
-      .filter(Boolean);
-  return [];
-}
-
 /** Resolves a session cookie to its principal, or null when unknown, expired or the person is disabled. */
 export async function resolveSession(
   database: Database,
@@ -107,8 +97,8 @@ export async function resolveSession(
     memberId: row.member_id,
     isAssociation: row.is_association,
     roles,
-    permissions: permissionsOfRoles(roles),
-    actingMemberIds: [row.member_id, ...pgUuidArray(row.acting_member_ids)],
+    ...grantOfRoles(roles, row.member_status === 'withdrawn'),
+    actingMemberIds: [row.member_id, ...row.acting_member_ids],
     sessionId: id,
   };
 }

@@ -28,7 +28,7 @@ import {
   TextField,
 } from '../../web/components.js';
 import { numberFormat, type T } from '../../web/i18n/index.js';
-import { csrfToken, sendPage } from '../../web/page.js';
+import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
 import { MEMBER_KINDS, MEMBER_STATUSES, type MemberDto } from './members.schema.js';
 import {
@@ -36,6 +36,7 @@ import {
   createMember,
   getAmtMunicipalities,
   getMember,
+  getMemberSummary,
   listMembers,
   updateMember,
 } from './members.service.js';
@@ -101,7 +102,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     requireUser(req);
     const t = req.t;
     if (!req.principal!.isAssociation) throw new ForbiddenError('members.read');
-    const q = req.query as Record<string, string | undefined>;
+    const q = queryParams(req.query);
     const kind = MEMBER_KINDS.includes(q.art as never) ? (q.art as MemberDto['kind']) : undefined;
     const status = MEMBER_STATUSES.includes(q.status as never)
       ? (q.status as MemberDto['status'])
@@ -483,7 +484,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       const amt = member.amtId ? await getMember(t2, member.amtId).catch(() => null) : null;
       return { member, municipalities, amt };
     });
-    const q = req.query as Record<string, string | undefined>;
+    const q = queryParams(req.query);
     const csrf = csrfToken(req, reply);
     const nf = numberFormat(req.lang);
     const canManage = hasPermission(req.ctx, 'members.manage');
@@ -651,10 +652,13 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string } }>('/mitglieder/:id/bearbeiten', async (req, reply) => {
     requireUser(req);
     if (!isUuid(req.params.id)) return reply.callNotFound();
-    const member = await tx(req, (t2) => getMember(t2, req.params.id));
-    if (!hasPermission(req.ctx, 'members.manage') && !hasPermission(req.ctx, 'members.edit_profile')) {
-      throw new ForbiddenError('members.edit_profile');
-    }
+    const member = await tx(req, async (t2) => {
+      await getMemberSummary(t2, req.params.id); // 404 for another member's ids, before 403
+      if (!hasPermission(t2.ctx, 'members.manage') && !hasPermission(t2.ctx, 'members.edit_profile')) {
+        throw new ForbiddenError('members.edit_profile');
+      }
+      return getMember(t2, req.params.id);
+    });
     return memberForm(req, reply, {
       member,
       values: member as unknown as Record<string, unknown>,

@@ -335,6 +335,8 @@ export async function updateMember(tx: Tx, id: string, input: MemberPatchInput):
   if (!hasPermission(tx.ctx, 'members.manage')) requirePermission(tx.ctx, 'members.edit_profile');
   const existing = await findMemberByIdForUpdate(tx, id);
   if (!existing) throw new NotFoundError('member');
+  // A form may send the kind as "none chosen".
+  if ((input.kind as unknown) === null) throw new ValidationError([{ field: 'kind', code: 'kind.invalid' }]);
   const v = normalize(input as Partial<Record<EditableField, unknown>>);
   const changed = (Object.keys(v) as EditableField[]).filter(
     (k) => v[k] !== (existing[COLUMN[k] as keyof MemberRow] ?? null),
@@ -347,6 +349,9 @@ export async function updateMember(tx: Tx, id: string, input: MemberPatchInput):
   const kind = input.kind ?? existing.kind;
   const issues = validate(v, kind, existing);
   if ('amtId' in v && v.amtId !== existing.amt_id) issues.push(...(await checkAmt(tx, v.amtId, id)));
+  if (existing.kind === 'amt' && kind !== 'amt' && (await listAmtMunicipalities(tx, id)).length > 0) {
+    issues.push({ field: 'kind', code: 'amt.has_municipalities' });
+  }
   if (existing.is_association && input.kind !== undefined && input.kind !== existing.kind) {
     issues.push({ field: 'kind', code: 'kind.association_fixed' });
   }

@@ -23,7 +23,7 @@ import {
   SelectField,
   TextField,
 } from '../../web/components.js';
-import { csrfToken, sendPage } from '../../web/page.js';
+import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { ASSOCIATION_ROLES, hasPermission, MEMBER_ROLES } from '../auth/permissions.js';
 import { getMemberSummary } from '../members/members.service.js';
 import type { PersonDto } from './people.schema.js';
@@ -59,7 +59,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       people: await listPeople(t2, req.params.memberId),
       member: await getMemberSummary(t2, req.params.memberId),
     }));
-    const q = req.query as Record<string, string | undefined>;
+    const q = queryParams(req.query);
     const canManage = hasPermission(req.ctx, 'people.manage');
     return sendPage(req, reply, {
       title: t('people.title', { name: member.name }),
@@ -326,10 +326,11 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       if (!guard(req, req.params.memberId, reply)) return;
       if (!isUuid(req.params.personId)) return reply.callNotFound();
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const { member, person } = await tx(req, async (t2) => ({
-        member: await getMemberSummary(t2, req.params.memberId),
-        person: await getPerson(t2, req.params.memberId, req.params.personId),
-      }));
+      const { member, person } = await tx(req, async (t2) => {
+        const member = await getMemberSummary(t2, req.params.memberId); // 404 for another member's ids
+        if (!hasPermission(t2.ctx, 'people.manage')) throw new ForbiddenError('people.manage');
+        return { member, person: await getPerson(t2, req.params.memberId, req.params.personId) };
+      });
       const values = {
         displayName: typeof body.displayName === 'string' ? body.displayName : person.displayName,
         roles: rolesFrom(body),

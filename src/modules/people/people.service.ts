@@ -49,9 +49,32 @@ async function allowedRoles(tx: Tx, memberId: string): Promise<readonly Role[]> 
 
 function validateRoles(roles: readonly string[], allowed: readonly Role[]): FieldIssue[] {
   if (roles.length === 0) return [{ field: 'roles', code: 'roles.required' }];
-  return roles.every((r) => allowed.includes(r as Role))
-    ? []
-    : [{ field: 'roles', code: 'roles.not_allowed' }];
+  if (!roles.every((r) => allowed.includes(r as Role)))
+    return [{ field: 'roles', code: 'roles.not_allowed' }];
+  // Separation of duties: whoever administers may not also audit the trail of that administration.
+  if (roles.includes('auditor') && roles.some((r) => r.endsWith('_admin'))) {
+    return [{ field: 'roles', code: 'roles.auditor_exclusive' }];
+  }
+  return [];
+}
+
+const ADMIN_ROLES: readonly Role[] = ['association_admin', 'member_admin'];
+
+/**
+ * Refuses a change that leaves a member without an active administrator. Locks the member's
+ * administrators, so two admins disabling each other at the same time cannot both succeed.
+ */
+async function keepOneAdmin(tx: Tx, memberId: string, personId: string): Promise<void> {
+  const admins = await tx.db
+    .selectFrom('users')
+    .select('id')
+    .where('member_id', '=', memberId)
+    .where('status', '=', 'active')
+    .where(sql<boolean>`roles && ${sql.val(ADMIN_ROLES)}::text[]`)
+    .forUpdate()
+    .execute();
+  if (admins.some((a) => a.id === personId) && admins.length <= 1)
+    throw new InvalidStateError('person.last_admin');
 }
 
 function validateName(name: string): FieldIssue[] {
@@ -163,13 +186,14 @@ export async function updatePerson(
   const self = tx.ctx.principal?.id === personId;
   // Nobody locks themselves out: no disabling oneself and no dropping one's own admin role.
   if (self && input.status === 'disabled') throw new InvalidStateError('person.cannot_disable_self');
-  if (
-    self &&
-    input.roles &&
-    row.roles.some((r) => r.endsWith('_admin')) &&
-    !input.roles.some((r) => r.endsWith('_admin'))
-  ) {
-    throw new InvalidStateError('person.cannot_drop_own_admin');
+  const wasAdmin = row.roles.some((r) => r.endsWith('_admin'));
+  const staysAdmin = (input.roles ?? row.roles).some((r) => r.endsWith('_admin'));
+  if (self && wasAdmin && !staysAdmin) throw new InvalidStateError('person.cannot_drop_own_admin');
+  // Nobody grants themselves a role they do not hold.
+  if (self && input.roles?.some((r) => !row.roles.includes(r)))
+    throw new InvalidStateError('person.cannot_grant_self');
+  if (row.status === 'active' && wasAdmin && (!staysAdmin || input.status === 'disabled')) {
+    await keepOneAdmin(tx, memberId, personId);
   }
   const changed: string[] = [];
   const patch: Record<string, unknown> = {};

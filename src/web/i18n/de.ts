@@ -159,6 +159,11 @@ export const de: Record<string, string> = {
   'roles.required': 'Wählen Sie mindestens eine Rolle.',
   'roles.not_allowed': 'Diese Rolle kann hier nicht vergeben werden.',
   'password.required': 'Geben Sie Ihr Passwort ein.',
+  'roles.auditor_exclusive':
+    'Die Rolle Rechnungsprüfung kann nicht zusammen mit einer Administrationsrolle vergeben werden.',
+  'person.cannot_grant_self': 'Sie können sich nicht selbst weitere Rollen geben.',
+  'person.last_admin': 'Die Körperschaft braucht mindestens eine aktive Person mit Administrationsrolle.',
+  'amt.has_municipalities': 'Ein Amt mit amtsangehörigen Gemeinden kann seine Art nicht ändern.',
   'password.too_short': 'Das Passwort muss mindestens 12 Zeichen lang sein.',
   'password.too_long': 'Das Passwort ist zu lang.',
   'password.wrong': 'Das aktuelle Passwort ist falsch.',
@@ -294,5 +299,6 @@ export const de: Record<string, string> = {
   'audit.problem.broken_link': 'Verkettung unterbrochen',
   'audit.problem.sequence_gap': 'Eintrag fehlt oder wurde eingefügt',
   'audit.problem.head_mismatch': 'Einträge am Ende entfernt oder hinzugefügt',
+  'audit.problem.missing_chain': 'Die ganze Kette fehlt',
   'audit.problem.missing_head': 'Kettenkopf fehlt',
 };

@@ -158,6 +158,10 @@ export const en: Record<string, string> = {
   'roles.required': 'Select at least one role.',
   'roles.not_allowed': 'This role cannot be assigned here.',
   'password.required': 'Enter your password.',
+  'roles.auditor_exclusive': 'The auditor role cannot be combined with an administrator role.',
+  'person.cannot_grant_self': 'You cannot give yourself further roles.',
+  'person.last_admin': 'The public body needs at least one active person with an administrator role.',
+  'amt.has_municipalities': 'An Amt with member municipalities cannot change its kind.',
   'password.too_short': 'The password must be at least 12 characters long.',
   'password.too_long': 'The password is too long.',
   'password.wrong': 'The current password is incorrect.',
@@ -291,5 +295,6 @@ export const en: Record<string, string> = {
   'audit.problem.broken_link': 'Chain link broken',
   'audit.problem.sequence_gap': 'Entry missing or inserted',
   'audit.problem.head_mismatch': 'Entries removed or added at the end',
+  'audit.problem.missing_chain': 'The whole chain is missing',
   'audit.problem.missing_head': 'Chain head missing',
 };
