@@ -21,7 +21,8 @@ export async function prepareDatabase(database: Database): Promise<InstanceState
     );
     const rows = await s.query<{ key: string; value: string }>(`select key, value from instance_settings`);
     const get = (k: string) => rows.find((r) => r.key === k)?.value;
-    return { secret: get('secret')!, demoSeeded: get('demo') === 'seeded', migrationsApplied: applied };
+    database.secret = get('secret')!;
+    return { secret: database.secret, demoSeeded: get('demo') === 'seeded', migrationsApplied: applied };
   });
 }
 

@@ -25,6 +25,11 @@ export interface Database {
   readonly db: Kysely<DB>;
   /** Human-readable location without credentials, for logs. */
   readonly location: string;
+  /**
+   * The instance secret, known once prepareDatabase ran: the key of the audit trail's data digests
+   * (HMAC), so a digest cannot be used to confirm a guessed name or e-mail address.
+   */
+  secret?: string;
   withOwnerSession<T>(fn: (s: OwnerSession) => Promise<T>): Promise<T>;
   /** PGlite only: a gzip'd dump of the data directory (tests clone databases from it). */
   dump?(): Promise<Blob>;

@@ -15,6 +15,8 @@ export interface Tx {
   readonly db: Transaction<DB>;
   readonly ctx: Ctx;
   readonly kind: Database['kind'];
+  /** Key of the audit data digests (the instance secret); undefined before prepareDatabase. */
+  readonly digestKey: string | undefined;
   /** Registers work to run inside the transaction right before it commits (e.g. the audit flush). */
   beforeCommit(key: string, fn: () => Promise<void>): void;
   /** Per-transaction storage for modules (e.g. the buffered audit events). */
@@ -47,6 +49,7 @@ export async function runInTx<T>(
       db: trx,
       ctx,
       kind: database.kind,
+      digestKey: database.secret,
       bag: new Map(),
       beforeCommit(key, hook) {
         if (!hooks.has(key)) hooks.set(key, hook);

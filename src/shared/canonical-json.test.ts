@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, digest } from './canonical-json.js';
+import { canonicalJson, keyedDigest } from './canonical-json.js';
 
 describe('canonical JSON', () => {
   it('sorts keys, drops undefined, has no whitespace', () => {
@@ -10,7 +10,7 @@ describe('canonical JSON', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string(), fc.boolean())), (obj) => {
         const reversed = Object.fromEntries(Object.entries(obj).reverse());
-        expect(digest(reversed)).toBe(digest(obj));
+        expect(keyedDigest('k', reversed)).toBe(keyedDigest('k', obj));
       }),
     );
   });
@@ -19,6 +19,11 @@ describe('canonical JSON', () => {
       fc.property(fc.jsonValue(), (v) => {
         expect(JSON.parse(canonicalJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
       }),
+    );
+  });
+  it('keys the digest: another key gives another digest', () => {
+    expect(keyedDigest('a', { email: 'x@example.org' })).not.toBe(
+      keyedDigest('b', { email: 'x@example.org' }),
     );
   });
   it('refuses non-finite numbers', () => {

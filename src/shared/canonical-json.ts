@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Canonical JSON (RFC 8785 style for the value types we use): object keys sorted by code unit,
@@ -34,7 +34,7 @@ export function sha256Hex(input: string | Buffer): string {
   return createHash('sha256').update(input).digest('hex');
 }
 
-/** SHA-256 over the canonical JSON form. */
-export function digest(value: unknown): string {
-  return sha256Hex(canonicalJson(value));
+/** HMAC-SHA-256 over the canonical JSON form, keyed: it confirms data only to holders of the key. */
+export function keyedDigest(key: string, value: unknown): string {
+  return createHmac('sha256', key).update(canonicalJson(value)).digest('hex');
 }

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { AuditEventRow } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
-import { digest } from '../../shared/canonical-json.js';
+import { keyedDigest } from '../../shared/canonical-json.js';
 import { ALL_MEMBERS_READ, type Ctx, systemCtx } from '../../shared/context.js';
 import { requirePermission } from '../auth/permissions.js';
 import type { AuditInput } from './audit.catalog.js';
@@ -29,6 +29,12 @@ export function recordAudit(tx: Tx, input: AuditInput): void {
     tx.beforeCommit(BAG_KEY, () => flush(tx, pending!));
   }
   pending.push({ input, occurredAt: new Date() });
+}
+
+/** The digest of audited data: keyed with the instance secret, so it reveals nothing by guessing. */
+function dataDigest(tx: Tx, data: unknown): string {
+  if (!tx.digestKey) throw new Error('audit: the instance secret is not loaded (call prepareDatabase first)');
+  return keyedDigest(tx.digestKey, data);
 }
 
 function actorOf(ctx: Ctx): { actorType: 'user' | 'token' | 'system' | 'anonymous'; actorId: string } {
@@ -64,7 +70,7 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
         action: input.action,
         objectType: input.objectType,
         objectId: input.objectId ?? null,
-        dataDigest: input.data === undefined ? null : digest(input.data),
+        dataDigest: input.data === undefined ? null : dataDigest(tx, input.data),
         details: (input.details ?? {}) as Record<string, unknown>,
         requestId: tx.ctx.requestId,
         prevHash,
