@@ -280,3 +280,48 @@ export function Pagination(props: {
     </nav>
   );
 }
+
+export interface Column {
+  label: string;
+  numeric?: boolean;
+  /** Visually hidden header (e.g. for a column of action buttons). */
+  hidden?: boolean;
+}
+
+/**
+ * A KERN table in a keyboard-scrollable region named by its (visually hidden) caption. Rows are the
+ * children; every table of the product goes through here so its accessibility is fixed in one place.
+ */
+export function DataTable(props: {
+  id: string;
+  caption: string;
+  columns: readonly Column[];
+  variant?: 'striped' | 'small' | 'small-striped';
+  children: Child;
+}): RawHtml {
+  const variant =
+    props.variant === 'striped'
+      ? ' kern-table--striped'
+      : props.variant === 'small-striped'
+        ? ' kern-table--small kern-table--striped'
+        : ' kern-table--small';
+  return (
+    <section class="kern-table-responsive" aria-labelledby={`${props.id}-caption`} tabindex="0">
+      <table class={`kern-table${variant}`}>
+        <caption class="kern-title kern-sr-only" id={`${props.id}-caption`}>
+          {props.caption}
+        </caption>
+        <thead>
+          <tr class="kern-table__row">
+            {props.columns.map((c) => (
+              <th scope="col" class={`kern-table__header${c.numeric ? ' kern-table__header--numeric' : ''}`}>
+                {c.hidden ? <span class="kern-sr-only">{c.label}</span> : c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody class="kern-table__body">{props.children}</tbody>
+      </table>
+    </section>
+  );
+}

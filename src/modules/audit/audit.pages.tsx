@@ -7,6 +7,7 @@ import {
   Alert,
   Badge,
   Button,
+  DataTable,
   LinkButton,
   Pagination,
   SelectField,
@@ -118,60 +119,41 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
           <p class="kern-body" role="status">
             {t('common.results', { total })}
           </p>
-          <section class="kern-table-responsive" aria-labelledby="audit-caption" tabindex="0">
-            <table class="kern-table kern-table--small kern-table--striped">
-              <caption class="kern-title kern-sr-only" id="audit-caption">
-                {t('audit.title')}
-              </caption>
-              <thead>
-                <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">
-                    {t('audit.time')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('audit.member')}
-                  </th>
-                  <th scope="col" class="kern-table__header kern-table__header--numeric">
-                    {t('audit.seq')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('audit.action')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('audit.actor')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('audit.object')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('audit.hash')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="kern-table__body">
-                {events.map((e) => (
-                  <tr class="kern-table__row">
-                    <td class="kern-table__cell">{formatDateTime(e.occurredAt, req.lang)}</td>
-                    <td class="kern-table__cell">{names.get(e.memberId) ?? e.memberId}</td>
-                    <td class="kern-table__cell kern-table__cell--numeric">{String(e.seq)}</td>
-                    <td class="kern-table__cell">
-                      {actionLabel(e.action)}
-                      {Object.keys(e.details).length > 0 ? (
-                        <span class="kern-body kern-body--small mono mono--wrap">{` ${JSON.stringify(e.details)}`}</span>
-                      ) : null}
-                    </td>
-                    <td class="kern-table__cell mono" title={e.actorId}>
-                      {`${e.actorType}:${e.actorType === 'system' ? e.actorId : e.actorId.slice(0, 8)}`}
-                    </td>
-                    <td class="kern-table__cell mono">{`${e.objectType}${e.objectId ? `:${e.objectId.slice(0, 8)}` : ''}`}</td>
-                    <td class="kern-table__cell mono" title={e.hash}>
-                      {e.hash.slice(0, 12)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <DataTable
+            id="audit"
+            caption={t('audit.title')}
+            variant="small-striped"
+            columns={[
+              { label: t('audit.time') },
+              { label: t('audit.member') },
+              { label: t('audit.seq'), numeric: true },
+              { label: t('audit.action') },
+              { label: t('audit.actor') },
+              { label: t('audit.object') },
+              { label: t('audit.hash') },
+            ]}
+          >
+            {events.map((e) => (
+              <tr class="kern-table__row">
+                <td class="kern-table__cell">{formatDateTime(e.occurredAt, req.lang)}</td>
+                <td class="kern-table__cell">{names.get(e.memberId) ?? e.memberId}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">{String(e.seq)}</td>
+                <td class="kern-table__cell">
+                  {actionLabel(e.action)}
+                  {Object.keys(e.details).length > 0 ? (
+                    <span class="kern-body kern-body--small mono mono--wrap">{` ${JSON.stringify(e.details)}`}</span>
+                  ) : null}
+                </td>
+                <td class="kern-table__cell mono" title={e.actorId}>
+                  {`${e.actorType}:${e.actorType === 'system' ? e.actorId : e.actorId.slice(0, 8)}`}
+                </td>
+                <td class="kern-table__cell mono">{`${e.objectType}${e.objectId ? `:${e.objectId.slice(0, 8)}` : ''}`}</td>
+                <td class="kern-table__cell mono" title={e.hash}>
+                  {e.hash.slice(0, 12)}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination
             t={t}
             page={page}
@@ -226,47 +208,34 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
               </ul>
             </Alert>
           )}
-          <section class="kern-table-responsive" aria-labelledby="chains-caption" tabindex="0">
-            <table class="kern-table kern-table--small">
-              <caption class="kern-title kern-sr-only" id="chains-caption">
-                {t('audit.chains')}
-              </caption>
-              <thead>
-                <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">
-                    {t('audit.member')}
-                  </th>
-                  <th scope="col" class="kern-table__header kern-table__header--numeric">
-                    {t('audit.events')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('audit.head_hash')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('people.status')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="kern-table__body">
-                {result.chains.map((c) => (
-                  <tr class="kern-table__row">
-                    <th scope="row" class="kern-table__header">
-                      {names.get(c.memberId) ?? c.memberId}
-                    </th>
-                    <td class="kern-table__cell kern-table__cell--numeric">{String(c.events)}</td>
-                    <td class="kern-table__cell mono mono--wrap">{c.headHash}</td>
-                    <td class="kern-table__cell">
-                      {c.problem ? (
-                        <Badge variant="danger" label={t('audit.broken')} />
-                      ) : (
-                        <Badge variant="success" label={t('audit.intact')} />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <DataTable
+            id="chains"
+            caption={t('audit.chains')}
+            variant="small"
+            columns={[
+              { label: t('audit.member') },
+              { label: t('audit.events'), numeric: true },
+              { label: t('audit.head_hash') },
+              { label: t('people.status') },
+            ]}
+          >
+            {result.chains.map((c) => (
+              <tr class="kern-table__row">
+                <th scope="row" class="kern-table__header">
+                  {names.get(c.memberId) ?? c.memberId}
+                </th>
+                <td class="kern-table__cell kern-table__cell--numeric">{String(c.events)}</td>
+                <td class="kern-table__cell mono mono--wrap">{c.headHash}</td>
+                <td class="kern-table__cell">
+                  {c.problem ? (
+                    <Badge variant="danger" label={t('audit.broken')} />
+                  ) : (
+                    <Badge variant="success" label={t('audit.intact')} />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </div>
       ),
     });

@@ -10,6 +10,7 @@ import {
   Button,
   CheckboxGroup,
   Csrf,
+  DataTable,
   ErrorSummary,
   type FieldErrors,
   fieldErrors,
@@ -63,74 +64,57 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
           {Object.keys(e).length || opts.message ? (
             <ErrorSummary errors={e} t={t} message={opts.message} />
           ) : null}
-          <section class="kern-table-responsive" aria-labelledby="tokens-caption" tabindex="0">
-            <table class="kern-table kern-table--small">
-              <caption class="kern-title kern-sr-only" id="tokens-caption">
-                {t('tokens.list')}
-              </caption>
-              <thead>
-                <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">
-                    {t('tokens.name')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('tokens.prefix')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('tokens.scopes')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('tokens.last_used')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('people.status')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    <span class="kern-sr-only">{t('tokens.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="kern-table__body">
-                {tokens.length === 0 ? (
-                  <tr class="kern-table__row">
-                    <td class="kern-table__cell" colspan="6">
-                      {t('tokens.none')}
-                    </td>
-                  </tr>
-                ) : null}
-                {tokens.map((k) => (
-                  <tr class="kern-table__row">
-                    <th scope="row" class="kern-table__header">
-                      {k.name}
-                    </th>
-                    <td class="kern-table__cell mono">{`${k.prefix}…`}</td>
-                    <td class="kern-table__cell">{k.scopes.map((s) => t(`scope.${s}`)).join(', ')}</td>
-                    <td class="kern-table__cell">
-                      {k.lastUsedAt ? formatDateTime(new Date(k.lastUsedAt), req.lang) : '–'}
-                    </td>
-                    <td class="kern-table__cell">
-                      {k.revokedAt ? (
-                        <Badge variant="warning" label={t('tokens.revoked')} />
-                      ) : (
-                        <Badge variant="success" label={t('tokens.active')} />
-                      )}
-                    </td>
-                    <td class="kern-table__cell">
-                      {k.revokedAt ? null : (
-                        <form method="post" action={`${base}/${k.id}/widerrufen`}>
-                          <Csrf token={csrf} />
-                          <button type="submit" class="kern-btn kern-btn--tertiary kern-btn--x-small">
-                            <span class="kern-label">{t('tokens.revoke')}</span>
-                            <span class="kern-sr-only">{`: ${k.name}`}</span>
-                          </button>
-                        </form>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <DataTable
+            id="tokens"
+            caption={t('tokens.list')}
+            variant="small"
+            columns={[
+              { label: t('tokens.name') },
+              { label: t('tokens.prefix') },
+              { label: t('tokens.scopes') },
+              { label: t('tokens.last_used') },
+              { label: t('people.status') },
+              { label: t('tokens.actions'), hidden: true },
+            ]}
+          >
+            {tokens.length === 0 ? (
+              <tr class="kern-table__row">
+                <td class="kern-table__cell" colspan="6">
+                  {t('tokens.none')}
+                </td>
+              </tr>
+            ) : null}
+            {tokens.map((k) => (
+              <tr class="kern-table__row">
+                <th scope="row" class="kern-table__header">
+                  {k.name}
+                </th>
+                <td class="kern-table__cell mono">{`${k.prefix}…`}</td>
+                <td class="kern-table__cell">{k.scopes.map((s) => t(`scope.${s}`)).join(', ')}</td>
+                <td class="kern-table__cell">
+                  {k.lastUsedAt ? formatDateTime(new Date(k.lastUsedAt), req.lang) : '–'}
+                </td>
+                <td class="kern-table__cell">
+                  {k.revokedAt ? (
+                    <Badge variant="warning" label={t('tokens.revoked')} />
+                  ) : (
+                    <Badge variant="success" label={t('tokens.active')} />
+                  )}
+                </td>
+                <td class="kern-table__cell">
+                  {k.revokedAt ? null : (
+                    <form method="post" action={`${base}/${k.id}/widerrufen`}>
+                      <Csrf token={csrf} />
+                      <button type="submit" class="kern-btn kern-btn--tertiary kern-btn--x-small">
+                        <span class="kern-label">{t('tokens.revoke')}</span>
+                        <span class="kern-sr-only">{`: ${k.name}`}</span>
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <section class="section kern-stack" aria-labelledby="new-token-h">
             <h2 class="kern-heading-medium" id="new-token-h">
               {t('tokens.new')}

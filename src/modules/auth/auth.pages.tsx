@@ -8,6 +8,7 @@ import {
   Alert,
   Button,
   Csrf,
+  DataTable,
   DescriptionList,
   ErrorSummary,
   type FieldErrors,
@@ -95,39 +96,28 @@ export async function authPages(app: FastifyInstance): Promise<void> {
             <div class="kern-col-12 kern-col-lg-6 kern-stack">
               <h2 class="kern-heading-medium">{t('login.demo_title')}</h2>
               <p class="kern-body">{t('login.demo_intro', { password: DEMO_PASSWORD })}</p>
-              <section class="kern-table-responsive" aria-labelledby="demo-caption" tabindex="0">
-                <table class="kern-table kern-table--small">
-                  <caption class="kern-title kern-sr-only" id="demo-caption">
-                    {t('login.demo_title')}
-                  </caption>
-                  <thead>
-                    <tr class="kern-table__row">
-                      <th scope="col" class="kern-table__header">
-                        {t('login.demo_account')}
-                      </th>
-                      <th scope="col" class="kern-table__header">
-                        {t('login.demo_role')}
-                      </th>
-                      <th scope="col" class="kern-table__header">
-                        {t('login.demo_member')}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody class="kern-table__body">
-                    {DEMO_ACCOUNTS.map((a) => (
-                      <tr class="kern-table__row">
-                        <td class="kern-table__cell">
-                          <span class="nowrap">{`${a.email.split('@')[0]}@`}</span>
-                          <wbr />
-                          <span class="nowrap">{a.email.split('@')[1]}</span>
-                        </td>
-                        <td class="kern-table__cell">{t(`role.${a.role}`)}</td>
-                        <td class="kern-table__cell">{a.member}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </section>
+              <DataTable
+                id="demo"
+                caption={t('login.demo_title')}
+                variant="small"
+                columns={[
+                  { label: t('login.demo_account') },
+                  { label: t('login.demo_role') },
+                  { label: t('login.demo_member') },
+                ]}
+              >
+                {DEMO_ACCOUNTS.map((a) => (
+                  <tr class="kern-table__row">
+                    <td class="kern-table__cell">
+                      <span class="nowrap">{`${a.email.split('@')[0]}@`}</span>
+                      <wbr />
+                      <span class="nowrap">{a.email.split('@')[1]}</span>
+                    </td>
+                    <td class="kern-table__cell">{t(`role.${a.role}`)}</td>
+                    <td class="kern-table__cell">{a.member}</td>
+                  </tr>
+                ))}
+              </DataTable>
             </div>
           ) : null}
         </div>
@@ -281,38 +271,27 @@ export async function authPages(app: FastifyInstance): Promise<void> {
             <h2 class="kern-heading-medium" id="sessions-h">
               {t('account.sessions')}
             </h2>
-            <section class="kern-table-responsive" aria-labelledby="sessions-caption" tabindex="0">
-              <table class="kern-table kern-table--small">
-                <caption class="kern-title kern-sr-only" id="sessions-caption">
-                  {t('account.sessions')}
-                </caption>
-                <thead>
-                  <tr class="kern-table__row">
-                    <th scope="col" class="kern-table__header">
-                      {t('account.session_started')}
-                    </th>
-                    <th scope="col" class="kern-table__header">
-                      {t('account.session_last_seen')}
-                    </th>
-                    <th scope="col" class="kern-table__header">
-                      {t('account.session_method')}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody class="kern-table__body">
-                  {sessions.map((s) => (
-                    <tr class="kern-table__row">
-                      <td class="kern-table__cell">
-                        {formatDateTime(s.createdAt, req.lang)}
-                        {s.current ? ` (${t('account.session_current')})` : ''}
-                      </td>
-                      <td class="kern-table__cell">{formatDateTime(s.lastSeenAt, req.lang)}</td>
-                      <td class="kern-table__cell">{t(`account.method_${s.method}`)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
+            <DataTable
+              id="sessions"
+              caption={t('account.sessions')}
+              variant="small"
+              columns={[
+                { label: t('account.session_started') },
+                { label: t('account.session_last_seen') },
+                { label: t('account.session_method') },
+              ]}
+            >
+              {sessions.map((s) => (
+                <tr class="kern-table__row">
+                  <td class="kern-table__cell">
+                    {formatDateTime(s.createdAt, req.lang)}
+                    {s.current ? ` (${t('account.session_current')})` : ''}
+                  </td>
+                  <td class="kern-table__cell">{formatDateTime(s.lastSeenAt, req.lang)}</td>
+                  <td class="kern-table__cell">{t(`account.method_${s.method}`)}</td>
+                </tr>
+              ))}
+            </DataTable>
             <form method="post" action="/konto/sitzungen-beenden">
               <Csrf token={csrf} />
               <Button label={t('account.end_all')} variant="secondary" />

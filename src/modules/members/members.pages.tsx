@@ -18,6 +18,7 @@ import {
   Badge,
   Button,
   Csrf,
+  DataTable,
   DescriptionList,
   ErrorSummary,
   type FieldErrors,
@@ -174,53 +175,38 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
           <p class="kern-body" role="status">
             {t('common.results', { total: list.total })}
           </p>
-          <section class="kern-table-responsive" aria-labelledby="members-caption" tabindex="0">
-            <table class="kern-table kern-table--striped">
-              <caption class="kern-title kern-sr-only" id="members-caption">
-                {t('members.title')}
-              </caption>
-              <thead>
-                <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">
-                    {t('members.name')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('members.kind')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('members.ags')}
-                  </th>
-                  <th scope="col" class="kern-table__header kern-table__header--numeric">
-                    {t('members.population')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('members.status')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="kern-table__body">
-                {list.items.map((m) => (
-                  <tr class="kern-table__row">
-                    <th scope="row" class="kern-table__header">
-                      <a class="kern-link" href={`/mitglieder/${m.id}`}>
-                        {m.name}
-                      </a>
-                      {m.isAssociation ? ` (${t('members.association')})` : ''}
-                      {m.amtName ? (
-                        <span class="kern-body kern-body--small kern-body--muted">{` – ${t('members.in_amt', { amt: m.amtName })}`}</span>
-                      ) : null}
-                    </th>
-                    <td class="kern-table__cell">{t(`kind.${m.kind}`)}</td>
-                    <td class="kern-table__cell mono">{m.ags ?? '–'}</td>
-                    <td class="kern-table__cell kern-table__cell--numeric">
-                      {m.population === null ? '–' : nf.format(m.population)}
-                    </td>
-                    <td class="kern-table__cell">{statusBadge(t, m.status)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <DataTable
+            id="members"
+            caption={t('members.title')}
+            variant="striped"
+            columns={[
+              { label: t('members.name') },
+              { label: t('members.kind') },
+              { label: t('members.ags') },
+              { label: t('members.population'), numeric: true },
+              { label: t('members.status') },
+            ]}
+          >
+            {list.items.map((m) => (
+              <tr class="kern-table__row">
+                <th scope="row" class="kern-table__header">
+                  <a class="kern-link" href={`/mitglieder/${m.id}`}>
+                    {m.name}
+                  </a>
+                  {m.isAssociation ? ` (${t('members.association')})` : ''}
+                  {m.amtName ? (
+                    <span class="kern-body kern-body--small kern-body--muted">{` – ${t('members.in_amt', { amt: m.amtName })}`}</span>
+                  ) : null}
+                </th>
+                <td class="kern-table__cell">{t(`kind.${m.kind}`)}</td>
+                <td class="kern-table__cell mono">{m.ags ?? '–'}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">
+                  {m.population === null ? '–' : nf.format(m.population)}
+                </td>
+                <td class="kern-table__cell">{statusBadge(t, m.status)}</td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination t={t} page={list.page} pageSize={list.pageSize} total={list.total} hrefFor={params} />
         </div>
       ),

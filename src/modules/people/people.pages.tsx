@@ -16,6 +16,7 @@ import {
   Button,
   CheckboxGroup,
   Csrf,
+  DataTable,
   ErrorSummary,
   type FieldErrors,
   fieldErrors,
@@ -80,58 +81,43 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
               />
             ) : null}
           </div>
-          <section class="kern-table-responsive" aria-labelledby="people-caption" tabindex="0">
-            <table class="kern-table kern-table--striped">
-              <caption class="kern-title kern-sr-only" id="people-caption">
-                {t('people.title', { name: member.name })}
-              </caption>
-              <thead>
-                <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">
-                    {t('people.name')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('login.email')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('people.roles')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('people.status')}
-                  </th>
-                  <th scope="col" class="kern-table__header">
-                    {t('people.last_login')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="kern-table__body">
-                {people.map((p) => (
-                  <tr class="kern-table__row">
-                    <th scope="row" class="kern-table__header">
-                      {canManage ? (
-                        <a class="kern-link" href={`/mitglieder/${member.id}/personen/${p.id}`}>
-                          {p.displayName}
-                        </a>
-                      ) : (
-                        p.displayName
-                      )}
-                    </th>
-                    <td class="kern-table__cell">{p.email}</td>
-                    <td class="kern-table__cell">{p.roles.map((r) => t(`role.${r}`)).join(', ')}</td>
-                    <td class="kern-table__cell">
-                      <Badge
-                        variant={p.status === 'active' ? 'success' : 'warning'}
-                        label={t(`person_status.${p.status}`)}
-                      />
-                    </td>
-                    <td class="kern-table__cell">
-                      {p.lastLoginAt ? formatDateTime(new Date(p.lastLoginAt), req.lang) : '–'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <DataTable
+            id="people"
+            caption={t('people.title', { name: member.name })}
+            variant="striped"
+            columns={[
+              { label: t('people.name') },
+              { label: t('login.email') },
+              { label: t('people.roles') },
+              { label: t('people.status') },
+              { label: t('people.last_login') },
+            ]}
+          >
+            {people.map((p) => (
+              <tr class="kern-table__row">
+                <th scope="row" class="kern-table__header">
+                  {canManage ? (
+                    <a class="kern-link" href={`/mitglieder/${member.id}/personen/${p.id}`}>
+                      {p.displayName}
+                    </a>
+                  ) : (
+                    p.displayName
+                  )}
+                </th>
+                <td class="kern-table__cell">{p.email}</td>
+                <td class="kern-table__cell">{p.roles.map((r) => t(`role.${r}`)).join(', ')}</td>
+                <td class="kern-table__cell">
+                  <Badge
+                    variant={p.status === 'active' ? 'success' : 'warning'}
+                    label={t(`person_status.${p.status}`)}
+                  />
+                </td>
+                <td class="kern-table__cell">
+                  {p.lastLoginAt ? formatDateTime(new Date(p.lastLoginAt), req.lang) : '–'}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </div>
       ),
     });
