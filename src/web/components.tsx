@@ -12,8 +12,14 @@ export function fieldErrors(issues: readonly FieldIssue[], t: T): FieldErrors {
   return out;
 }
 
-export function ErrorSummary(props: { errors: FieldErrors; t: T; message?: string | undefined }): RawHtml {
-  const entries = Object.entries(props.errors);
+/** The error summary at the top of a form; renders nothing when there is nothing to report. */
+export function ErrorSummary(props: {
+  errors: FieldErrors | undefined;
+  t: T;
+  message?: string | undefined;
+}): RawHtml {
+  const entries = Object.entries(props.errors ?? {});
+  if (entries.length === 0 && !props.message) return raw('');
   return (
     <div class="kern-alert kern-alert--danger kern-mb-lg" role="alert" tabindex="-1" id="error-summary">
       <div class="kern-alert__header">
@@ -323,5 +329,20 @@ export function DataTable(props: {
         <tbody class="kern-table__body">{props.children}</tbody>
       </table>
     </section>
+  );
+}
+
+/** A secret (initial password, API token) shown exactly once, right after it was made. */
+export function SecretOnce(props: {
+  title: string;
+  explanation: string;
+  secret: string | undefined;
+}): RawHtml {
+  if (!props.secret) return raw('');
+  return (
+    <Alert variant="success" title={props.title} role="status">
+      <p class="kern-body">{props.explanation}</p>
+      <p class="token-secret">{props.secret}</p>
+    </Alert>
   );
 }

@@ -5,7 +5,6 @@ import { formatDateTime } from '../../shared/dates.js';
 import { InvalidStateError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
-  Alert,
   Badge,
   Button,
   CheckboxGroup,
@@ -14,6 +13,7 @@ import {
   ErrorSummary,
   type FieldErrors,
   fieldErrors,
+  SecretOnce,
   TextField,
 } from '../../web/components.js';
 import { csrfToken, sendPage } from '../../web/page.js';
@@ -55,15 +55,12 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
         <div class="kern-stack-lg">
           <h1 class="kern-heading-x-large">{t('tokens.title', { name: member.name })}</h1>
           <p class="kern-body">{t('tokens.intro')}</p>
-          {opts.secret ? (
-            <Alert variant="success" title={t('tokens.created')} role="status">
-              <p class="kern-body">{t('tokens.secret_once')}</p>
-              <p class="token-secret">{opts.secret}</p>
-            </Alert>
-          ) : null}
-          {Object.keys(e).length || opts.message ? (
-            <ErrorSummary errors={e} t={t} message={opts.message} />
-          ) : null}
+          <SecretOnce
+            title={t('tokens.created')}
+            explanation={t('tokens.secret_once')}
+            secret={opts.secret}
+          />
+          <ErrorSummary errors={e} t={t} message={opts.message} />
           <DataTable
             id="tokens"
             caption={t('tokens.list')}

@@ -51,9 +51,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
           <div class="kern-col-12 kern-col-lg-6 kern-stack">
             <h1 class="kern-heading-x-large">{t('login.title')}</h1>
             {opts.notice ? <Alert variant="info" title={opts.notice} role="status" /> : null}
-            {opts.errors || opts.message ? (
-              <ErrorSummary errors={opts.errors ?? {}} t={t} message={opts.message} />
-            ) : null}
+            <ErrorSummary errors={opts.errors} t={t} message={opts.message} />
             <p class="kern-body">{t('login.intro')}</p>
             <form
               method="post"
@@ -257,7 +255,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
         <div class="kern-stack-lg">
           <h1 class="kern-heading-x-large">{t('account.title')}</h1>
           {opts.notice ? <Alert variant="success" title={opts.notice} role="status" /> : null}
-          {opts.errors ? <ErrorSummary errors={opts.errors} t={t} /> : null}
+          <ErrorSummary errors={opts.errors} t={t} />
           <DescriptionList
             items={[
               [t('account.name'), me.displayName],

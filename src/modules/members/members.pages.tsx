@@ -245,9 +245,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       body: (
         <div class="kern-stack">
           <h1 class="kern-heading-x-large">{title}</h1>
-          {Object.keys(e).length || opts.message ? (
-            <ErrorSummary errors={e} t={t} message={opts.message} />
-          ) : null}
+          <ErrorSummary errors={e} t={t} message={opts.message} />
           <form
             method="post"
             action={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'}

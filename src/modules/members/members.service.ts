@@ -65,6 +65,20 @@ export function toMemberDto(r: MemberRow): MemberDto {
   };
 }
 
+function toMemberSummary(r: MemberRow, amtName: string | null): MemberSummaryDto {
+  return {
+    id: r.id,
+    isAssociation: r.is_association,
+    name: r.name,
+    kind: r.kind,
+    ags: r.ags,
+    status: r.status,
+    population: r.population,
+    amtId: r.amt_id,
+    amtName,
+  };
+}
+
 /** Fields only the association may change; a member's own admin may change the profile fields. */
 const MASTER_FIELDS = [
   'name',
@@ -224,17 +238,7 @@ export async function listMembers(tx: Tx, query: MemberListQueryInput): Promise<
     limit: pageSize,
     offset: (page - 1) * pageSize,
   });
-  const items: MemberSummaryDto[] = rows.map((r) => ({
-    id: r.id,
-    isAssociation: r.is_association,
-    name: r.name,
-    kind: r.kind,
-    ags: r.ags,
-    status: r.status,
-    population: r.population,
-    amtId: r.amt_id,
-    amtName: r.amt_name,
-  }));
+  const items = rows.map((r) => toMemberSummary(r, r.amt_name));
   return { items, total, page, pageSize };
 }
 
@@ -273,17 +277,7 @@ export async function getMemberSummary(
 export async function getAmtMunicipalities(tx: Tx, amtId: string): Promise<MemberSummaryDto[]> {
   requireMemberPermission(tx.ctx, amtId, 'members.read');
   const rows = await listAmtMunicipalities(tx, amtId);
-  return rows.map((r) => ({
-    id: r.id,
-    isAssociation: r.is_association,
-    name: r.name,
-    kind: r.kind,
-    ags: r.ags,
-    status: r.status,
-    population: r.population,
-    amtId: r.amt_id,
-    amtName: null,
-  }));
+  return rows.map((r) => toMemberSummary(r, null));
 }
 
 export async function createMember(tx: Tx, input: MemberCreateInput): Promise<MemberDto> {

@@ -21,6 +21,7 @@ import {
   type FieldErrors,
   fieldErrors,
   LinkButton,
+  SecretOnce,
   SelectField,
   TextField,
 } from '../../web/components.js';
@@ -150,15 +151,12 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       body: (
         <div class="kern-stack">
           <h1 class="kern-heading-x-large">{title}</h1>
-          {opts.initialPassword ? (
-            <Alert variant="success" title={t('people.created')} role="status">
-              <p class="kern-body">{t('people.initial_password')}</p>
-              <p class="token-secret">{opts.initialPassword}</p>
-            </Alert>
-          ) : null}
-          {Object.keys(e).length || opts.message ? (
-            <ErrorSummary errors={e} t={t} message={opts.message} />
-          ) : null}
+          <SecretOnce
+            title={t('people.created')}
+            explanation={t('people.initial_password')}
+            secret={opts.initialPassword}
+          />
+          <ErrorSummary errors={e} t={t} message={opts.message} />
           <form
             method="post"
             action={opts.person ? `${base}/${opts.person.id}` : base}
