@@ -44,14 +44,50 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
   return opts.kind === 'postgres' ? createPostgres(opts.url, opts.poolSize ?? 10) : createPglite(opts);
 }
 
+/**
+ * PGlite has no lock of its own: two processes on one data folder (say `allmende serve` and
+ * `allmende user add`) would corrupt it. A lock file with the owner's pid refuses the second one.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lock = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(lock, 'utf8'));
+      let alive = false;
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch {}
+      if (alive) {
+        throw new Error(
+          `The embedded database in ${dataDir} is in use by process ${pid}. Stop it first (or use DATABASE_URL).`,
+        );
+      }
+      fs.rmSync(lock, { force: true }); // left behind by a process that is gone
+    }
+  }
+  throw new Error(`Cannot lock ${dataDir}`);
+}
+
 async function createPglite(opts: { dataDir?: string; loadDataDir?: Blob }): Promise<Database> {
   if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
+  const unlock = opts.dataDir ? lockDataDir(opts.dataDir) : () => undefined;
   // PGlite ignores options passed beside an undefined dataDir: pass a single options object.
-  const pglite = new PGlite({
-    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
-  });
-  await pglite.waitReady;
+  let pglite: PGlite;
+  try {
+    pglite = new PGlite({
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    });
+    await pglite.waitReady;
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: 'pglite',
@@ -74,6 +110,7 @@ async function createPglite(opts: { dataDir?: string; loadDataDir?: Blob }): Pro
     async close() {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
+      unlock();
     },
   };
 }

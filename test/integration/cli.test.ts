@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
+import { createDatabase, type Database } from '../../src/db/database.js';
 import { databaseUrlOf, readAll, testDatabase, testDbKind } from '../helpers.js';
 
 const run = promisify(execFile);
@@ -50,6 +50,22 @@ describe('allmende command', () => {
     expect(stdout).toContain('DATABASE_URL');
     const sub = await run(process.execPath, ['bin/allmende.js', 'user', 'add', '--help']);
     expect(sub.stdout).toContain('--member');
+  });
+
+  it('refuses a second process on the same embedded database folder', async () => {
+    if (testDbKind() !== 'pglite') return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allmende-lock-'));
+    dirs.push(dir);
+    const first = await createDatabase({ kind: 'pglite', dataDir: path.join(dir, 'pglite') });
+    try {
+      const second = await cli(['migrate'], { ...process.env, ALLMENDE_DATA_DIR: dir, LOG_LEVEL: 'silent' });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`is in use by process ${process.pid}`);
+    } finally {
+      await first.close();
+    }
+    const after = await cli(['migrate'], { ...process.env, ALLMENDE_DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(after.code, after.stderr).toBe(0);
   });
 
   it('refuses an invalid setting and names it', async () => {
