@@ -3,6 +3,7 @@
  * folder (demo data loaded), bound to 127.0.0.1 and browsed via http://localhost:<port>, plus a
  * headless Debian Chromium driven by playwright-core.
  */
+
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { loadConfig } from '../../src/config/config.js';
 import { type RunningServer, startServer } from '../../src/http/server.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
+import { DEMO } from '../helpers.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -24,14 +26,8 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export const DEMO_USERS = {
-  associationAdmin: 'verband.admin@dikom.example',
-  associationFinance: 'verband.finanzen@dikom.example',
-  auditor: 'pruefung@dikom.example',
-  panketalAdmin: 'admin@panketal.example',
-  badBelzigClerk: 'sachbearbeitung@bad-belzig.example',
-  niemegkClerk: 'sachbearbeitung@amt-niemegk.example',
-} as const;
+/** The demo accounts (one per role), shared with the integration tests. */
+export const DEMO_USERS = DEMO;
 export { DEMO_PASSWORD };
 
 export interface E2eServer {

@@ -39,6 +39,8 @@ import {
   getMember,
   getMemberSummary,
   listMembers,
+  MASTER_FIELDS,
+  PROFILE_FIELDS,
   updateMember,
 } from './members.service.js';
 
@@ -59,21 +61,8 @@ function formToInput(body: Record<string, unknown>): {
 } {
   const issues: { field: string; code: string }[] = [];
   const input: Record<string, unknown> = {};
-  for (const key of [
-    'name',
-    'kind',
-    'ags',
-    'ars',
-    'leitwegId',
-    'street',
-    'postalCode',
-    'city',
-    'contactName',
-    'contactEmail',
-    'contactPhone',
-    'website',
-    'amtId',
-  ]) {
+  const numeric = new Set(['population', 'populationYear']);
+  for (const key of [...MASTER_FIELDS, ...PROFILE_FIELDS].filter((k) => !numeric.has(k))) {
     const v = str(body, key);
     if (v !== undefined) input[key] = v.trim() === '' ? null : v;
   }
@@ -668,8 +657,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       });
     if (!hasPermission(req.ctx, 'members.manage')) {
       // Profile editors only send profile fields; master fields are not theirs to change.
-      for (const k of ['name', 'kind', 'ags', 'ars', 'leitwegId', 'population', 'populationYear', 'amtId'])
-        delete input[k];
+      for (const k of MASTER_FIELDS) delete input[k];
     }
     if (member.isAssociation) delete input.kind;
     if (issues.length) return render(fieldErrors(issues, req.t));

@@ -80,7 +80,7 @@ function toMemberSummary(r: MemberRow, amtName: string | null): MemberSummaryDto
 }
 
 /** Fields only the association may change; a member's own admin may change the profile fields. */
-const MASTER_FIELDS = [
+export const MASTER_FIELDS = [
   'name',
   'kind',
   'ags',
@@ -90,7 +90,7 @@ const MASTER_FIELDS = [
   'populationYear',
   'amtId',
 ] as const;
-const PROFILE_FIELDS = [
+export const PROFILE_FIELDS = [
   'street',
   'postalCode',
   'city',
