@@ -23,7 +23,7 @@ export const de: Record<string, string> = {
   'footer.accessibility': 'Barrierefreiheit',
   'footer.nav': 'Rechtliches',
   'footer.demo':
-    'Demo-Betrieb: Namen, AGS und Einwohnerzahlen sind öffentliche Angaben (Zensus 2022); Adressen, Kontakte, Leitweg-IDs und Personen sind Beispielwerte.',
+    'Demo-Betrieb: Namen, AGS und Einwohnerzahlen sind öffentliche Angaben (Zensus 2022), die Gründungsmitglieder laut Verbandssatzung vom 09.04.2020; spätere Beitrittsdaten sind teils geschätzt; Adressen, Kontakte, Leitweg-IDs und Personen sind Beispielwerte.',
   'area.association': 'Verbandsverwaltung',
   'area.member': 'Kommune',
   'area.audit': 'Rechnungsprüfung',

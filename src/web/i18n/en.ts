@@ -23,7 +23,7 @@ export const en: Record<string, string> = {
   'footer.accessibility': 'Accessibility',
   'footer.nav': 'Legal',
   'footer.demo':
-    'Demo mode: names, AGS and population figures are public data (Census 2022); addresses, contacts, Leitweg-IDs and people are sample values.',
+    'Demo mode: names, AGS and populations are public figures (Census 2022), the founding members as in the association statute of 9 April 2020; later accession dates are partly estimated; addresses, contacts, Leitweg-IDs and people are example values.',
   'area.association': 'Association office',
   'area.member': 'Municipality',
   'area.audit': 'Audit',
