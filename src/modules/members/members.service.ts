@@ -411,7 +411,3 @@ export async function changeMemberStatus(tx: Tx, id: string, input: MemberStatus
   });
   return toMemberDto(row);
 }
-
-export function canManageMembers(tx: Tx): boolean {
-  return hasPermission(tx.ctx, 'members.manage');
-}
