@@ -170,18 +170,15 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
     guard(req);
     const t = req.t;
     const result = await verifyAuditTrail(deps.database, req.ctx);
-    await tx(req, async (t2) =>
+    const names = await tx(req, async (t2) => {
       recordAudit(t2, {
         action: 'audit.verified',
         memberId: req.principal!.memberId,
         objectType: 'audit_trail',
         details: { ok: result.ok, events: result.eventsChecked, chains: result.chains.length },
-      }),
-    );
-    const names = await tx(
-      req,
-      async (t2) => new Map((await listMembers(t2, { pageSize: 200 })).items.map((m) => [m.id, m.name])),
-    );
+      });
+      return new Map((await listMembers(t2, { pageSize: 200 })).items.map((m) => [m.id, m.name]));
+    });
     const broken = result.chains.filter((c) => c.problem);
     return sendPage(req, reply, {
       title: t('audit.verify'),
