@@ -2,7 +2,6 @@
  * The explicit context every service call receives: who acts, for which members, in which request.
  */
 import type { Role } from '../db/schema.js';
-import type { Permission } from '../modules/auth/permissions.js';
 
 export interface Principal {
   readonly kind: 'user' | 'token';
@@ -12,7 +11,8 @@ export interface Principal {
   readonly memberId: string;
   readonly isAssociation: boolean;
   readonly roles: readonly Role[];
-  readonly permissions: ReadonlySet<Permission>;
+  /** Permission names (declared by the modules; checked with requirePermission). */
+  readonly permissions: ReadonlySet<string>;
   /** Own member plus, for an Amt, each of its member municipalities. */
   readonly actingMemberIds: readonly string[];
   /**
