@@ -173,7 +173,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   if (err instanceof ValidationError) {
     const t = translator('en');
-    console.error(`Invalid input:\n${err.issues.map((i) => `  - ${i.field}: ${t(i.code)}`).join('\n')}`);
+    console.error(`Invalid input:\n${err.issues.map((i) => `  - ${i.field}: ${t.code(i.code)}`).join('\n')}`);
     process.exit(2);
   }
   if (err instanceof DomainError) {

@@ -18,6 +18,9 @@ export interface Label {
   readonly en: string;
 }
 
+/** UI texts by key; `{name}` in a text is a parameter. */
+export type Messages = Readonly<Record<string, Label>>;
+
 export interface PermissionDefinition {
   /** What the permission allows, for people (roles page, API docs). */
   readonly label: Label;

@@ -17,7 +17,7 @@ export function navigationFor(req: FastifyRequest): NavItem[] {
   if (p?.kind !== 'user') return [];
   return req.server.allmende.registry
     .navigation(areasOf(req.ctx), p)
-    .map((n) => ({ href: n.href, label: req.t(n.label) }));
+    .map((n) => ({ href: n.href, label: req.t.code(n.label) }));
 }
 
 export function Layout(props: {

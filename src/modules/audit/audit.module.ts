@@ -1,5 +1,6 @@
 /** The audit module: the hash-chained trail of every change and every read of personal data. */
 import { defineModule } from '../module.js';
+import { auditMessages } from './audit.messages.js';
 import { auditPages } from './audit.pages.js';
 import { auditRoutes } from './audit.routes.js';
 
@@ -20,7 +21,7 @@ export const auditModule = defineModule({
     'audit.exported': { de: 'Prüfpfad exportiert', en: 'Audit trail exported' },
     'audit.verified': { de: 'Prüfpfad verifiziert', en: 'Audit trail verified' },
   },
-  messages: {},
+  messages: auditMessages,
   navigation: [{ area: 'audit', order: 20, label: 'nav.audit', href: () => '/pruefung' }],
   api: auditRoutes,
   pages: auditPages,

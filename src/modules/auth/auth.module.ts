@@ -6,6 +6,7 @@ import { defineModule } from '../module.js';
 import { apiTokenPages } from './api-tokens.pages.js';
 import { anyTokenOf } from './api-tokens.repository.js';
 import { apiTokenRoutes } from './api-tokens.routes.js';
+import { authMessages } from './auth.messages.js';
 import { authPages } from './auth.pages.js';
 import { authRoutes } from './auth.routes.js';
 
@@ -35,7 +36,7 @@ export const authModule = defineModule({
     'token.created': { de: 'API-Token erstellt', en: 'API token created' },
     'token.revoked': { de: 'API-Token widerrufen', en: 'API token revoked' },
   },
-  messages: {},
+  messages: authMessages,
   navigation: [
     {
       area: 'association',

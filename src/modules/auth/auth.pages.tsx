@@ -169,7 +169,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
         }
         if (err instanceof UnauthenticatedError) {
           services.metrics.logins.inc({ result: 'failure' });
-          return loginPage(req, reply, { email, message: t(err.code), status: 401 });
+          return loginPage(req, reply, { email, message: t.code(err.code), status: 401 });
         }
         throw err;
       }
@@ -218,7 +218,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
     } catch (err) {
       if (err instanceof UnauthenticatedError) {
         services.metrics.logins.inc({ result: 'failure' });
-        return loginPage(req, reply, { message: req.t(err.code), status: 401 });
+        return loginPage(req, reply, { message: req.t.code(err.code), status: 401 });
       }
       throw err;
     }

@@ -134,7 +134,7 @@ export async function endAllSessions(tx: Tx): Promise<number> {
 export interface SessionInfo {
   id: string;
   current: boolean;
-  method: string;
+  method: 'password' | 'oidc';
   createdAt: Date;
   lastSeenAt: Date;
 }

@@ -1,5 +1,6 @@
 /** The members module: the association's member bodies, their master data, admission and withdrawal. */
 import { defineModule } from '../module.js';
+import { membersMessages } from './members.messages.js';
 import { memberPages } from './members.pages.js';
 import { memberRoutes } from './members.routes.js';
 
@@ -31,12 +32,7 @@ export const membersModule = defineModule({
     'member.status_changed': { de: 'Mitgliedsstatus geändert', en: 'Member status changed' },
     'member.viewed': { de: 'Mitglied mit Kontaktdaten angesehen', en: 'Member with contact data viewed' },
   },
-  messages: {
-    'member.association_exists': {
-      de: 'Der Verband selbst ist bereits eingerichtet.',
-      en: 'The association itself is already set up.',
-    },
-  },
+  messages: membersMessages,
   navigation: [
     { area: 'association', order: 10, label: 'nav.members', href: () => '/mitglieder' },
     { area: 'member', order: 10, label: 'nav.own_member', href: (p) => `/mitglieder/${p.memberId}` },

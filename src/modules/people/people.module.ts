@@ -1,5 +1,6 @@
 /** The people module: the staff accounts of each member body and their roles. */
 import { defineModule } from '../module.js';
+import { peopleMessages } from './people.messages.js';
 import { peoplePages } from './people.pages.js';
 import { anyPersonOf } from './people.repository.js';
 import { peopleRoutes } from './people.routes.js';
@@ -23,7 +24,7 @@ export const peopleModule = defineModule({
     'user.viewed': { de: 'Personendaten angesehen', en: 'Personal data viewed' },
     'user.listed': { de: 'Personenliste angesehen', en: 'People list viewed' },
   },
-  messages: {},
+  messages: peopleMessages,
   navigation: [
     {
       area: 'association',
