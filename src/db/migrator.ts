@@ -143,7 +143,10 @@ export async function migrate(database: Database, opts: MigrateOptions = {}): Pr
 }
 
 async function record(s: OwnerSession, file: MigrationFile): Promise<void> {
-  await s.query('insert into allmende_migrations (name, checksum) values ($1, $2)', [file.name, file.checksum]);
+  await s.query('insert into allmende_migrations (name, checksum) values ($1, $2)', [
+    file.name,
+    file.checksum,
+  ]);
 }
 
 async function applyInTransaction(s: OwnerSession, file: MigrationFile): Promise<void> {
@@ -197,20 +200,30 @@ export function splitStatements(sql: string): string[] {
       let depth = 1; // PostgreSQL block comments nest
       i += 2;
       while (i < n && depth > 0) {
-        if (sql[i] === '/' && sql[i + 1] === '*') (depth++, (i += 2));
-        else if (sql[i] === '*' && sql[i + 1] === '/') (depth--, (i += 2));
-        else i++;
+        const pair = sql.slice(i, i + 2);
+        if (pair === '/*' || pair === '*/') {
+          depth += pair === '/*' ? 1 : -1;
+          i += 2;
+        } else i++;
       }
     } else if (c === "'" || c === '"') {
+      // E'…' strings know backslash escapes (E'it\'s'); standard strings only the doubled quote.
+      const escapes = c === "'" && /[eE]/.test(sql[i - 1] ?? '') && !/[A-Za-z0-9_$]/.test(sql[i - 2] ?? ' ');
       meaningful = true;
       i++;
       while (i < n) {
-        if (sql[i] === c && sql[i + 1] === c) i += 2; // doubled quote
+        if (escapes && sql[i] === '\\') i += 2;
+        else if (sql[i] === c && sql[i + 1] === c)
+          i += 2; // doubled quote
         else if (sql[i] === c) break;
         else i++;
       }
       i++;
-    } else if (c === '$' && !/[A-Za-z0-9_$]/.test(sql[i - 1] ?? ' ') && DOLLAR_TAG.test(sql.slice(i, i + 64))) {
+    } else if (
+      c === '$' &&
+      !/[A-Za-z0-9_$]/.test(sql[i - 1] ?? ' ') &&
+      DOLLAR_TAG.test(sql.slice(i, i + 64))
+    ) {
       const tag = DOLLAR_TAG.exec(sql.slice(i, i + 64))![0];
       meaningful = true;
       const end = sql.indexOf(tag, i + tag.length);

@@ -61,7 +61,11 @@ describe('migrator', () => {
     write('0001_legacy.sql', `create table ${t} (id int primary key);`);
     write('README.md', 'not a migration');
     const first = await migrate(database, { dir });
-    expect(first.applied).toEqual(['0001_legacy.sql', '20261202000100_first.sql', '20261202000200_second.sql']);
+    expect(first.applied).toEqual([
+      '0001_legacy.sql',
+      '20261202000100_first.sql',
+      '20261202000200_second.sql',
+    ]);
     const rows = await applied();
     expect(rows.map((r) => r.name)).toEqual(first.applied);
     expect(rows[1]?.checksum).toBe(checksumOf(fs.readFileSync(path.join(dir, '20261202000100_first.sql'))));
@@ -91,7 +95,9 @@ describe('migrator', () => {
 
   it('refuses a .sql file whose name is not timestamped', async () => {
     write('2026120200_short.sql', 'select 1;');
-    expect((await refusal(migrate(database, { dir }))).message).toMatch(/2026120200_short\.sql does not match/);
+    expect((await refusal(migrate(database, { dir }))).message).toMatch(
+      /2026120200_short\.sql does not match/,
+    );
     fs.rmSync(path.join(dir, '2026120200_short.sql'));
     write('20261302000000_month13.sql', 'select 1;');
     expect((await refusal(migrate(database, { dir }))).message).toMatch(/not a valid timestamp/);
@@ -99,7 +105,9 @@ describe('migrator', () => {
 
   it('rolls a failing file back as a whole and records nothing for it', async () => {
     write('20261202000100_bad.sql', `create table ${t} (id int); select no_such_function();`);
-    expect((await refusal(migrate(database, { dir }))).message).toMatch(/migration 20261202000100_bad\.sql failed/);
+    expect((await refusal(migrate(database, { dir }))).message).toMatch(
+      /migration 20261202000100_bad\.sql failed/,
+    );
     expect(await tableExists(t)).toBe(false);
     expect(await applied()).toEqual([]);
   });
@@ -137,7 +145,11 @@ insert into ${t} (id, note) values (1, 'it''s; fine');
         insert into allmende_migrations (name) values ('0001_legacy.sql');`);
     });
     const res = await migrate(database, { dir });
-    expect(res).toEqual({ applied: ['20261202000100_next.sql'], alreadyApplied: 1, checksumsRecorded: ['0001_legacy.sql'] });
+    expect(res).toEqual({
+      applied: ['20261202000100_next.sql'],
+      alreadyApplied: 1,
+      checksumsRecorded: ['0001_legacy.sql'],
+    });
     expect((await applied()).every((r) => r.checksum?.length === 64)).toBe(true);
     write('0001_legacy.sql', `create table ${t} (id bigint primary key);`);
     expect((await refusal(migrate(database, { dir }))).message).toMatch(/0001_legacy\.sql was changed/);
@@ -150,7 +162,9 @@ describe('migrator on an existing installation', () => {
     try {
       const foundation = fs.readFileSync(path.join(MIGRATIONS_DIR, '0001_foundation.sql'), 'utf8');
       await fresh.withOwnerSession(async (s) => {
-        await s.script(`create table allmende_migrations (name text primary key, applied_at timestamptz not null default now())`);
+        await s.script(
+          `create table allmende_migrations (name text primary key, applied_at timestamptz not null default now())`,
+        );
         await s.script('begin');
         await s.script(foundation);
         await s.query(`insert into allmende_migrations (name) values ('0001_foundation.sql')`);

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
 import { prepareDatabase } from '../../src/db/bootstrap.js';
+import type { Database } from '../../src/db/database.js';
 import { runInTx } from '../../src/db/tx.js';
-import { requireMemberPermission, requirePermission } from '../../src/modules/auth/permissions.js';
 import { recordAudit, verifyAuditTrail } from '../../src/modules/audit/audit.service.js';
+import { requireMemberPermission, requirePermission } from '../../src/modules/auth/permissions.js';
 import {
   type CitizenPrincipal,
   citizenCtx,
@@ -68,7 +68,12 @@ describe('citizen and job principals', () => {
       jobCtx('session-purge', memberScope(panketal)),
     ]) {
       await runInTx(database, ctx, async (tx) => {
-        recordAudit(tx, { action: 'member.viewed', memberId: panketal, objectType: 'member', objectId: panketal });
+        recordAudit(tx, {
+          action: 'member.viewed',
+          memberId: panketal,
+          objectType: 'member',
+          objectId: panketal,
+        });
       });
     }
     const events = (await lastEvents(panketal, 3)).reverse();
@@ -111,7 +116,12 @@ describe('citizen and job principals', () => {
 
   it('lets a job act as system work within its scope only', async () => {
     const ctx = jobCtx('nightly', memberScope(panketal), 'job-nightly-42');
-    expect(ctx).toMatchObject({ requestId: 'job-nightly-42', principal: null, system: 'nightly', job: 'nightly' });
+    expect(ctx).toMatchObject({
+      requestId: 'job-nightly-42',
+      principal: null,
+      system: 'nightly',
+      job: 'nightly',
+    });
     expect(() => requireMemberPermission(ctx, panketal, 'members.read')).not.toThrow();
     expect(() => requireMemberPermission(ctx, belzig, 'members.read')).toThrow(NotFoundError);
     const seen = await runInTx(database, ctx, (tx) => tx.db.selectFrom('members').select('id').execute());
