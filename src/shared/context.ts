@@ -112,7 +112,13 @@ export function citizenScope(citizen: CitizenPrincipal): Scope {
 
 /** The context of a citizen's request in the portal. */
 export function citizenCtx(requestId: string, citizen: CitizenPrincipal, scope = citizenScope(citizen)): Ctx {
-  return Object.freeze({ requestId, principal: null, system: null, citizen: Object.freeze(citizen), scope });
+  return Object.freeze({
+    requestId,
+    principal: null,
+    system: null,
+    citizen: Object.freeze({ ...citizen, caseIds: Object.freeze([...citizen.caseIds]) }),
+    scope,
+  });
 }
 
 /** The audit actor id of a citizen logged in by OIDC: a keyed pseudonym of issuer and subject. */
