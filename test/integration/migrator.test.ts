@@ -180,7 +180,7 @@ describe('migrator on an existing installation', () => {
     } finally {
       await fresh.close();
     }
-  });
+  }, 180_000); // a fresh PGlite initialises its cluster first
 
   it('keeps 0001_foundation.sql byte for byte as existing databases applied it', () => {
     const bytes = fs.readFileSync(path.join(MIGRATIONS_DIR, '0001_foundation.sql'));
