@@ -111,13 +111,13 @@ export function citizenScope(citizen: CitizenPrincipal): Scope {
 }
 
 /** The context of a citizen's request in the portal. */
-export function citizenCtx(requestId: string, citizen: CitizenPrincipal, scope = citizenScope(citizen)): Ctx {
+export function citizenCtx(requestId: string, citizen: CitizenPrincipal): Ctx {
   return Object.freeze({
     requestId,
     principal: null,
     system: null,
     citizen: Object.freeze({ ...citizen, caseIds: Object.freeze([...citizen.caseIds]) }),
-    scope,
+    scope: citizenScope(citizen),
   });
 }
 
