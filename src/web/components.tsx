@@ -1,17 +1,9 @@
 /** KERN UX building blocks used by every page. Field errors follow the KERN pattern plus ARIA wiring. */
-import type { FieldIssue } from '../shared/errors.js';
 import { FORM_KEY_FIELD, newFormKey } from './form.js';
 import type { T } from './i18n/index.js';
 import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
 
 export type FieldErrors = Record<string, string>;
-
-/** Turns domain field issues into translated messages by field name. */
-export function fieldErrors(issues: readonly FieldIssue[], t: T): FieldErrors {
-  const out: FieldErrors = {};
-  for (const i of issues) out[i.field] ??= t(i.code);
-  return out;
-}
 
 /** The error summary at the top of a form; renders nothing when there is nothing to report. */
 export function ErrorSummary(props: {

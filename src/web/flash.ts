@@ -71,7 +71,8 @@ export function flashesOf(req: FastifyRequest): readonly Flash[] {
  * Runs as the person's own account (the flash belongs to the session, also for read-only scopes).
  */
 export async function takeFlashHook(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (req.method !== 'GET' || req.url.startsWith('/api/')) return;
+  // Pages only: a stylesheet, the API or a probe must not take the message meant for the page.
+  if (req.method !== 'GET' || /^\/(api|static)\/|^\/(healthz|readyz|metrics)\b/.test(req.url)) return;
   const services = req.server.allmende;
   const cookie = services.sessionCookie.replace(/session$/, 'flash');
   if (req.cookies[cookie] === undefined) return;

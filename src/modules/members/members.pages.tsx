@@ -595,7 +595,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     });
     return memberForm(req, reply, {
       member,
-      values: member as unknown as Record<string, unknown>,
+      values: member,
       amts: await loadAmts(req),
     });
   });
