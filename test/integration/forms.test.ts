@@ -11,6 +11,7 @@ import { todayInBerlin } from '../../src/shared/dates.js';
 import { parseForm } from '../../src/web/form.js';
 import { translator } from '../../src/web/i18n/index.js';
 import {
+  asSuperuser,
   type Client,
   DEMO,
   loggedIn,
@@ -280,6 +281,16 @@ describe('POST → 303 → GET, with the message from a flash that is read once'
     expect(reload.body).not.toContain(secret);
     expect(await count('api_tokens')).toBe(before + 1);
     expect(await flashPayloads()).toEqual([]); // read once: gone
+  });
+
+  it('a flash expires after minutes: an old one is not shown, and it is gone all the same', async () => {
+    await admin.get('/mitglieder/neu');
+    const created = await admin.postForm('/mitglieder', { name: 'Spätdorf', kind: 'verband' });
+    await asSuperuser(t.database, (s) =>
+      s.script("update flash_messages set expires_at = now() - interval '1 second'"),
+    );
+    expect((await admin.get(created.headers.location as string)).body).not.toContain(de('members.created'));
+    expect(await flashPayloads()).toEqual([]);
   });
 
   it('a flash belongs to its session: another session of the same person does not see it', async () => {
