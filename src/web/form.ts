@@ -100,9 +100,9 @@ function shapeOf(schema: TSchema): Shape {
 
 function convert(text: string, shape: Shape): unknown {
   if (shape.integer) {
-    // German thousands separators and spaces are fine in a number field ("12.345").
-    const digits = text.trim().replace(/[\s.]/g, '');
-    if (/^-?\d{1,15}$/.test(digits)) return Number(digits);
+    // German thousands separators are fine in a number field ("12.345", "12 345"), "1.5" is not.
+    const compact = text.trim().replace(/\s/g, '');
+    if (/^-?(\d{1,15}|\d{1,3}(\.\d{3}){1,4})$/.test(compact)) return Number(compact.replaceAll('.', ''));
   }
   if (shape.number) {
     const n = text.trim().replace(/\s/g, '').replace(',', '.');

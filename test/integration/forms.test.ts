@@ -120,6 +120,11 @@ describe('parseForm: the API schema reads the form', () => {
       amtId: de('form.format_uuid'),
     });
     expect(r.values).toMatchObject(body);
+    const decimal = parseForm(
+      formRequest({ name: 'Ort', kind: 'verband', population: '1.5' }),
+      MemberCreateBody,
+    );
+    expect(!decimal.ok && decimal.errors.population).toBe(de('form.integer'));
     const e = parseForm(formRequest(body, 'en'), MemberCreateBody);
     expect(!e.ok && e.errors.population).toBe('Enter a whole number.');
     expect(!e.ok && e.errors.name).toBe('Enter at least 2 characters.');
