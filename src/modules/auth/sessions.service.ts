@@ -8,6 +8,7 @@ import type { Database } from '../../db/database.js';
 import type { Role } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
 import {
+  type Ctx,
   ALL_MEMBERS_WRITE,
   memberScope,
   NO_MEMBERS,
@@ -156,9 +157,13 @@ export async function listOwnSessions(tx: Tx): Promise<SessionInfo[]> {
   }));
 }
 
-/** Removes expired sessions (run at start-up and hourly). */
-export async function purgeExpiredSessions(database: Database, config: Config): Promise<number> {
-  return runInTx(database, systemCtx('session-purge', ALL_MEMBERS_WRITE), async (tx) => {
+/** Removes expired sessions (the scheduled job auth.session-purge, sessions.jobs.ts). */
+export async function purgeExpiredSessions(
+  database: Database,
+  config: Config,
+  ctx: Ctx = systemCtx('session-purge', ALL_MEMBERS_WRITE),
+): Promise<number> {
+  return runInTx(database, ctx, async (tx) => {
     const idleCutoff = new Date(Date.now() - config.sessionIdleMinutes * 60_000);
     const res = await tx.db
       .deleteFrom('sessions')

@@ -1,0 +1,29 @@
+/**
+ * createJobRunner: pg-boss on PostgreSQL, the in-process runner on the embedded PGlite — the same
+ * interface either way. The outbox deliverers: `job` (queues the named job), `webhook` (POST to
+ * ALLMENDE_WEBHOOK_URL or the message's target) and any passed in (e.g. `mail`, later).
+ */
+import type { JobRunner, JobRunnerOptions } from './jobs.js';
+import { jobDeliverer, type OutboxDeliverer, webhookDeliverer } from './outbox.js';
+import { createInlineRunner } from './runner-inline.js';
+import { createPgBossRunner } from './runner-pgboss.js';
+
+export interface CreateJobRunnerOptions extends JobRunnerOptions {
+  /** Extra outbox deliverers by kind (they replace a built-in one of the same kind). */
+  readonly deliverers?: readonly OutboxDeliverer[];
+}
+
+export function createJobRunner(o: CreateJobRunnerOptions): JobRunner {
+  const deliverers = (runner: JobRunner) =>
+    new Map(
+      [jobDeliverer(runner), webhookDeliverer({ url: o.config.jobs.webhookUrl }), ...(o.deliverers ?? [])].map(
+        (d) => [d.kind, d] as const,
+      ),
+    );
+  return o.database.kind === 'postgres' ? createPgBossRunner(o, deliverers) : createInlineRunner(o, deliverers);
+}
+
+export type { AnyJobDefinition, JobContext, JobDefinition, JobRunner, RetryPolicy, SendOptions } from './jobs.js';
+export { defineJob } from './jobs.js';
+export type { OutboxDeliverer, OutboxInput, OutboxMessage } from './outbox.js';
+export { enqueueOutbox, sendInTx } from './outbox.js';
