@@ -120,7 +120,11 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
     default: '30000',
     description: 'First retry delay of an undelivered outbox message (doubles per attempt, at most 1 h)',
   },
-  { name: 'ALLMENDE_WEBHOOK_URL', default: '(unset)', description: 'Receiver of outbox webhooks (POST, JSON)' },
+  {
+    name: 'ALLMENDE_WEBHOOK_URL',
+    default: '(unset)',
+    description: 'Receiver of outbox webhooks (POST, JSON)',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 

@@ -4,5 +4,6 @@
  */
 import { sessionPurgeJob } from '../modules/auth/sessions.jobs.js';
 import type { AnyJobDefinition } from './jobs.js';
+import { outboxCleanupJob } from './outbox.js';
 
-export const APP_JOBS: readonly AnyJobDefinition[] = [sessionPurgeJob];
+export const APP_JOBS: readonly AnyJobDefinition[] = [sessionPurgeJob, outboxCleanupJob];

@@ -116,7 +116,10 @@ export function validateJobs(jobs: readonly AnyJobDefinition[]): Map<string, Any
       throw new Error(`job "${j.name}": schedule "${j.schedule}" needs five cron fields`);
     }
     const r = j.retry;
-    if (r && (!Number.isInteger(r.limit) || r.limit < 0 || !Number.isInteger(r.delaySeconds) || r.delaySeconds < 0)) {
+    if (
+      r &&
+      (!Number.isInteger(r.limit) || r.limit < 0 || !Number.isInteger(r.delaySeconds) || r.delaySeconds < 0)
+    ) {
       throw new Error(`job "${j.name}": retry limit and delaySeconds must be integers >= 0`);
     }
     byName.set(j.name, j);

@@ -11,12 +11,7 @@ export interface Loop {
   stop(): Promise<void>;
 }
 
-export function startLoop(
-  name: string,
-  intervalMs: number,
-  step: () => Promise<boolean>,
-  log: JobLog,
-): Loop {
+export function startLoop(name: string, intervalMs: number, step: () => Promise<boolean>, log: JobLog): Loop {
   let stopped = false;
   let wakeUp: (() => void) | undefined;
   const sleep = () =>

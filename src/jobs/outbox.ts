@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { runInTx, type Tx } from '../db/tx.js';
 import { ALL_MEMBERS_WRITE, canSeeMember, systemCtx } from '../shared/context.js';
-import type { JobLog, JobRunner } from './jobs.js';
+import { defineJob, type JobLog, type JobRunner } from './jobs.js';
 
 export interface OutboxInput {
   /** Which deliverer sends it: 'webhook', 'job', later 'mail'. Default 'webhook'. */
@@ -61,7 +61,8 @@ export async function enqueueOutbox(tx: Tx, input: OutboxInput): Promise<string>
     tx.ctx.principal?.memberId ??
     (!scope.allMembers && scope.memberIds.length === 1 ? scope.memberIds[0] : undefined);
   if (!memberId) throw new OutboxError(`outbox message "${input.topic}": name the member (memberId)`);
-  if (!canSeeMember(tx.ctx, memberId)) throw new OutboxError(`outbox message "${input.topic}": member out of scope`);
+  if (!canSeeMember(tx.ctx, memberId))
+    throw new OutboxError(`outbox message "${input.topic}": member out of scope`);
   const id = crypto.randomUUID();
   await tx.db
     .insertInto('outbox_messages')
@@ -184,7 +185,17 @@ export async function dispatchOutbox(
           .forUpdate()
           .skipLocked(),
       )
-      .returning(['id', 'member_id', 'kind', 'topic', 'payload', 'target', 'idempotency_key', 'attempts', 'created_at'])
+      .returning([
+        'id',
+        'member_id',
+        'kind',
+        'topic',
+        'payload',
+        'target',
+        'idempotency_key',
+        'attempts',
+        'created_at',
+      ])
       .execute(),
   );
   if (claimed.length === 0) return 0;
@@ -209,7 +220,10 @@ export async function dispatchOutbox(
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         const delayMs = Math.min(opts.retryMs * 2 ** Math.min(20, r.attempts - 1), MAX_RETRY_MS);
-        opts.log.warn({ outboxId: r.id, topic: r.topic, attempt: r.attempts, error }, 'outbox delivery failed');
+        opts.log.warn(
+          { outboxId: r.id, topic: r.topic, attempt: r.attempts, error },
+          'outbox delivery failed',
+        );
         return { id: r.id, ok: false as const, error: error.slice(0, 1000), delayMs };
       }
     }),
@@ -233,3 +247,26 @@ export async function dispatchOutbox(
   });
   return outcomes.filter((o) => o.ok).length;
 }
+
+/** Delivered messages are kept this long (for tracing a delivery), then removed by outbox.cleanup. */
+export const OUTBOX_KEEP_DAYS = 30;
+
+/** Removes delivered messages older than `days`; undelivered ones stay until delivered. */
+export async function deleteDeliveredOutbox(tx: Tx, days: number): Promise<number> {
+  const res = await tx.db
+    .deleteFrom('outbox_messages')
+    .where('delivered_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+export const outboxCleanupJob = defineJob({
+  name: 'outbox.cleanup',
+  schedule: '40 3 * * *',
+  retry: { limit: 2, delaySeconds: 300, backoff: true },
+  scope: ALL_MEMBERS_WRITE,
+  async handler(_payload, job) {
+    const removed = await job.tx((tx) => deleteDeliveredOutbox(tx, OUTBOX_KEEP_DAYS));
+    if (removed > 0) job.log.info({ removed }, 'delivered outbox messages removed');
+  },
+});

@@ -71,10 +71,7 @@ export function createInlineRunner(
           .insertInto('job_schedules')
           .values({ name: def.name, last_slot: slot })
           .onConflict((oc) =>
-            oc
-              .column('name')
-              .doUpdateSet({ last_slot: slot })
-              .where('job_schedules.last_slot', '<', slot),
+            oc.column('name').doUpdateSet({ last_slot: slot }).where('job_schedules.last_slot', '<', slot),
           )
           .returning('name')
           .executeTakeFirst();
@@ -101,8 +98,14 @@ export function createInlineRunner(
         .deleteFrom('job_queue')
         .where((eb) =>
           eb.or([
-            eb.and([eb('state', '=', 'completed'), eb('completed_at', '<', sql<Date>`now() - interval '1 day'`)]),
-            eb.and([eb('state', '=', 'failed'), eb('created_at', '<', sql<Date>`now() - interval '14 days'`)]),
+            eb.and([
+              eb('state', '=', 'completed'),
+              eb('completed_at', '<', sql<Date>`now() - interval '1 day'`),
+            ]),
+            eb.and([
+              eb('state', '=', 'failed'),
+              eb('created_at', '<', sql<Date>`now() - interval '14 days'`),
+            ]),
           ]),
         )
         .execute();

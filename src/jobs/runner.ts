@@ -16,14 +16,25 @@ export interface CreateJobRunnerOptions extends JobRunnerOptions {
 export function createJobRunner(o: CreateJobRunnerOptions): JobRunner {
   const deliverers = (runner: JobRunner) =>
     new Map(
-      [jobDeliverer(runner), webhookDeliverer({ url: o.config.jobs.webhookUrl }), ...(o.deliverers ?? [])].map(
-        (d) => [d.kind, d] as const,
-      ),
+      [
+        jobDeliverer(runner),
+        webhookDeliverer({ url: o.config.jobs.webhookUrl }),
+        ...(o.deliverers ?? []),
+      ].map((d) => [d.kind, d] as const),
     );
-  return o.database.kind === 'postgres' ? createPgBossRunner(o, deliverers) : createInlineRunner(o, deliverers);
+  return o.database.kind === 'postgres'
+    ? createPgBossRunner(o, deliverers)
+    : createInlineRunner(o, deliverers);
 }
 
-export type { AnyJobDefinition, JobContext, JobDefinition, JobRunner, RetryPolicy, SendOptions } from './jobs.js';
+export type {
+  AnyJobDefinition,
+  JobContext,
+  JobDefinition,
+  JobRunner,
+  RetryPolicy,
+  SendOptions,
+} from './jobs.js';
 export { defineJob } from './jobs.js';
 export type { OutboxDeliverer, OutboxInput, OutboxMessage } from './outbox.js';
 export { enqueueOutbox, sendInTx } from './outbox.js';

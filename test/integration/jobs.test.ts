@@ -224,6 +224,39 @@ describe('jobs', () => {
     ).rejects.toThrow(/out of scope/);
   });
 
+  it('removes delivered outbox messages after 30 days (job outbox.cleanup)', async () => {
+    const ctx = systemCtx('test-business', memberScope(panketal));
+    const [oldId, newId, pendingId] = await runInTx(database, ctx, async (tx) => [
+      await enqueueOutbox(tx, { kind: 'none', topic: 'test.old', payload: {} }),
+      await enqueueOutbox(tx, { kind: 'none', topic: 'test.recent', payload: {} }),
+      await enqueueOutbox(tx, { kind: 'none', topic: 'test.pending', payload: {} }),
+    ]);
+    await asSuperuser(database, async (s) => {
+      await s.query(
+        `update outbox_messages set delivered_at = now() - interval '31 days', next_attempt_at = 'infinity' where id = $1`,
+        [oldId],
+      );
+      await s.query(
+        `update outbox_messages set delivered_at = now(), next_attempt_at = 'infinity' where id = $1`,
+        [newId],
+      );
+      await s.query(`update outbox_messages set next_attempt_at = 'infinity' where id = $1`, [pendingId]);
+    });
+    const left = () =>
+      readAll(database, (tx) =>
+        tx.db
+          .selectFrom('outbox_messages')
+          .select('id')
+          .where('id', 'in', [oldId!, newId!, pendingId!])
+          .execute(),
+      );
+    const r = await runner();
+    await r.send('outbox.cleanup');
+    await waitFor('the cleanup', async () => (await left()).length === 2);
+    await stopAll();
+    expect((await left()).map((x) => x.id).sort()).toEqual([newId, pendingId].sort());
+  });
+
   it.skipIf(!isPg())(
     'runs a scheduled job once per slot with two workers on one database (PostgreSQL: pg-boss cron; the embedded database has one process, see the next test)',
     async () => {
@@ -309,7 +342,9 @@ describe('jobs', () => {
     expect(ids.length).toBeGreaterThan(0);
     expect(c.cookies.size).toBeGreaterThan(0);
     await asSuperuser(database, (s) =>
-      s.query(`update sessions set expires_at = now() - interval '1 second' where id = any($1::text[])`, [ids]),
+      s.query(`update sessions set expires_at = now() - interval '1 second' where id = any($1::text[])`, [
+        ids,
+      ]),
     );
     const r = await runner();
     await r.send(SESSION_PURGE_JOB);

@@ -26,7 +26,8 @@ create table outbox_messages (
 );
 create index outbox_messages_due on outbox_messages (next_attempt_at) where delivered_at is null;
 select app_protect_tenant_table('outbox_messages');
-grant select, insert, update on outbox_messages to allmende_app;
+-- delete: outbox.cleanup removes delivered messages after 30 days.
+grant select, insert, update, delete on outbox_messages to allmende_app;
 
 -- ---------------------------------------------------------------------------------------------
 -- The embedded runner's queue (PGlite only; no tenant data, not reachable by the app role).

@@ -8,8 +8,8 @@ import type { Database } from '../../db/database.js';
 import type { Role } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
 import {
-  type Ctx,
   ALL_MEMBERS_WRITE,
+  type Ctx,
   memberScope,
   NO_MEMBERS,
   type Principal,
