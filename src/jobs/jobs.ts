@@ -72,6 +72,13 @@ export function defineJob<P = Record<string, never>>(def: JobDefinition<P>): Job
 export type AnyJobDefinition = JobDefinition<any>;
 
 export interface SendOptions {
+  /**
+   * Queue the job as part of this business transaction: it goes through the outbox and is queued if and
+   * only if the transaction commits (send then returns the outbox message id).
+   */
+  readonly tx?: Tx;
+  /** With tx: the member the work belongs to (default: the context's member). */
+  readonly memberId?: string;
   /** Run no earlier than this many seconds from now. */
   readonly delaySeconds?: number;
   /**
@@ -85,7 +92,7 @@ export interface JobRunner {
   readonly kind: 'pgboss' | 'inline';
   /** Installs queues and schedules and starts working (unless created with work: false). */
   start(): Promise<void>;
-  /** Queues a job now, outside any transaction. Inside a business transaction use sendInTx (outbox.ts). */
+  /** Queues a job now, or with opts.tx as part of a business transaction (through the outbox). */
   send(name: string, payload?: unknown, opts?: SendOptions): Promise<string>;
   /** Dispatches due outbox messages now instead of at the next poll. */
   dispatchOutbox(): Promise<number>;

@@ -4,7 +4,7 @@
  * ALLMENDE_WEBHOOK_URL or the message's target) and any passed in (e.g. `mail`, later).
  */
 import type { JobRunner, JobRunnerOptions } from './jobs.js';
-import { jobDeliverer, type OutboxDeliverer, webhookDeliverer } from './outbox.js';
+import { jobDeliverer, type OutboxDeliverer, sendInTx, webhookDeliverer } from './outbox.js';
 import { createInlineRunner } from './runner-inline.js';
 import { createPgBossRunner } from './runner-pgboss.js';
 

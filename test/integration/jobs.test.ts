@@ -185,7 +185,7 @@ describe('jobs', () => {
     // connection, so a concurrent dispatch would wait for the transaction anyway).
     const messageId = await runInTx(database, ctx, async (tx) => {
       const id = await enqueueOutbox(tx, { topic: 'test.committed', payload: { x: 1 } });
-      await sendInTx(tx, 'test.after-commit', { note: 'committed' }, { key: 'once' });
+      await r.send('test.after-commit', { note: 'committed' }, { tx, key: 'once' });
       if (isPg()) expect(await r.dispatchOutbox()).toBe(0);
       return id;
     });
