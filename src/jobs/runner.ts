@@ -22,9 +22,23 @@ export function createJobRunner(o: CreateJobRunnerOptions): JobRunner {
         ...(o.deliverers ?? []),
       ].map((d) => [d.kind, d] as const),
     );
-  return o.database.kind === 'postgres'
-    ? createPgBossRunner(o, deliverers)
-    : createInlineRunner(o, deliverers);
+  const inner =
+    o.database.kind === 'postgres' ? createPgBossRunner(o, deliverers) : createInlineRunner(o, deliverers);
+  const names = new Set(o.jobs.map((j) => j.name));
+  return {
+    kind: inner.kind,
+    start: () => inner.start(),
+    stop: (opts) => inner.stop(opts),
+    dispatchOutbox: () => inner.dispatchOutbox(),
+    async send(name, payload = {}, opts = {}) {
+      if (!opts.tx) return inner.send(name, payload, opts);
+      if (!names.has(name)) throw new Error(`no job named "${name}" is defined`);
+      return sendInTx(opts.tx, name, payload, {
+        ...(opts.key ? { key: opts.key } : {}),
+        ...(opts.memberId ? { memberId: opts.memberId } : {}),
+      });
+    },
+  };
 }
 
 export type {
