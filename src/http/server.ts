@@ -42,13 +42,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   demo = demo && config.demo !== 'off';
   const app = await buildApp({ config, database, secret: state.secret, demo });
   const url = await app.listen({ port: config.port, host: config.host });
-  app.log.info(
-    { database: database.location, demo, migrations: state.migrationsApplied.length },
-    'Allmende started',
-  );
-  if (demo) printDemoAccounts();
-  process.stdout.write(`Allmende läuft auf ${config.publicUrl} (Datenbank: ${database.location})\n`);
-
   // Background jobs: in this process on the embedded database (and on PostgreSQL unless
   // ALLMENDE_JOBS=worker hands them to `allmende worker` processes).
   let jobs: JobRunner | undefined;
@@ -59,6 +52,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   } else {
     app.log.info('jobs run in `allmende worker` processes (ALLMENDE_JOBS=worker)');
   }
+
+  app.log.info(
+    { database: database.location, demo, migrations: state.migrationsApplied.length },
+    'Allmende started',
+  );
+  if (demo) printDemoAccounts();
+  process.stdout.write(`Allmende läuft auf ${config.publicUrl} (Datenbank: ${database.location})\n`);
 
   let closing: Promise<void> | undefined;
   const close = () => {
