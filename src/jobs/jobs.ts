@@ -5,6 +5,7 @@
  * list to createJobRunner (src/jobs/runner.ts).
  */
 import { createHash } from 'node:crypto';
+import parser from 'cron-parser';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { runInTx, type Tx } from '../db/tx.js';
@@ -121,6 +122,13 @@ export function validateJobs(jobs: readonly AnyJobDefinition[]): Map<string, Any
     if (byName.has(j.name)) throw new Error(`job "${j.name}" is defined twice`);
     if (j.schedule !== undefined && j.schedule.trim().split(/\s+/).length !== 5) {
       throw new Error(`job "${j.name}": schedule "${j.schedule}" needs five cron fields`);
+    }
+    if (j.schedule !== undefined) {
+      try {
+        parser.parseExpression(j.schedule, { tz: SCHEDULE_TZ });
+      } catch (err) {
+        throw new Error(`job "${j.name}": invalid schedule "${j.schedule}": ${(err as Error).message}`);
+      }
     }
     const r = j.retry;
     if (

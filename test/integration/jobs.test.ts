@@ -18,6 +18,7 @@ import { APP_JOBS } from '../../src/jobs/app-jobs.js';
 import { type AnyJobDefinition, defineJob, type JobLog, type JobRunner } from '../../src/jobs/jobs.js';
 import { enqueueOutbox, sendInTx } from '../../src/jobs/outbox.js';
 import { createJobRunner } from '../../src/jobs/runner.js';
+import { recordAudit } from '../../src/modules/audit/audit.service.js';
 import { SESSION_PURGE_JOB } from '../../src/modules/auth/sessions.jobs.js';
 import { memberScope, systemCtx } from '../../src/shared/context.js';
 import {
@@ -59,6 +60,21 @@ const TEST_JOBS: AnyJobDefinition[] = [
     name: 'test.after-commit',
     retry: { limit: 0, delaySeconds: 0, backoff: false },
     async handler(payload, job) {
+      record(job.name, payload, job.attempt, job.ctx.system);
+    },
+  }),
+  defineJob<{ memberId: string }>({
+    name: 'test.audited',
+    retry: { limit: 0, delaySeconds: 0, backoff: false },
+    async handler(payload, job) {
+      await runInTx(job.database, { ...job.ctx, scope: memberScope(payload.memberId) }, async (tx) => {
+        recordAudit(tx, {
+          action: 'member.viewed',
+          memberId: payload.memberId,
+          objectType: 'member',
+          objectId: payload.memberId,
+        });
+      });
       record(job.name, payload, job.attempt, job.ctx.system);
     },
   }),
@@ -150,6 +166,36 @@ describe('jobs', () => {
     const gap2 = list[2]!.at.getTime() - list[1]!.at.getTime();
     expect(gap1).toBeGreaterThanOrEqual(900);
     expect(gap2).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('names the job as the actor in the audit trail', async () => {
+    const r = await runner();
+    await r.send('test.audited', { memberId: panketal });
+    await waitFor('the audited job', () => runs('test.audited').length === 1);
+    await stopAll();
+    const events = await readAll(database, (tx) =>
+      tx.db
+        .selectFrom('audit_events')
+        .select(['actor_type', 'actor_id', 'action'])
+        .where('actor_id', '=', 'job:test.audited')
+        .execute(),
+    );
+    expect(events).toEqual([{ actor_type: 'system', actor_id: 'job:test.audited', action: 'member.viewed' }]);
+  });
+
+  it('refuses malformed job definitions', () => {
+    const handler = async () => undefined;
+    const make = (jobs: AnyJobDefinition[]) => () =>
+      createJobRunner({ database, config: jobsConfig(), jobs, log: silent });
+    expect(make([{ name: 'Bad Name', handler }])).toThrow(/module.what/);
+    expect(
+      make([
+        { name: 'a.b', handler },
+        { name: 'a.b', handler },
+      ]),
+    ).toThrow(/twice/);
+    expect(make([{ name: 'a.b', handler, schedule: '* * * * * *' }])).toThrow(/five cron fields/);
+    expect(make([{ name: 'a.b', handler, schedule: '61 * * * *' }])).toThrow(/invalid schedule/);
   });
 
   it('delivers an outbox message only after commit, retries until acknowledged, with one idempotency key', async () => {
