@@ -9,7 +9,7 @@ import parser from 'cron-parser';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { runInTx, type Tx } from '../db/tx.js';
-import { type Ctx, NO_MEMBERS, type Scope, systemCtx } from '../shared/context.js';
+import { type Ctx, jobCtx, NO_MEMBERS, type Scope } from '../shared/context.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt: limit 2 means at most three runs. */
@@ -34,7 +34,7 @@ export interface JobContext {
   readonly jobId: string;
   /** 1 for the first run, 2 for the first retry, … */
   readonly attempt: number;
-  /** The system context of the job: its actor in the audit trail is `job:<name>`, its scope the job's. */
+  /** The context of the job (jobCtx): its actor in the audit trail is the job (kind 'job'), its scope the job's. */
   readonly ctx: Ctx;
   readonly database: Database;
   readonly config: Config;
@@ -149,13 +149,13 @@ export function retryDelayMs(policy: RetryPolicy, retry: number, random = Math.r
   return Math.round(base * (1 + random) * 1000);
 }
 
-/** Builds the handler's context: the system actor `job:<name>` with the job's scope. */
+/** Builds the handler's context: the actor is the job (kind 'job', its name), with the job's scope. */
 export function jobContext(
   def: AnyJobDefinition,
   o: { jobId: string; attempt: number; database: Database; config: Config; log: JobLog },
 ): JobContext {
-  // The dedicated 'job' principal kind (issue 6, point 9) plugs in here instead of systemCtx.
-  const ctx = systemCtx(`job:${def.name}`, def.scope ?? NO_MEMBERS, `job-${o.jobId}`);
+  // Actor kind 'job' with the job's name in the audit trail.
+  const ctx = jobCtx(def.name, def.scope ?? NO_MEMBERS, `job-${o.jobId}`);
   return {
     name: def.name,
     jobId: o.jobId,

@@ -160,7 +160,7 @@ describe('jobs', () => {
     expect(list.map((x) => x.attempt)).toEqual([1, 2, 3]);
     expect(list.every((x) => (x.payload as { n: number }).n === 7)).toBe(true);
     // The actor of a job is the job itself.
-    expect(list[0]!.system).toBe('job:test.flaky');
+    expect(list[0]!.system).toBe('test.flaky');
     // Backoff: the second retry waited at least as long as the first (1–2 s, then 2–4 s).
     const gap1 = list[1]!.at.getTime() - list[0]!.at.getTime();
     const gap2 = list[2]!.at.getTime() - list[1]!.at.getTime();
@@ -177,10 +177,10 @@ describe('jobs', () => {
       tx.db
         .selectFrom('audit_events')
         .select(['actor_type', 'actor_id', 'action'])
-        .where('actor_id', '=', 'job:test.audited')
+        .where('actor_id', '=', 'test.audited')
         .execute(),
     );
-    expect(events).toEqual([{ actor_type: 'system', actor_id: 'job:test.audited', action: 'member.viewed' }]);
+    expect(events).toEqual([{ actor_type: 'job', actor_id: 'test.audited', action: 'member.viewed' }]);
   });
 
   it('refuses malformed job definitions', () => {
@@ -321,7 +321,7 @@ describe('jobs', () => {
       }
       expect([...byMinute.values()].every((n) => n === 1)).toBe(true);
       expect(runs(scheduledJob.name).length).toBeLessThanOrEqual(2); // at most one minute boundary passed
-      expect(runs(scheduledJob.name)[0]!.system).toBe(`job:${scheduledJob.name}`);
+      expect(runs(scheduledJob.name)[0]!.system).toBe(scheduledJob.name);
     },
   );
 

@@ -11,7 +11,9 @@ import { isIsoDate, todayInBerlin } from '../../shared/dates.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { grantOfScopes, requireMemberPermission } from './permissions.js';
+import { getMemberSummary } from '../members/members.service.js';
+import type { Registry } from '../registry.js';
+import { requireMemberPermission } from './permissions.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
 export const TOKEN_PREFIX = 'alm_';
@@ -53,8 +55,7 @@ export async function createApiToken(
     issues.push({ field: 'expiresOn', code: 'date.future' });
   }
   if (issues.length) throw new ValidationError(issues);
-  const exists = await tx.db.selectFrom('members').select('id').where('id', '=', memberId).executeTakeFirst();
-  if (!exists) throw new NotFoundError('member');
+  await getMemberSummary(tx, memberId); // 404 for a member that does not exist
   const { token, hash } = newSecretToken(TOKEN_PREFIX);
   const row = await tx.db
     .insertInto('api_tokens')
@@ -143,7 +144,11 @@ export async function revokeApiToken(tx: Tx, memberId: string, tokenId: string):
 }
 
 /** Resolves a bearer token to its principal, or null when unknown, revoked or expired. */
-export async function resolveApiToken(database: Database, token: string): Promise<Principal | null> {
+export async function resolveApiToken(
+  database: Database,
+  token: string,
+  grants: Pick<Registry, 'grantOfScopes'>,
+): Promise<Principal | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
   const hash = hashToken(token);
   const row = await runInTx(database, systemCtx('token', NO_MEMBERS), async (tx) => {
@@ -181,7 +186,7 @@ export async function resolveApiToken(database: Database, token: string): Promis
     memberId: row.member_id,
     isAssociation: row.is_association,
     roles: [],
-    ...grantOfScopes(row.scopes),
+    ...grants.grantOfScopes(row.scopes),
     actingMemberIds: [row.member_id, ...row.acting_member_ids],
   };
 }
