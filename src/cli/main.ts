@@ -9,7 +9,7 @@ import { openDatabase } from '../db/open.js';
 import type { Role } from '../db/schema.js';
 import { runInTx } from '../db/tx.js';
 import { printDemoAccounts, startServer } from '../http/server.js';
-import { APP_JOBS } from '../jobs/app-jobs.js';
+import { appJobs } from '../jobs/app-jobs.js';
 import { createJobRunner } from '../jobs/runner.js';
 import { verifyAuditTrail } from '../modules/audit/audit.service.js';
 import { ROLES } from '../modules/auth/permissions.js';
@@ -66,10 +66,11 @@ program
     const log = pino({ level: cfg.logLevel, name: 'allmende-worker' });
     const database = await openDatabase(cfg);
     await prepareDatabase(database);
-    const runner = createJobRunner({ database, config: cfg, jobs: APP_JOBS, log });
+    const jobs = appJobs();
+    const runner = createJobRunner({ database, config: cfg, jobs, log });
     await runner.start();
     await runner.send(SESSION_PURGE_JOB, {}, { key: `start:${new Date().toISOString().slice(0, 13)}` });
-    log.info({ database: database.location, jobs: APP_JOBS.map((j) => j.name) }, 'worker started');
+    log.info({ database: database.location, jobs: jobs.map((j) => j.name) }, 'worker started');
     process.stdout.write(`Allmende worker läuft (Datenbank: ${database.location})\n`);
     const stop = (signal: string) => {
       log.info({ signal }, 'worker shutting down');

@@ -8,7 +8,7 @@ import type { Config } from '../config/config.js';
 import { isEmpty, prepareDatabase } from '../db/bootstrap.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open.js';
-import { APP_JOBS } from '../jobs/app-jobs.js';
+import { appJobs } from '../jobs/app-jobs.js';
 import type { JobRunner } from '../jobs/jobs.js';
 import { createJobRunner } from '../jobs/runner.js';
 import { SESSION_PURGE_JOB } from '../modules/auth/sessions.jobs.js';
@@ -46,7 +46,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // ALLMENDE_JOBS=worker hands them to `allmende worker` processes).
   let jobs: JobRunner | undefined;
   if (config.jobs.mode === 'inline') {
-    jobs = createJobRunner({ database, config, jobs: APP_JOBS, log: app.log });
+    jobs = createJobRunner({ database, config, jobs: appJobs(app.allmende.registry.modules), log: app.log });
     await jobs.start();
     await jobs.send(SESSION_PURGE_JOB, {}, { key: `start:${new Date().toISOString().slice(0, 13)}` });
   } else {

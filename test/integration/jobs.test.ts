@@ -14,7 +14,7 @@ import type { Config } from '../../src/config/config.js';
 import { prepareDatabase } from '../../src/db/bootstrap.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { runInTx } from '../../src/db/tx.js';
-import { APP_JOBS } from '../../src/jobs/app-jobs.js';
+import { appJobs } from '../../src/jobs/app-jobs.js';
 import { type AnyJobDefinition, defineJob, type JobLog, type JobRunner } from '../../src/jobs/jobs.js';
 import { enqueueOutbox, sendInTx } from '../../src/jobs/outbox.js';
 import { createJobRunner } from '../../src/jobs/runner.js';
@@ -47,7 +47,7 @@ const record = (name: string, payload: unknown, attempt: number, system: string 
 const runs = (name: string) => seen.get(name) ?? [];
 
 const TEST_JOBS: AnyJobDefinition[] = [
-  ...APP_JOBS,
+  ...appJobs(),
   defineJob<{ n: number }>({
     name: 'test.flaky',
     retry: { limit: 2, delaySeconds: 1, backoff: true },
@@ -378,7 +378,7 @@ describe('jobs', () => {
   });
 
   it('purges expired sessions as a job (scheduled hourly)', async () => {
-    const def = APP_JOBS.find((j) => j.name === SESSION_PURGE_JOB)!;
+    const def = appJobs().find((j) => j.name === SESSION_PURGE_JOB)!;
     expect(def.schedule).toBe('17 * * * *');
     const t = await testApp({ database });
     const c = await loggedIn(t.app, DEMO.auditor);
