@@ -38,19 +38,24 @@ program
   .description('start the web server (migrates; loads the demo into an empty embedded database)')
   .action(async () => {
     const server = await startServer(config());
-    const stop = (signal: string) => {
-      server.app.log.info({ signal }, 'shutting down');
-      server.close().then(
-        () => process.exit(0),
-        (err) => {
-          console.error(err);
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    stopOnSignals(server.app.log, () => server.close());
   });
+
+/** On SIGTERM or SIGINT: close gracefully, then exit (1 if closing failed). */
+function stopOnSignals(log: { info(obj: object, msg: string): void }, close: () => Promise<void>): void {
+  const stop = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
 
 program
   .command('worker')
@@ -72,21 +77,10 @@ program
     await runner.send(SESSION_PURGE_JOB, {}, { key: `start:${new Date().toISOString().slice(0, 13)}` });
     log.info({ database: database.location, jobs: jobs.map((j) => j.name) }, 'worker started');
     process.stdout.write(`Allmende worker läuft (Datenbank: ${database.location})\n`);
-    const stop = (signal: string) => {
-      log.info({ signal }, 'worker shutting down');
-      runner
-        .stop()
-        .then(() => database.close())
-        .then(
-          () => process.exit(0),
-          (err) => {
-            console.error(err);
-            process.exit(1);
-          },
-        );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    stopOnSignals(log, async () => {
+      await runner.stop();
+      await database.close();
+    });
   });
 
 program

@@ -22,9 +22,11 @@ export interface Label {
 /** UI texts by key; `{name}` in a text is a parameter. */
 export type Messages = Readonly<Record<string, Label>>;
 
+/**
+ * A permission. What it allows, for people, is the module's message `permission.<name>`; the registry
+ * refuses a permission without it.
+ */
 export interface PermissionDefinition {
-  /** What the permission allows, for people (roles page, API docs). */
-  readonly label: Label;
   /** The roles that hold it. */
   readonly roles: readonly Role[];
   /** API-token scopes that grant it. */
@@ -79,8 +81,11 @@ export interface ModuleDefinition<
   /** Folder name; also the prefix of its permissions, audit events and message keys. */
   readonly name: string;
   readonly permissions: { readonly [key in P]: PermissionDefinition };
-  /** Audit event types, past tense, with their labels. Recording any other action is a type error. */
-  readonly auditEvents: { readonly [key in A]: Label };
+  /**
+   * Audit event types, past tense (`member.created`); their labels are the module's messages
+   * `audit_event.<type>`. Recording any other action is a type error.
+   */
+  readonly auditEvents: readonly A[];
   /** UI texts of the module. */
   readonly messages: { readonly [key in K]: Label };
   readonly navigation?: readonly NavigationEntry[];

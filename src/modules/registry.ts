@@ -25,8 +25,8 @@ export interface Registry {
   readonly modules: readonly AnyModule[];
   /** Every permission, with its definition. */
   readonly permissions: ReadonlyMap<string, AnyModule['permissions'][string]>;
-  /** Every audit event type with its labels, in module order. */
-  readonly auditEvents: ReadonlyMap<string, Label>;
+  /** Every audit event type, in module order. */
+  readonly auditEvents: ReadonlySet<string>;
   /** Every message of every module (German and English). */
   readonly messages: ReadonlyMap<string, Label>;
   grantOfRoles(roles: readonly Role[], memberWithdrawn?: boolean): Grant;
@@ -71,8 +71,21 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
     names.add(m.name);
   }
   const permissions = collect(modules, (m) => m.permissions, 'permission');
-  const auditEvents = collect(modules, (m) => m.auditEvents, 'audit event');
+  const auditEvents = new Set<string>();
+  for (const m of modules) {
+    for (const a of m.auditEvents) {
+      if (auditEvents.has(a)) throw new Error(`module ${m.name}: audit event "${a}" is declared twice`);
+      auditEvents.add(a);
+    }
+  }
   const messages = collect(modules, (m) => m.messages, 'message');
+  // Labels are messages: `permission.<name>`, `audit_event.<type>`.
+  for (const key of [
+    ...[...permissions.keys()].map((p) => `permission.${p}`),
+    ...[...auditEvents].map((a) => `audit_event.${a}`),
+  ]) {
+    if (!messages.has(key)) throw new Error(`no message "${key}": a module declares it without a label`);
+  }
   const tenancyRoutes = collect(modules, (m) => m.tenancy?.routes, 'tenancy route');
   const tenancyParams = collect(modules, (m) => m.tenancy?.params, 'tenancy parameter');
   const nav: NavigationEntry[] = modules.flatMap((m) => m.navigation ?? []).sort((a, b) => a.order - b.order);
@@ -136,7 +149,7 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
       }
       return out;
     },
-    auditLabel: (action, lang) => auditEvents.get(action)?.[lang] ?? action,
+    auditLabel: (action, lang) => messages.get(`audit_event.${action}`)?.[lang] ?? action,
     routeOwners,
     jobs,
     async registerRoutes(app) {

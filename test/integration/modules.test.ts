@@ -61,29 +61,39 @@ describe('the registry', () => {
 
   it('labels every audit event and permission in German and English', () => {
     const r = t.app.allmende.registry;
-    for (const [key, label] of [
-      ...r.auditEvents,
-      ...[...r.permissions].map(([k, d]) => [k, d.label] as const),
-    ]) {
-      expect(label.de.trim(), key).not.toBe('');
-      expect(label.en.trim(), key).not.toBe('');
+    const keys = [
+      ...[...r.auditEvents].map((a) => `audit_event.${a}`),
+      ...[...r.permissions.keys()].map((p) => `permission.${p}`),
+    ];
+    for (const key of keys) {
+      expect(r.messages.get(key)?.de.trim(), key).toBeTruthy();
+      expect(r.messages.get(key)?.en.trim(), key).toBeTruthy();
     }
+    expect(r.auditLabel('member.created', 'de')).toBe('Mitglied angelegt');
+    expect(r.auditLabel('member.created', 'en')).toBe('Member created');
   });
 
   it('refuses a permission, audit event or module declared twice, and navigation behind an unknown permission', () => {
-    const twice = defineModule({ name: 'twice', permissions: {}, auditEvents: {}, messages: {} });
+    const twice = defineModule({ name: 'twice', permissions: {}, auditEvents: [], messages: {} });
     expect(() => createRegistry([twice, twice])).toThrow(/registered twice/);
     const clash = defineModule({
       name: 'clash',
       permissions: {},
-      auditEvents: { 'member.created': { de: 'x', en: 'x' } },
+      auditEvents: ['member.created'],
       messages: {},
     });
     expect(() => createRegistry([...MODULES, clash])).toThrow(/member.created/);
+    const unlabelled = defineModule({
+      name: 'unlabelled',
+      permissions: {},
+      auditEvents: ['x.done'],
+      messages: {},
+    });
+    expect(() => createRegistry([unlabelled])).toThrow(/audit_event.x.done/);
     const blind = defineModule({
       name: 'blind',
       permissions: {},
-      auditEvents: {},
+      auditEvents: [],
       messages: {},
       navigation: [{ area: 'member', order: 1, label: 'x', href: () => '/x', permission: 'nope.read' }],
     });

@@ -20,7 +20,7 @@ import { type AuditFilter, listAuditEvents, recordAudit, verifyAuditTrail } from
 
 const EXPORT_LIMIT = 100_000;
 
-function filterFrom(q: Record<string, string | undefined>, known: ReadonlyMap<string, unknown>): AuditFilter {
+function filterFrom(q: Record<string, string | undefined>, known: ReadonlySet<string>): AuditFilter {
   return {
     memberId: q.mitglied && isUuid(q.mitglied) ? q.mitglied : undefined,
     action: q.aktion && known.has(q.aktion) ? q.aktion : undefined,
@@ -106,7 +106,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
               value={filter.action ?? ''}
               options={[
                 { value: '', label: t('common.all') },
-                ...[...registry.auditEvents.keys()].map((a) => ({ value: a, label: actionLabel(a) })),
+                ...[...registry.auditEvents].map((a) => ({ value: a, label: actionLabel(a) })),
               ]}
             />
             <TextField name="von" label={t('audit.from')} type="date" value={filter.from} />

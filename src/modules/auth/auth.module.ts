@@ -15,28 +15,26 @@ export const authModule = defineModule({
   name: 'auth',
   permissions: {
     'tokens.manage': {
-      label: { de: 'API-Tokens erstellen und widerrufen', en: 'Create and revoke API tokens' },
       roles: ['association_admin', 'member_admin'],
       writes: true,
     },
     // Granted to machines only; the metering module will take it over.
     'usage.write': {
-      label: { de: 'Verbrauchsdaten melden', en: 'Report usage' },
       roles: [],
       scopes: ['usage.write'],
       writes: true,
     },
   },
-  auditEvents: {
-    'user.password_changed': { de: 'Passwort geändert', en: 'Password changed' },
-    'user.sso_linked': { de: 'Mit Single Sign-on verknüpft', en: 'Linked to single sign-on' },
-    'auth.logged_in': { de: 'Angemeldet', en: 'Logged in' },
-    'auth.login_failed': { de: 'Anmeldung fehlgeschlagen', en: 'Login failed' },
-    'auth.logged_out': { de: 'Abgemeldet', en: 'Logged out' },
-    'auth.sessions_ended': { de: 'Alle Sitzungen beendet', en: 'All sessions ended' },
-    'token.created': { de: 'API-Token erstellt', en: 'API token created' },
-    'token.revoked': { de: 'API-Token widerrufen', en: 'API token revoked' },
-  },
+  auditEvents: [
+    'user.password_changed',
+    'user.sso_linked',
+    'auth.logged_in',
+    'auth.login_failed',
+    'auth.logged_out',
+    'auth.sessions_ended',
+    'token.created',
+    'token.revoked',
+  ],
   messages: authMessages,
   navigation: [
     {

@@ -8,30 +8,19 @@ export const membersModule = defineModule({
   name: 'members',
   permissions: {
     'members.read': {
-      label: { de: 'Mitglieder im eigenen Bereich ansehen', en: 'See members in scope' },
       roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
       scopes: ['members.read'],
     },
     'members.manage': {
-      label: {
-        de: 'Mitglieder erfassen, Stammdaten und Status ändern',
-        en: 'Register members, change master data and status',
-      },
       roles: ['association_admin'],
       writes: true,
     },
     'members.edit_profile': {
-      label: { de: 'Anschrift und Kontakt ändern', en: 'Change address and contact' },
       roles: ['association_admin', 'member_admin'],
       writes: true,
     },
   },
-  auditEvents: {
-    'member.created': { de: 'Mitglied angelegt', en: 'Member created' },
-    'member.updated': { de: 'Mitglied geändert', en: 'Member updated' },
-    'member.status_changed': { de: 'Mitgliedsstatus geändert', en: 'Member status changed' },
-    'member.viewed': { de: 'Mitglied mit Kontaktdaten angesehen', en: 'Member with contact data viewed' },
-  },
+  auditEvents: ['member.created', 'member.updated', 'member.status_changed', 'member.viewed'],
   messages: membersMessages,
   navigation: [
     { area: 'association', order: 10, label: 'nav.members', href: () => '/mitglieder' },

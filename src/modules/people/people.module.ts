@@ -9,21 +9,14 @@ export const peopleModule = defineModule({
   name: 'people',
   permissions: {
     'people.read': {
-      label: { de: 'Personen und Rollen ansehen', en: 'See people and roles' },
       roles: ['association_admin', 'member_admin', 'member_clerk', 'auditor'],
     },
     'people.manage': {
-      label: { de: 'Personen anlegen, Rollen vergeben, sperren', en: 'Add people, grant roles, disable' },
       roles: ['association_admin', 'member_admin'],
       writes: true,
     },
   },
-  auditEvents: {
-    'user.created': { de: 'Person angelegt', en: 'Person created' },
-    'user.updated': { de: 'Person geändert', en: 'Person updated' },
-    'user.viewed': { de: 'Personendaten angesehen', en: 'Personal data viewed' },
-    'user.listed': { de: 'Personenliste angesehen', en: 'People list viewed' },
-  },
+  auditEvents: ['user.created', 'user.updated', 'user.viewed', 'user.listed'],
   messages: peopleMessages,
   navigation: [
     {
