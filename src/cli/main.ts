@@ -4,7 +4,8 @@
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { ConfigError, loadConfig, SETTINGS } from '../config/config.js';
-import { prepareDatabase } from '../db/bootstrap.js';
+import { type InstanceState, prepareDatabase } from '../db/bootstrap.js';
+import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open.js';
 import type { Role } from '../db/schema.js';
 import { runInTx } from '../db/tx.js';
@@ -23,6 +24,22 @@ import { translator } from '../web/i18n/index.js';
 
 function config() {
   return loadConfig(process.env);
+}
+
+/**
+ * Opens the configured database, migrates and prepares it (unless `prepare` is false), runs fn and
+ * closes the database again, also when fn fails.
+ */
+async function withDatabase(
+  fn: (database: Database, state: InstanceState | undefined) => Promise<void>,
+  prepare = true,
+): Promise<void> {
+  const database = await openDatabase(config());
+  try {
+    await fn(database, prepare ? await prepareDatabase(database) : undefined);
+  } finally {
+    await database.close();
+  }
 }
 
 const settingsHelp = `\nSettings (environment variables):\n${SETTINGS.map((s) => `  ${s.name.padEnd(32)} ${s.description} [default: ${s.default}]`).join('\n')}\n`;
@@ -87,17 +104,13 @@ program
   .command('migrate')
   .description('apply pending database migrations')
   .action(async () => {
-    const database = await openDatabase(config());
-    try {
-      const state = await prepareDatabase(database);
+    await withDatabase(async (_database, state) => {
       console.log(
-        state.migrationsApplied.length
+        state?.migrationsApplied.length
           ? `Applied: ${state.migrationsApplied.join(', ')}`
           : 'Database is up to date.',
       );
-    } finally {
-      await database.close();
-    }
+    });
   });
 
 const seed = program.command('seed').description('load data');
@@ -107,17 +120,13 @@ seed
     'load the demo association, its members and one demo account per role (into an empty database)',
   )
   .action(async () => {
-    const database = await openDatabase(config());
-    try {
-      await prepareDatabase(database);
+    await withDatabase(async (database) => {
       const res = await seedDemo(database);
       console.log(
         res.seeded ? `Demo loaded: ${res.members} members.` : 'Demo data already present: nothing changed.',
       );
       printDemoAccounts();
-    } finally {
-      await database.close();
-    }
+    });
   });
 
 const user = program.command('user').description('manage people');
@@ -141,9 +150,7 @@ user
           .toString('utf8')
           .replace(/\r?\n$/, '');
       }
-      const database = await openDatabase(config());
-      try {
-        await prepareDatabase(database);
+      await withDatabase(async (database) => {
         const res = await runInTx(database, systemCtx('cli-user-add', ALL_MEMBERS_WRITE), async (tx) => {
           const m = await findMemberByReference(tx, opts.member);
           if (!m) throw new Error(`member not found: ${opts.member}`);
@@ -156,9 +163,7 @@ user
         });
         console.log(`Added ${res.person.email} (${res.person.roles.join(', ')}), id ${res.person.id}`);
         if (res.initialPassword) console.log(`Initial password (shown once): ${res.initialPassword}`);
-      } finally {
-        await database.close();
-      }
+      });
     },
   );
 
@@ -168,8 +173,8 @@ audit
   .description('verify every hash chain; names the first broken event; exit code 1 if any chain is broken')
   .option('--json', 'machine-readable output')
   .action(async (opts: { json?: boolean }) => {
-    const database = await openDatabase(config());
-    try {
+    // Verifying reads only: the database is opened as it is, not migrated.
+    await withDatabase(async (database) => {
       const result = await verifyAuditTrail(database);
       if (opts.json) {
         console.log(JSON.stringify(result, null, 2));
@@ -196,9 +201,7 @@ audit
         );
       }
       process.exitCode = result.ok ? 0 : 1;
-    } finally {
-      await database.close();
-    }
+    }, false);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
