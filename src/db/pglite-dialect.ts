@@ -6,7 +6,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
@@ -74,15 +74,18 @@ class PGliteDriver implements Driver {
     this.#releases.delete(connection);
     release?.();
   }
-  async beginTransaction(_connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  // Through the connection, like Kysely's own drivers, so that its query log sees them too.
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const level = settings.isolationLevel;
-    await this.pg.exec(level ? `BEGIN ISOLATION LEVEL ${level.toUpperCase()}` : 'BEGIN');
+    await connection.executeQuery(
+      CompiledQuery.raw(level ? `BEGIN ISOLATION LEVEL ${level.toUpperCase()}` : 'BEGIN'),
+    );
   }
-  async commitTransaction(): Promise<void> {
-    await this.pg.exec('COMMIT');
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('COMMIT'));
   }
-  async rollbackTransaction(): Promise<void> {
-    await this.pg.exec('ROLLBACK');
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
   }
   async destroy(): Promise<void> {
     // The owner of the PGlite instance closes it.
