@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
+import { PgDialect } from './pg-dialect.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 import { TYPE_PARSERS } from './type-parsers.js';
@@ -132,7 +133,7 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
     },
   });
   const stats = { statements: 0 };
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: () => void stats.statements++ });
+  const db = new Kysely<DB>({ dialect: new PgDialect(pool), log: () => void stats.statements++ });
   const u = new URL(url);
   return {
     kind: 'postgres',

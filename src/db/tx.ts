@@ -45,12 +45,17 @@ export function scopeKey(scope: Scope): string {
   return `${scope.allMembers ? 'on' : 'off'}|{${scope.memberIds.join(',')}}|${scope.readOnly ? 'on' : 'off'}`;
 }
 
+/**
+ * Switches to the app role and sets the scope. The values are inlined as literals (constants and
+ * checked uuids, see checkScope): a statement without parameters goes out together with BEGIN, in one
+ * round trip (pg-dialect.ts).
+ */
 async function setRoleAndScope(trx: Transaction<DB>, scope: Scope): Promise<void> {
   await sql`select
-      set_config('role', ${APP_ROLE}, true),
-      set_config('allmende.all_members', ${scope.allMembers ? 'on' : 'off'}, true),
-      set_config('allmende.member_ids', ${`{${scope.memberIds.join(',')}}`}, true),
-      set_config('allmende.read_only', ${scope.readOnly ? 'on' : 'off'}, true)`.execute(trx);
+      set_config('role', ${sql.lit(APP_ROLE)}, true),
+      set_config('allmende.all_members', ${sql.lit(scope.allMembers ? 'on' : 'off')}, true),
+      set_config('allmende.member_ids', ${sql.lit(`{${scope.memberIds.join(',')}}`)}, true),
+      set_config('allmende.read_only', ${sql.lit(scope.readOnly ? 'on' : 'off')}, true)`.execute(trx);
 }
 
 /** Runs fn with a Tx over trx, then the before-commit hooks. The caller commits or rolls back. */

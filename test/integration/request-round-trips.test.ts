@@ -45,7 +45,7 @@ async function lastSeen(client: Client): Promise<Date> {
 }
 
 describe('round trips per authenticated request', () => {
-  it('the members API and page take four statements: begin, principal + scope, the list, commit', async () => {
+  it('the members API and page take three round trips: begin + principal + scope, the list, commit', async () => {
     const admin = await loggedIn(t.app, DEMO.associationAdmin);
     await admin.get('/api/v1/members'); // warm: "last seen" was written at login
     let res: Awaited<ReturnType<Client['get']>> | undefined;
@@ -53,7 +53,7 @@ describe('round trips per authenticated request', () => {
       await statementsOf(async () => {
         res = await admin.get('/api/v1/members');
       }),
-    ).toBe(4);
+    ).toBe(3);
     expect(res!.statusCode).toBe(200);
     expect(res!.json().items.length).toBe(50);
     expect(res!.json().total).toBeGreaterThan(50);
@@ -61,11 +61,11 @@ describe('round trips per authenticated request', () => {
       await statementsOf(async () => {
         res = await admin.get('/mitglieder');
       }),
-    ).toBe(4);
+    ).toBe(3);
     expect(res!.statusCode).toBe(200);
   });
 
-  it('an API token takes the same four statements', async () => {
+  it('an API token takes the same three round trips', async () => {
     const admin = await loggedIn(t.app, DEMO.associationAdmin);
     const assoc = await memberIdByName(t.database, 'Zweckverband Digitale Kommunen Brandenburg');
     const created = await admin.api('POST', `/api/v1/members/${assoc}/api-tokens`, {
@@ -80,16 +80,25 @@ describe('round trips per authenticated request', () => {
       await statementsOf(async () => {
         status = (await t.app.inject({ url: '/api/v1/members', headers: bearer })).statusCode;
       }),
-    ).toBe(4);
+    ).toBe(3);
     expect(status).toBe(200);
   });
 
-  it('a request that never uses the database still ends its transaction (begin, principal, commit)', async () => {
+  it('a request that never uses the database still ends its transaction (begin + principal, commit)', async () => {
     const admin = await loggedIn(t.app, DEMO.associationAdmin);
     await admin.get('/api/v1/me');
-    expect(await statementsOf(() => admin.get('/api/v1/me'))).toBe(3);
+    expect(await statementsOf(() => admin.get('/api/v1/me'))).toBe(2);
     // The connection is free again: a plain transaction runs at once.
     await readAll(t.database, (tx) => sql`select 1`.execute(tx.db));
+  });
+
+  it('any transaction sends BEGIN together with its role and scope', async () => {
+    expect(
+      await statementsOf(() =>
+        readAll(t.database, (tx) => tx.db.selectFrom('members').select('id').limit(1).execute()),
+      ),
+    ).toBe(3); // begin + role + scope, the query, commit
+    expect(await statementsOf(() => readAll(t.database, async () => undefined))).toBe(2); // begin + scope, commit
   });
 
   it('a page past the end still reports the total', async () => {
@@ -173,6 +182,28 @@ describe('the scope set by the principal statement', () => {
     // The wider scope of the system context was set in the same transaction: set_config, count, commit.
     expect(t.database.stats.statements - before).toBe(3);
     expect(visible).toBeGreaterThan(50);
+  });
+});
+
+describe('row-level security policies', () => {
+  it('evaluate the member scope once per statement: every policy reads it through a sub-select', async () => {
+    const policies = await t.database.withOwnerSession((s) =>
+      s.query<{ tablename: string; policyname: string; qual: string | null; with_check: string | null }>(
+        `select tablename, policyname, qual, with_check from pg_policies where schemaname = 'public'`,
+      ),
+    );
+    const tables = new Set(policies.map((p) => p.tablename));
+    for (const table of ['members', 'users', 'sessions', 'api_tokens', 'audit_events', 'audit_chain_heads']) {
+      expect(tables.has(table), table).toBe(true);
+    }
+    for (const p of policies) {
+      for (const expr of [p.qual, p.with_check]) {
+        if (expr === null) continue;
+        expect(expr, `${p.tablename}.${p.policyname}`).toMatch(/\(\s*SELECT app_all_members\(\)/);
+        expect(expr, `${p.tablename}.${p.policyname}`).toMatch(/\(\s*SELECT app_member_ids\(\)/);
+        expect(expr, `${p.tablename}.${p.policyname}`).not.toMatch(/app_can_see\(/);
+      }
+    }
   });
 });
 

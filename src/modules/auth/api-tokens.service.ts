@@ -168,10 +168,13 @@ export async function beginTokenRequest(database: Database, token: string): Prom
       }
     | undefined;
   try {
-    const r = await sql<NonNullable<typeof row>>`select set_config('role', ${APP_ROLE}, true) as role, p.*
-      from (select 1) as one left join lateral auth_request_token(${hash}, 60, ${WRITING_SCOPES}) as p on true`.execute(
-      trx,
-    );
+    // Literals, not parameters (the hash is hex, the rest constants): one round trip with BEGIN.
+    const r = await sql<
+      NonNullable<typeof row>
+    >`select set_config('role', ${sql.lit(APP_ROLE)}, true) as role, p.*
+      from (select 1) as one left join lateral auth_request_token(
+        ${sql.lit(hash)}, 60, ${sql.lit(`{${WRITING_SCOPES.join(',')}}`)}::text[]
+      ) as p on true`.execute(trx);
     row = r.rows[0];
   } catch (err) {
     await trx

@@ -88,9 +88,12 @@ export async function beginSessionRequest(
   const trx = await database.db.startTransaction().execute();
   let row: RequestSessionRow | undefined;
   try {
-    const r = await sql<RequestSessionRow>`select set_config('role', ${APP_ROLE}, true) as role, p.*
+    // Literals, not parameters (the hash is hex, the rest constants): a statement without parameters
+    // goes out together with BEGIN, in one round trip (db/pg-dialect.ts).
+    const r = await sql<RequestSessionRow>`select set_config('role', ${sql.lit(APP_ROLE)}, true) as role, p.*
       from (select 1) as one left join lateral auth_request_session(
-        ${id}, ${config.sessionIdleMinutes * 60}, ${TOUCH_AFTER_SECONDS}, ${WRITING_ROLES}
+        ${sql.lit(id)}, ${sql.lit(config.sessionIdleMinutes * 60)}, ${sql.lit(TOUCH_AFTER_SECONDS)},
+        ${sql.lit(`{${WRITING_ROLES.join(',')}}`)}::text[]
       ) as p on true`.execute(trx);
     row = r.rows[0];
   } catch (err) {
