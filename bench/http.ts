@@ -7,10 +7,15 @@
  *   r1 = /healthz over the bare hello world,
  *   r2 = GET /api/v1/members (association admin, session cookie) over the bare members-query route,
  *   r3 = the /mitglieder page (same admin) over the bare members-query route.
- * ALLMENDE_BENCH_SECONDS sets the seconds per target (default 8, after a 2 s warm-up).
+ * The targets are measured round-robin in rounds of 2 s (after a warm-up), so that a change in the
+ * machine's load during the run affects every target alike; req/s is over all rounds, p99 the median
+ * of the rounds' p99. Beside it, the CPU time the server process spent per request (from /proc), which
+ * other load on the machine hardly changes. ALLMENDE_BENCH_SECONDS sets the seconds per target
+ * (default 10).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -22,7 +27,8 @@ import { DEMO_PASSWORD, seedDemo } from '../src/modules/demo/demo.seed.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADMIN_URL = process.env.ALLMENDE_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const OWNER = process.env.ALLMENDE_BENCH_DB_OWNER ?? 'allmende_owner';
-const SECONDS = Number(process.env.ALLMENDE_BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.ALLMENDE_BENCH_SECONDS ?? 10);
+const ROUND_SECONDS = 2;
 const CONNECTIONS = 10;
 const ADMIN_EMAIL = 'verband.admin@dikom.example';
 
@@ -77,25 +83,72 @@ function stop(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The server process, for its CPU time. */
+  pid: number;
+}
+
 interface Result {
   name: string;
   rps: number;
   p99: number;
+  cpuMsPerRequest: number;
 }
 
-async function run(name: string, url: string, headers: Record<string, string> = {}): Promise<Result> {
-  // A short warm-up (JIT, pools, caches), then the measured run.
-  await autocannon({ url, connections: CONNECTIONS, duration: 2, headers });
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
+/** CPU time (user + system) of a process so far, in milliseconds (Linux /proc). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after "pid (comm) ".
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ = 100
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function round(t: Target, duration: number) {
+  const cpu0 = cpuMs(t.pid);
+  const r = await autocannon({ url: t.url, connections: CONNECTIONS, duration, headers: t.headers });
   const bad = r.non2xx + r.errors + r.timeouts;
   if (bad > 0 || r.requests.total === 0) {
-    throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+    throw new Error(`${t.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
   }
-  const res = { name, rps: r.requests.average, p99: r.latency.p99 };
-  console.log(
-    `${name.padEnd(34)} ${res.rps.toFixed(0).padStart(7)} req/s   p99 ${String(res.p99).padStart(4)} ms`,
-  );
-  return res;
+  return { requests: r.requests.total, seconds: r.duration, p99: r.latency.p99, cpu: cpuMs(t.pid) - cpu0 };
+}
+
+/** Warms every target up, then measures them round-robin. */
+async function measure(targets: Target[]): Promise<Result[]> {
+  for (const t of targets) await round(t, 2);
+  const rounds = Math.max(1, Math.round(SECONDS / ROUND_SECONDS));
+  const acc = targets.map(() => ({ requests: 0, seconds: 0, cpu: 0, p99s: [] as number[] }));
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, t] of targets.entries()) {
+      const r = await round(t, ROUND_SECONDS);
+      const a = acc[k]!;
+      a.requests += r.requests;
+      a.seconds += r.seconds;
+      a.cpu += r.cpu;
+      a.p99s.push(r.p99);
+    }
+  }
+  return targets.map((t, k) => {
+    const a = acc[k]!;
+    const p99s = a.p99s.sort((x, y) => x - y);
+    const res = {
+      name: t.name,
+      rps: a.requests / a.seconds,
+      p99: p99s[Math.floor(p99s.length / 2)]!,
+      cpuMsPerRequest: a.cpu / a.requests,
+    };
+    console.log(
+      `${res.name.padEnd(34)} ${res.rps.toFixed(0).padStart(7)} req/s   p99 ${String(res.p99).padStart(4)} ms   ` +
+        `server CPU ${res.cpuMsPerRequest.toFixed(3)} ms/req`,
+    );
+    return res;
+  });
 }
 
 /** Logs in like a browser: the login page's CSRF token and cookie, then the form. Returns the cookies. */
@@ -177,12 +230,20 @@ async function main(): Promise<void> {
       `PostgreSQL, ${CONNECTIONS} connections, ${SECONDS} s per target, members list: ${rows} rows`,
     );
 
-    const hello = await run('bare fastify hello world', `http://127.0.0.1:${basePort}/hello`);
-    const bare = await run('bare fastify members query (pg)', `http://127.0.0.1:${basePort}/members`);
-    const healthz = await run('allmende /healthz', `${app}/healthz`);
-    const api = await run('allmende GET /api/v1/members', `${app}/api/v1/members`, { cookie });
-    const page = await run('allmende /mitglieder', `${app}/mitglieder`, { cookie });
-    const r = (a: Result, b: Result) => (a.rps / b.rps).toFixed(2);
+    const base = `http://127.0.0.1:${basePort}`;
+    const [hello, bare, healthz, api, page] = await measure([
+      { name: 'bare fastify hello world', url: `${base}/hello`, headers: {}, pid: baseline.pid! },
+      { name: 'bare fastify members query (pg)', url: `${base}/members`, headers: {}, pid: baseline.pid! },
+      { name: 'allmende /healthz', url: `${app}/healthz`, headers: {}, pid: server.pid! },
+      {
+        name: 'allmende GET /api/v1/members',
+        url: `${app}/api/v1/members`,
+        headers: { cookie },
+        pid: server.pid!,
+      },
+      { name: 'allmende /mitglieder', url: `${app}/mitglieder`, headers: { cookie }, pid: server.pid! },
+    ]);
+    const r = (a: Result | undefined, b: Result | undefined) => (a!.rps / b!.rps).toFixed(2);
     console.log(
       `http: healthz ${r(healthz, hello)}, members api ${r(api, bare)}, members page ${r(page, bare)}`,
     );

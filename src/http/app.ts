@@ -236,15 +236,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // response is sent.
   const requestTx = new WeakMap<FastifyRequest, RequestTransaction>();
   app.addHook('onRequest', (_req, _reply, done) => requestTransactions.run({ current: null }, done));
-  const endRequestTx = async (req: FastifyRequest) => {
+  // Callback hooks: most requests have nothing to end, and pay no promise for it.
+  const endRequestTx = (req: FastifyRequest, done: (err?: Error) => void) => {
     const open = requestTx.get(req);
-    if (!open) return;
+    if (!open) return done();
     requestTx.delete(req);
-    await open.end(true);
+    open.end(true).then(() => done(), done);
   };
-  app.addHook('onSend', async (req) => endRequestTx(req));
-  app.addHook('onResponse', async (req) => endRequestTx(req));
-  app.addHook('onRequestAbort', async (req) => endRequestTx(req));
+  app.addHook('onSend', (req, _reply, _payload, done) => endRequestTx(req, done));
+  app.addHook('onResponse', (req, _reply, done) => endRequestTx(req, done));
+  app.addHook('onRequestAbort', (req, done) => endRequestTx(req, done));
 
   // Language, request id header, principal.
   const translators = new Map(LANGS.map((l) => [l, translator(l)] as const));
@@ -262,10 +263,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     else if (token) resolved = await beginSessionRequest(deps.database, config, token);
     else return;
     if (resolved.tx) {
-      requestTx.set(req, resolved.tx);
       const store = requestTransactions.getStore();
-      if (store) store.current = resolved.tx;
-      else await endRequestTx(req); // never hold it where runInTx cannot find it
+      if (store) {
+        store.current = resolved.tx;
+        requestTx.set(req, resolved.tx);
+      } else await resolved.tx.end(); // never hold it where runInTx cannot find it
     }
     const { principal } = resolved;
     if (principal) {
