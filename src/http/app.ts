@@ -72,6 +72,7 @@ declare module 'fastify' {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
@@ -255,7 +256,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.lang = LANGS.includes(cookieLang as Lang) ? (cookieLang as Lang) : 'de';
     req.t = translators.get(req.lang)!;
     req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS });
-    if (req.url.startsWith('/static/') || req.url === '/healthz' || req.url === '/metrics') return;
+    // Probes need no principal (and /readyz queries outside runInTx: it must not wait for this one).
+    if (req.url.startsWith('/static/') || PROBES.has(req.url)) return;
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? undefined : req.cookies[services.sessionCookie];
     let resolved: RequestAuth;

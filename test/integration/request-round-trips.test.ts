@@ -90,6 +90,9 @@ describe('round trips per authenticated request', () => {
     expect(await statementsOf(() => admin.get('/api/v1/me'))).toBe(2);
     // The connection is free again: a plain transaction runs at once.
     await readAll(t.database, (tx) => sql`select 1`.execute(tx.db));
+    // Probes open no request transaction (readiness queries outside runInTx, and must not wait for one).
+    expect(await statementsOf(() => admin.get('/healthz'))).toBe(0);
+    expect((await admin.get('/readyz')).statusCode).toBe(200);
   });
 
   it('any transaction sends BEGIN together with its role and scope', async () => {
