@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
+import { PgDialect } from './pg-dialect.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 import { TYPE_PARSERS } from './type-parsers.js';
@@ -30,6 +31,11 @@ export interface Database {
    * (HMAC), so a digest cannot be used to confirm a guessed name or e-mail address.
    */
   secret?: string;
+  /**
+   * Statements sent by the application (BEGIN and COMMIT included; owner sessions not), for tests
+   * that hold the number of round trips per request.
+   */
+  readonly stats: { statements: number };
   withOwnerSession<T>(fn: (s: OwnerSession) => Promise<T>): Promise<T>;
   /** PGlite only: a gzip'd dump of the data directory (tests clone databases from it). */
   dump?(): Promise<Blob>;
@@ -88,10 +94,12 @@ async function createPglite(opts: { dataDir?: string; loadDataDir?: Blob }): Pro
     unlock();
     throw err;
   }
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const stats = { statements: 0 };
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), log: () => void stats.statements++ });
   return {
     kind: 'pglite',
     db,
+    stats,
     location: opts.dataDir ? `pglite:${path.relative(process.cwd(), opts.dataDir) || '.'}` : 'pglite:memory',
     async withOwnerSession(fn) {
       return fn({
@@ -124,11 +132,13 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
         TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const stats = { statements: 0 };
+  const db = new Kysely<DB>({ dialect: new PgDialect(pool), log: () => void stats.statements++ });
   const u = new URL(url);
   return {
     kind: 'postgres',
     db,
+    stats,
     location: `postgres://${u.hostname}:${u.port || 5432}${u.pathname}`,
     async withOwnerSession(fn) {
       const client = await pool.connect();

@@ -6,7 +6,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
@@ -20,6 +20,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { beginStatement } from './pg-dialect.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
 class Mutex {
@@ -37,8 +38,26 @@ class Mutex {
 }
 
 class PGliteConnection implements DatabaseConnection {
+  /** BEGIN not yet sent: it goes out with the next statement, as in the pg dialect (pg-dialect.ts). */
+  pendingBegin: string | null = null;
   constructor(private readonly pg: PGlite) {}
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const begin = this.pendingBegin;
+    if (begin !== null) {
+      this.pendingBegin = null;
+      if (compiled.parameters.length === 0) {
+        const results = await this.pg.exec(`${begin};\n${compiled.sql}`, {
+          rowMode: 'object',
+          parsers: TYPE_PARSERS,
+        });
+        const res = results[results.length - 1]!;
+        return {
+          rows: (res.rows ?? []) as R[],
+          numAffectedRows: res.affectedRows === undefined ? undefined : BigInt(res.affectedRows),
+        };
+      }
+      await this.pg.exec(begin);
+    }
     const res = await this.pg.query<R>(compiled.sql, [...compiled.parameters], {
       rowMode: 'object',
       parsers: TYPE_PARSERS,
@@ -70,19 +89,29 @@ class PGliteDriver implements Driver {
     return this.#connection;
   }
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PGliteConnection).pendingBegin = null;
     const release = this.#releases.get(connection);
     this.#releases.delete(connection);
     release?.();
   }
-  async beginTransaction(_connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const level = settings.isolationLevel;
-    await this.pg.exec(level ? `BEGIN ISOLATION LEVEL ${level.toUpperCase()}` : 'BEGIN');
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    (connection as PGliteConnection).pendingBegin = beginStatement(settings);
   }
-  async commitTransaction(): Promise<void> {
-    await this.pg.exec('COMMIT');
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as PGliteConnection;
+    if (c.pendingBegin !== null) {
+      c.pendingBegin = null; // nothing ran: nothing to commit
+      return;
+    }
+    await c.executeQuery(CompiledQuery.raw('COMMIT'));
   }
-  async rollbackTransaction(): Promise<void> {
-    await this.pg.exec('ROLLBACK');
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as PGliteConnection;
+    if (c.pendingBegin !== null) {
+      c.pendingBegin = null;
+      return;
+    }
+    await c.executeQuery(CompiledQuery.raw('ROLLBACK'));
   }
   async destroy(): Promise<void> {
     // The owner of the PGlite instance closes it.

@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -17,12 +16,13 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
-import { runInTx, type Tx } from '../db/tx.js';
-import { resolveApiToken } from '../modules/auth/api-tokens.service.js';
+import { type RequestTransaction, requestTransactions, runInTx, type Tx } from '../db/tx.js';
+import { beginTokenRequest } from '../modules/auth/api-tokens.service.js';
 import { OidcLogin } from '../modules/auth/oidc.service.js';
-import { resolveSession } from '../modules/auth/sessions.service.js';
+import { beginSessionRequest, type RequestAuth } from '../modules/auth/sessions.service.js';
 import { type Ctx, NO_MEMBERS, ownAccountCtx, principalCtx } from '../shared/context.js';
 import { DomainError } from '../shared/errors.js';
 import { LANGS, type Lang, translator } from '../web/i18n/index.js';
@@ -83,6 +83,7 @@ declare module 'fastify' {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
@@ -166,7 +167,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('authVia', null);
 
   const https = config.publicUrl.startsWith('https:');
-  await app.register(fastifyHelmet, {
+  // Security headers (helmet), computed once: they are the same for every response, and building
+  // helmet's middleware per request (as @fastify/helmet does) parsed the CSP on every request.
+  const securityHeaders = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -185,6 +188,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hsts: https ? { maxAge: 31536000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (_req, reply, done) => {
+    for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
+    done();
   });
   await app.register(fastifyCookie, { secret: deps.secret });
   await app.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });
@@ -240,6 +247,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     uiConfig: { deepLinking: false },
   });
 
+  // The request's transaction (opened below when the request carries a session or an API token) is
+  // found by every runInTx of the request through this async context, and ended at the latest when the
+  // response is sent.
+  const requestTx = new WeakMap<FastifyRequest, RequestTransaction>();
+  app.addHook('onRequest', (_req, _reply, done) => requestTransactions.run({ current: null }, done));
+  // Callback hooks: most requests have nothing to end, and pay no promise for it.
+  const endRequestTx = (req: FastifyRequest, done: (err?: Error) => void) => {
+    const open = requestTx.get(req);
+    if (!open) return done();
+    requestTx.delete(req);
+    open.end(true).then(() => done(), done);
+  };
+  app.addHook('onSend', (req, _reply, _payload, done) => endRequestTx(req, done));
+  app.addHook('onResponse', (req, _reply, done) => endRequestTx(req, done));
+  app.addHook('onRequestAbort', (req, done) => endRequestTx(req, done));
+
   // Language, request id header, principal.
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -247,28 +270,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.lang = LANGS.includes(cookieLang as Lang) ? (cookieLang as Lang) : 'de';
     req.t = translators[req.lang];
     req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS });
-    if (req.url.startsWith('/static/') || req.url === '/healthz' || req.url === '/metrics') return;
+    // Probes need no principal (and /readyz queries outside runInTx: it must not wait for this one).
+    if (req.url.startsWith('/static/') || PROBES.has(req.url)) return;
     const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) {
-      const principal = await resolveApiToken(deps.database, auth.slice(7).trim(), registry);
-      if (principal) {
-        req.principal = principal;
-        req.authVia = 'token';
-        req.ctx = principalCtx(req.id, principal);
-      }
-      return; // an invalid token is simply unauthenticated; the route answers 401
+    const token = auth?.startsWith('Bearer ') ? undefined : req.cookies[services.sessionCookie];
+    let resolved: RequestAuth;
+    if (auth?.startsWith('Bearer '))
+      resolved = await beginTokenRequest(deps.database, auth.slice(7).trim(), registry);
+    else if (token) resolved = await beginSessionRequest(deps.database, config, token, registry);
+    else return;
+    if (resolved.tx) {
+      const store = requestTransactions.getStore();
+      if (store) {
+        store.current = resolved.tx;
+        requestTx.set(req, resolved.tx);
+      } else await resolved.tx.end(); // never hold it where runInTx cannot find it
     }
-    const token = req.cookies[services.sessionCookie];
-    if (token) {
-      const principal = await resolveSession(deps.database, config, token, registry);
-      if (principal) {
-        req.principal = principal;
-        req.authVia = 'session';
-        req.ctx = principalCtx(req.id, principal);
-      } else {
-        reply.clearCookie(services.sessionCookie, services.cookieOptions);
-      }
+    const { principal } = resolved;
+    if (principal) {
+      req.principal = principal;
+      req.authVia = token === undefined ? 'token' : 'session';
+      req.ctx = principalCtx(req.id, principal);
+    } else if (token !== undefined) {
+      reply.clearCookie(services.sessionCookie, services.cookieOptions);
     }
+    // An invalid token is simply unauthenticated; the route answers 401.
   });
 
   // CSRF on every state change made with a browser session (or without any authentication, e.g. login).
@@ -357,4 +383,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await registerRoutes(app, registry);
   return app;
+}
+
+/** The headers helmet sets for these options, collected once from a stand-in response. */
+function helmetHeaders(options: HelmetOptions): [string, string][] {
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: unknown) => headers.set(name, String(value)),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  helmet(options)({} as never, res as never, (err?: unknown) => {
+    if (err) throw err;
+  });
+  return [...headers];
 }

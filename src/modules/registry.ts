@@ -30,6 +30,10 @@ export interface Registry {
   /** Every message of every module (German and English). */
   readonly messages: ReadonlyMap<string, Label>;
   grantOfRoles(roles: readonly Role[], memberWithdrawn?: boolean): Grant;
+  /** Roles holding a writing permission (a principal with none of them gets a read-only scope). */
+  readonly writingRoles: readonly Role[];
+  /** Token scopes granting a writing permission. */
+  readonly writingScopes: readonly TokenScope[];
   grantOfScopes(scopes: readonly TokenScope[]): Grant;
   /** The navigation of a person with these areas, in order, entries of one href once. */
   navigation(areas: readonly Area[], p: NavPrincipal): NavLink[];
@@ -128,6 +132,8 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
         roles.flatMap((r) => byRole.get(r) ?? []),
         memberWithdrawn,
       ),
+    writingRoles: [...byRole].filter(([, ps]) => ps.some((p) => writing.has(p))).map(([r]) => r),
+    writingScopes: [...byScope].filter(([, ps]) => ps.some((p) => writing.has(p))).map(([s]) => s),
     grantOfScopes: (scopes) =>
       grant(
         scopes.flatMap((s) => byScope.get(s) ?? []),

@@ -68,34 +68,56 @@ export interface ChainReport {
  * a changed byte breaks that event's hash; a deleted, inserted or swapped event breaks the sequence or
  * the link to its predecessor; events cut off the end disagree with the head.
  */
+/**
+ * Verifies one chain event by event, in seq order, without holding the chain: the verifier streams
+ * the trail (see verifyAuditTrail). finish() compares the end of the chain with its head.
+ */
+export class ChainVerifier {
+  #prevHash = GENESIS_HASH;
+  #expectedSeq = 1;
+  #events = 0;
+  #problem: ChainProblem | null = null;
+  constructor(readonly memberId: string) {}
+
+  push(e: StoredEvent): void {
+    this.#events++;
+    if (this.#problem) return; // the first problem is the one reported; the rest is only counted
+    if (e.seq !== this.#expectedSeq) {
+      this.#problem = { kind: 'sequence_gap', event: e, expectedSeq: this.#expectedSeq };
+    } else if (e.memberId !== this.memberId || eventHash(e) !== e.hash) {
+      this.#problem = { kind: 'hash_mismatch', event: e };
+    } else if (e.prevHash !== this.#prevHash) {
+      this.#problem = { kind: 'broken_link', event: e };
+    } else {
+      this.#prevHash = e.hash;
+      this.#expectedSeq++;
+    }
+  }
+
+  finish(head: { lastSeq: number; lastHash: string } | undefined): ChainReport {
+    const memberId = this.memberId;
+    const events = this.#events;
+    if (this.#problem)
+      return { memberId, events, headHash: head?.lastHash ?? GENESIS_HASH, problem: this.#problem };
+    const lastSeq = this.#expectedSeq - 1;
+    let problem: ChainProblem | null = null;
+    if (events === 0 && (!head || head.lastSeq === 0)) {
+      problem = { kind: 'missing_chain', memberId };
+    } else if (!head) {
+      if (events > 0) problem = { kind: 'missing_head', memberId };
+    } else if (head.lastSeq !== lastSeq || head.lastHash !== this.#prevHash) {
+      problem = { kind: 'head_mismatch', memberId, headSeq: head.lastSeq, lastSeq };
+    }
+    return { memberId, events, headHash: this.#prevHash, problem };
+  }
+}
+
 export function verifyChain(
   memberId: string,
   events: readonly StoredEvent[],
   head: { lastSeq: number; lastHash: string } | undefined,
 ): ChainReport {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1;
-  for (const e of events) {
-    const fail = (problem: ChainProblem): ChainReport => ({
-      memberId,
-      events: events.length,
-      headHash: head?.lastHash ?? GENESIS_HASH,
-      problem,
-    });
-    if (e.seq !== expectedSeq) return fail({ kind: 'sequence_gap', event: e, expectedSeq });
-    if (e.memberId !== memberId || eventHash(e) !== e.hash) return fail({ kind: 'hash_mismatch', event: e });
-    if (e.prevHash !== prevHash) return fail({ kind: 'broken_link', event: e });
-    prevHash = e.hash;
-    expectedSeq++;
-  }
-  const lastSeq = expectedSeq - 1;
-  let problem: ChainProblem | null = null;
-  if (events.length === 0 && (!head || head.lastSeq === 0)) {
-    problem = { kind: 'missing_chain', memberId };
-  } else if (!head) {
-    if (events.length > 0) problem = { kind: 'missing_head', memberId };
-  } else if (head.lastSeq !== lastSeq || head.lastHash !== prevHash) {
-    problem = { kind: 'head_mismatch', memberId, headSeq: head.lastSeq, lastSeq };
-  }
-  return { memberId, events: events.length, headHash: prevHash, problem };
+  const verifier = new ChainVerifier(memberId);
+  for (const e of events) verifier.push(e);
+  return verifier.finish(head);
 }

@@ -1,4 +1,5 @@
 /** The auditor's view of the trail: browse with filters, verify the chains, export CSV or JSON. */
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatDateTime, isIsoDate } from '../../shared/dates.js';
 import { UnauthenticatedError } from '../../shared/errors.js';
@@ -16,7 +17,13 @@ import {
 import { queryParams, sendPage } from '../../web/page.js';
 import { requirePermission } from '../auth/permissions.js';
 import { listMembers } from '../members/members.service.js';
-import { type AuditFilter, listAuditEvents, recordAudit, verifyAuditTrail } from './audit.service.js';
+import {
+  type AuditFilter,
+  auditEventBatches,
+  listAuditEvents,
+  recordAudit,
+  verifyAuditTrail,
+} from './audit.service.js';
 
 const EXPORT_LIMIT = 100_000;
 
@@ -242,6 +249,15 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
       guard(req);
       requirePermission(req.ctx, 'audit.export');
       const filter = filterFrom(queryParams(req.query), registry.auditEvents);
+      const download = () => {
+        const stamp = new Date().toISOString().slice(0, 10);
+        reply.header('content-disposition', `attachment; filename="allmende-pruefpfad-${stamp}.${format}"`);
+        reply.header('cache-control', 'no-store');
+      };
+      if (format === 'csv') {
+        download();
+        return reply.type('text/csv; charset=utf-8').send(csvExport(req, filter));
+      }
       const { events } = await tx(req, async (t2) => {
         const res = await listAuditEvents(t2, { ...filter, limit: EXPORT_LIMIT, offset: 0 });
         recordAudit(t2, {
@@ -252,41 +268,77 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
         });
         return res;
       });
-      const stamp = new Date().toISOString().slice(0, 10);
-      reply.header('content-disposition', `attachment; filename="allmende-pruefpfad-${stamp}.${format}"`);
-      reply.header('cache-control', 'no-store');
-      if (format === 'json') {
-        return reply.type('application/json; charset=utf-8').send(
-          JSON.stringify(
-            events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
-            null,
-            2,
-          ),
-        );
-      }
-      const cols = [
-        'id',
-        'memberId',
-        'seq',
-        'occurredAt',
-        'actorType',
-        'actorId',
-        'action',
-        'objectType',
-        'objectId',
-        'dataDigest',
-        'details',
-        'requestId',
-        'prevHash',
-        'hash',
-      ] as const;
-      const lines = [cols.join(';')];
-      for (const e of events) {
-        const row = { ...e, occurredAt: e.occurredAt.toISOString() } as Record<string, unknown>;
-        lines.push(cols.map((c) => csvCell(row[c])).join(';'));
-      }
-      return reply.type('text/csv; charset=utf-8').send(`\uFEFF${lines.join('\r\n')}\r\n`);
+      download();
+      return reply.type('application/json; charset=utf-8').send(
+        JSON.stringify(
+          events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
+          null,
+          2,
+        ),
+      );
     });
+
+  /**
+   * The CSV export, streamed: batches of events are written as they are read, inside one transaction,
+   * so neither the trail nor the file is held in memory. The export is audited in that transaction;
+   * should it fail (or the client go away), the response is cut off instead of ending normally.
+   */
+  const csvExport = (req: FastifyRequest, filter: ReturnType<typeof filterFrom>): PassThrough => {
+    const body = new PassThrough();
+    const cols = [
+      'id',
+      'memberId',
+      'seq',
+      'occurredAt',
+      'actorType',
+      'actorId',
+      'action',
+      'objectType',
+      'objectId',
+      'dataDigest',
+      'details',
+      'requestId',
+      'prevHash',
+      'hash',
+    ] as const;
+    const writable = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          body.off('drain', done);
+          body.off('close', done);
+          resolve();
+        };
+        body.once('drain', done);
+        body.once('close', done);
+      });
+    tx(req, async (t2) => {
+      body.write(`\uFEFF${cols.join(';')}\r\n`);
+      let count = 0;
+      for await (const events of auditEventBatches(t2, { ...filter, limit: EXPORT_LIMIT })) {
+        let chunk = '';
+        for (const e of events) {
+          const row = { ...e, occurredAt: e.occurredAt.toISOString() } as Record<string, unknown>;
+          chunk += `${cols.map((c) => csvCell(row[c])).join(';')}\r\n`;
+        }
+        count += events.length;
+        if (!body.write(chunk)) await writable();
+        if (body.destroyed) throw new Error('client went away during the export');
+      }
+      recordAudit(t2, {
+        action: 'audit.exported',
+        memberId: req.principal!.memberId,
+        objectType: 'audit_trail',
+        details: { format: 'csv', count },
+      });
+    }).then(
+      () => body.end(),
+      (err: unknown) => {
+        req.log.error({ err }, 'audit export failed');
+        body.destroy(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+    return body;
+  };
   exportRoute('csv');
   exportRoute('json');
 }

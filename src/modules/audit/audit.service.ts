@@ -11,7 +11,7 @@ import { keyedDigest } from '../../shared/canonical-json.js';
 import { ALL_MEMBERS_READ, type Ctx, systemCtx } from '../../shared/context.js';
 import { requirePermission } from '../auth/permissions.js';
 import type { AuditInput } from './audit.catalog.js';
-import { type ChainReport, eventHash, type StoredEvent, verifyChain } from './audit.chain.js';
+import { type ChainReport, ChainVerifier, eventHash, type StoredEvent, verifyChain } from './audit.chain.js';
 
 const BAG_KEY = 'audit.pending';
 
@@ -134,9 +134,7 @@ export interface AuditPage {
   total: number;
 }
 
-/** Lists events visible to the caller (RLS limits to the caller's members), newest first. */
-export async function listAuditEvents(tx: Tx, filter: AuditFilter): Promise<AuditPage> {
-  requirePermission(tx.ctx, 'audit.read');
+function filteredEvents(tx: Tx, filter: AuditFilter) {
   let q = tx.db.selectFrom('audit_events');
   if (filter.memberId) q = q.where('member_id', '=', filter.memberId);
   if (filter.action) q = q.where('action', '=', filter.action);
@@ -147,6 +145,13 @@ export async function listAuditEvents(tx: Tx, filter: AuditFilter): Promise<Audi
       sql<boolean>`occurred_at < ((${filter.to}::date + 1)::timestamp at time zone 'Europe/Berlin')`,
     );
   }
+  return q;
+}
+
+/** Lists events visible to the caller (RLS limits to the caller's members), newest first. */
+export async function listAuditEvents(tx: Tx, filter: AuditFilter): Promise<AuditPage> {
+  requirePermission(tx.ctx, 'audit.read');
+  const q = filteredEvents(tx, filter);
   const total = Number(
     (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
   );
@@ -154,6 +159,7 @@ export async function listAuditEvents(tx: Tx, filter: AuditFilter): Promise<Audi
     .selectAll()
     .orderBy('occurred_at', 'desc')
     .orderBy('seq', 'desc')
+    .orderBy('id', 'desc') // a total order, the same as the streamed export's
     .limit(filter.limit ?? 50)
     .offset(filter.offset ?? 0)
     .execute();
@@ -166,8 +172,32 @@ export interface VerifyResult {
   eventsChecked: number;
 }
 
-/** Verifies every chain visible in the context (all of them for the CLI). */
-export async function verifyAuditTrail(database: Database, ctx?: Ctx): Promise<VerifyResult> {
+/** Rows per round trip when the trail is read in full (verify, export): memory stays bounded. */
+export const AUDIT_BATCH_ROWS = 1000;
+
+/**
+ * Every event visible in the transaction, chain by chain in seq order, in batches (keyset on the
+ * unique (member_id, seq)): the verifier never holds the whole trail in memory.
+ */
+async function* chainBatches(tx: Tx, batchRows: number): AsyncGenerator<AuditEventRow[]> {
+  let after: { memberId: string; seq: string | number } | undefined;
+  for (;;) {
+    let q = tx.db.selectFrom('audit_events').selectAll();
+    if (after) q = q.where(sql<boolean>`(member_id, seq) > (${after.memberId}::uuid, ${after.seq}::int8)`);
+    const rows = await q.orderBy('member_id').orderBy('seq').limit(batchRows).execute();
+    if (rows.length > 0) yield rows;
+    if (rows.length < batchRows) return;
+    const last = rows[rows.length - 1]!;
+    after = { memberId: last.member_id, seq: last.seq };
+  }
+}
+
+/** Verifies every chain visible in the context (all of them for the CLI), streaming the trail. */
+export async function verifyAuditTrail(
+  database: Database,
+  ctx?: Ctx,
+  batchRows = AUDIT_BATCH_ROWS,
+): Promise<VerifyResult> {
   // One snapshot for heads, events and members: a commit in between must not look like tampering.
   return runInTx(
     database,
@@ -177,29 +207,72 @@ export async function verifyAuditTrail(database: Database, ctx?: Ctx): Promise<V
       const headByMember = new Map(
         heads.map((h) => [h.member_id, { lastSeq: Number(h.last_seq), lastHash: h.last_hash }]),
       );
-      const rows = await tx.db
-        .selectFrom('audit_events')
-        .selectAll()
-        .orderBy('member_id')
-        .orderBy('seq')
-        .execute();
       const members = await tx.db.selectFrom('members').select('id').execute();
-      const byMember = new Map<string, StoredEvent[]>();
+      const reports = new Map<string, ChainReport>();
+      let current: ChainVerifier | undefined;
+      let eventsChecked = 0;
+      const finish = () => {
+        if (current) reports.set(current.memberId, current.finish(headByMember.get(current.memberId)));
+      };
+      for await (const batch of chainBatches(tx, batchRows)) {
+        for (const r of batch) {
+          if (current?.memberId !== r.member_id) {
+            finish();
+            current = new ChainVerifier(r.member_id);
+          }
+          current.push(toStoredEvent(r));
+          eventsChecked++;
+        }
+      }
+      finish();
       // Every member has a chain from its creation on: a member without one lost its whole chain.
-      for (const m of members) byMember.set(m.id, []);
-      for (const r of rows) {
-        const list = byMember.get(r.member_id) ?? [];
-        list.push(toStoredEvent(r));
-        byMember.set(r.member_id, list);
+      for (const m of members) {
+        if (!reports.has(m.id)) reports.set(m.id, verifyChain(m.id, [], headByMember.get(m.id)));
       }
       for (const [memberId, head] of headByMember) {
-        if (!byMember.has(memberId) && head.lastSeq > 0) byMember.set(memberId, []);
+        if (!reports.has(memberId) && head.lastSeq > 0)
+          reports.set(memberId, verifyChain(memberId, [], head));
       }
-      const chains = [...byMember.entries()]
+      const chains = [...reports.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([memberId, events]) => verifyChain(memberId, events, headByMember.get(memberId)));
-      return { ok: chains.every((c) => c.problem === null), chains, eventsChecked: rows.length };
+        .map(([, report]) => report);
+      return { ok: chains.every((c) => c.problem === null), chains, eventsChecked };
     },
     { isolation: 'repeatable read' },
   );
+}
+
+/**
+ * The events of a filter, newest first, in batches (keyset on occurred_at, seq, id — compared in
+ * PostgreSQL's own microsecond precision), at most `limit` of them: for exports that stream.
+ */
+export async function* auditEventBatches(
+  tx: Tx,
+  filter: Omit<AuditFilter, 'offset'>,
+  batchRows = AUDIT_BATCH_ROWS,
+): AsyncGenerator<StoredEvent[]> {
+  requirePermission(tx.ctx, 'audit.read');
+  let left = filter.limit ?? Number.POSITIVE_INFINITY;
+  let after: { at: string; seq: string | number; id: string } | undefined;
+  while (left > 0) {
+    let q = filteredEvents(tx, filter);
+    if (after) {
+      q = q.where(
+        sql<boolean>`(occurred_at, seq, id) < (${after.at}::timestamptz, ${after.seq}::int8, ${after.id}::uuid)`,
+      );
+    }
+    const rows = await q
+      .selectAll()
+      .select(sql<string>`occurred_at::text`.as('cursor_at'))
+      .orderBy('occurred_at', 'desc')
+      .orderBy('seq', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(batchRows, left))
+      .execute();
+    if (rows.length > 0) yield rows.map(toStoredEvent);
+    left -= rows.length;
+    if (rows.length < batchRows) return;
+    const last = rows[rows.length - 1]!;
+    after = { at: last.cursor_at, seq: last.seq, id: last.id };
+  }
 }

@@ -5,8 +5,8 @@
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { TokenScope } from '../../db/schema.js';
-import { runInTx, type Tx } from '../../db/tx.js';
-import { memberScope, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
+import { APP_ROLE, RequestTransaction, scopeKey, type Tx } from '../../db/tx.js';
+import { NO_MEMBERS } from '../../shared/context.js';
 import { isIsoDate, todayInBerlin } from '../../shared/dates.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { hasUnsafeText } from '../../shared/text.js';
@@ -14,6 +14,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { getMemberSummary } from '../members/members.service.js';
 import type { Registry } from '../registry.js';
 import { requireMemberPermission } from './permissions.js';
+import type { RequestAuth } from './sessions.service.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
 export const TOKEN_PREFIX = 'alm_';
@@ -143,50 +144,64 @@ export async function revokeApiToken(tx: Tx, memberId: string, tokenId: string):
   return toDto(updated);
 }
 
-/** Resolves a bearer token to its principal, or null when unknown, revoked or expired. */
-export async function resolveApiToken(
+/**
+ * Resolves a bearer token to its principal in the request's own transaction (see beginSessionRequest):
+ * unknown, revoked, expired or of a withdrawn member → no principal. "Last used" is recorded at most
+ * once a minute.
+ */
+export async function beginTokenRequest(
   database: Database,
   token: string,
-  grants: Pick<Registry, 'grantOfScopes'>,
-): Promise<Principal | null> {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
+  grants: Pick<Registry, 'grantOfScopes' | 'writingScopes'>,
+): Promise<RequestAuth> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return { principal: null, tx: null };
   const hash = hashToken(token);
-  const row = await runInTx(database, systemCtx('token', NO_MEMBERS), async (tx) => {
-    const r = await sql<{
-      token_id: string;
-      member_id: string;
-      scopes: TokenScope[];
-      is_association: boolean;
-      acting_member_ids: string[];
-      member_status: string;
-      expires_at: Date | null;
-      revoked_at: Date | null;
-    }>`select * from auth_token_principal(${hash})`.execute(tx.db);
-    return r.rows[0];
+  const trx = await database.db.startTransaction().execute();
+  let row:
+    | {
+        token_id: string | null;
+        member_id: string;
+        scopes: TokenScope[];
+        is_association: boolean;
+        acting_member_ids: string[];
+        scope_all_members: boolean;
+        scope_member_ids: string[];
+        scope_read_only: boolean;
+      }
+    | undefined;
+  try {
+    // Literals, not parameters (the hash is hex, the rest constants): one round trip with BEGIN.
+    const r = await sql<
+      NonNullable<typeof row>
+    >`select set_config('role', ${sql.lit(APP_ROLE)}, true) as role, p.*
+      from (select 1) as one left join lateral auth_request_token(
+        ${sql.lit(hash)}, 60, ${sql.lit(`{${grants.writingScopes.join(',')}}`)}::text[]
+      ) as p on true`.execute(trx);
+    row = r.rows[0];
+  } catch (err) {
+    await trx
+      .rollback()
+      .execute()
+      .catch(() => undefined);
+    throw err;
+  }
+  if (!row?.token_id)
+    return { principal: null, tx: new RequestTransaction(database, trx, scopeKey(NO_MEMBERS)) };
+  const applied = scopeKey({
+    allMembers: row.scope_all_members,
+    memberIds: row.scope_member_ids,
+    readOnly: row.scope_read_only,
   });
-  // Machines of a withdrawn member report nothing any more.
-  if (!row || row.revoked_at || row.member_status === 'withdrawn') return null;
-  if (row.expires_at && row.expires_at.getTime() < Date.now()) return null;
-  await runInTx(database, systemCtx('token', memberScope(row.member_id)), (tx) =>
-    tx.db
-      .updateTable('api_tokens')
-      .set({ last_used_at: sql`now()` })
-      .where('id', '=', row.token_id)
-      .where((eb) =>
-        eb.or([
-          eb('last_used_at', 'is', null),
-          eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`),
-        ]),
-      )
-      .execute(),
-  );
   return {
-    kind: 'token',
-    id: row.token_id,
-    memberId: row.member_id,
-    isAssociation: row.is_association,
-    roles: [],
-    ...grants.grantOfScopes(row.scopes),
-    actingMemberIds: [row.member_id, ...row.acting_member_ids],
+    principal: {
+      kind: 'token',
+      id: row.token_id,
+      memberId: row.member_id,
+      isAssociation: row.is_association,
+      roles: [],
+      ...grants.grantOfScopes(row.scopes),
+      actingMemberIds: [row.member_id, ...row.acting_member_ids],
+    },
+    tx: new RequestTransaction(database, trx, applied),
   };
 }

@@ -6,34 +6,17 @@ import { sql } from 'kysely';
 import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import type { Role } from '../../db/schema.js';
-import { runInTx, type Tx } from '../../db/tx.js';
-import {
-  ALL_MEMBERS_WRITE,
-  type Ctx,
-  memberScope,
-  NO_MEMBERS,
-  type Principal,
-  systemCtx,
-} from '../../shared/context.js';
+import { APP_ROLE, RequestTransaction, runInTx, scopeKey, type Tx } from '../../db/tx.js';
+import { ALL_MEMBERS_WRITE, type Ctx, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { Registry } from '../registry.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
-const TOUCH_AFTER_MS = 60_000;
-
-export interface SessionRow {
-  session_id: string;
-  user_id: string;
-  member_id: string;
-  roles: Role[];
-  user_status: string;
-  is_association: boolean;
-  member_status: string;
-  acting_member_ids: string[];
-  created_at: Date;
-  last_seen_at: Date;
-  expires_at: Date;
-}
+/**
+ * "Last seen" is written at most once a minute: a write per request would cost a row update (and its
+ * WAL) on every page view. The idle timeout is counted in minutes, so it is off by at most this much.
+ */
+const TOUCH_AFTER_SECONDS = 60;
 
 export async function createSession(
   tx: Tx,
@@ -64,44 +47,82 @@ export async function createSession(
   return token;
 }
 
-/** Resolves a session cookie to its principal, or null when unknown, expired or the person is disabled. */
-export async function resolveSession(
+interface RequestSessionRow {
+  role: string;
+  session_id: string | null;
+  user_id: string;
+  member_id: string;
+  roles: Role[];
+  is_association: boolean;
+  member_status: string;
+  acting_member_ids: string[];
+  valid: boolean | null;
+  scope_all_members: boolean;
+  scope_member_ids: string[];
+  scope_read_only: boolean;
+}
+
+export interface RequestAuth {
+  /** null when the credential is unknown, expired, revoked or its person disabled. */
+  principal: Principal | null;
+  /** The request's transaction, opened by the look-up; null when the credential was malformed. */
+  tx: RequestTransaction | null;
+}
+
+/**
+ * Resolves a session cookie to its principal in the request's own transaction: BEGIN, then one
+ * statement that looks the session up, ends it when idle, past its absolute end or its person is
+ * disabled, records "last seen" (at most once a minute), switches to the app role and sets the
+ * principal's member scope. The caller continues the returned transaction (runInTx) or ends it.
+ */
+export async function beginSessionRequest(
   database: Database,
   config: Config,
   token: string,
-  grants: Pick<Registry, 'grantOfRoles'>,
-): Promise<Principal | null> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  grants: Pick<Registry, 'grantOfRoles' | 'writingRoles'>,
+): Promise<RequestAuth> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { principal: null, tx: null };
   const id = hashToken(token);
-  const row = await runInTx(database, systemCtx('session', NO_MEMBERS), async (tx) => {
-    const r = await sql<SessionRow>`select * from auth_session_principal(${id})`.execute(tx.db);
-    return r.rows[0];
-  });
-  if (!row) return null;
-  const now = Date.now();
-  const idleExpired = row.last_seen_at.getTime() + config.sessionIdleMinutes * 60_000 < now;
-  const absoluteExpired = row.expires_at.getTime() < now;
-  if (idleExpired || absoluteExpired || row.user_status !== 'active') {
-    await runInTx(database, systemCtx('session', memberScope(row.member_id)), (tx) =>
-      tx.db.deleteFrom('sessions').where('id', '=', id).execute(),
-    );
-    return null;
+  const trx = await database.db.startTransaction().execute();
+  let row: RequestSessionRow | undefined;
+  try {
+    // Literals, not parameters (the hash is hex, the rest constants): a statement without parameters
+    // goes out together with BEGIN, in one round trip (db/pg-dialect.ts).
+    const r = await sql<RequestSessionRow>`select set_config('role', ${sql.lit(APP_ROLE)}, true) as role, p.*
+      from (select 1) as one left join lateral auth_request_session(
+        ${sql.lit(id)}, ${sql.lit(config.sessionIdleMinutes * 60)}, ${sql.lit(TOUCH_AFTER_SECONDS)},
+        ${sql.lit(`{${grants.writingRoles.join(',')}}`)}::text[]
+      ) as p on true`.execute(trx);
+    row = r.rows[0];
+  } catch (err) {
+    await trx
+      .rollback()
+      .execute()
+      .catch(() => undefined);
+    throw err;
   }
-  if (now - row.last_seen_at.getTime() > TOUCH_AFTER_MS) {
-    await runInTx(database, systemCtx('session', memberScope(row.member_id)), (tx) =>
-      tx.db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id', '=', id).execute(),
-    );
-  }
-  const roles = row.roles as Role[];
+  const applied = row?.session_id
+    ? scopeKey({
+        allMembers: row.scope_all_members,
+        memberIds: row.scope_member_ids,
+        readOnly: row.scope_read_only,
+      })
+    : scopeKey(NO_MEMBERS);
+  const tx = new RequestTransaction(database, trx, applied);
+  if (!row?.session_id || !row.valid) return { principal: null, tx };
+  const roles = row.roles;
   return {
-    kind: 'user',
-    id: row.user_id,
-    memberId: row.member_id,
-    isAssociation: row.is_association,
-    roles,
-    ...grants.grantOfRoles(roles, row.member_status === 'withdrawn'),
-    actingMemberIds: [row.member_id, ...row.acting_member_ids],
-    sessionId: id,
+    principal: {
+      kind: 'user',
+      id: row.user_id,
+      memberId: row.member_id,
+      isAssociation: row.is_association,
+      roles,
+      ...grants.grantOfRoles(roles, row.member_status === 'withdrawn'),
+      actingMemberIds: [row.member_id, ...row.acting_member_ids],
+      sessionId: id,
+    },
+    tx,
   };
 }
 

@@ -40,18 +40,25 @@ export async function searchMembers(
   if (s.kind) q = q.where('m.kind', '=', s.kind);
   if (s.status) q = q.where('m.status', '=', s.status);
   if (s.amtId) q = q.where('m.amt_id', '=', s.amtId);
-  const total = Number(
-    (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
-  );
-  const rows = await q
+  // One statement for the page and the total (a window count over the filtered rows); only a page
+  // past the end, which has no row to carry the total, needs a count of its own.
+  const found = await q
     .selectAll('m')
     .select('a.name as amt_name')
+    .select(sql<number>`count(*) over ()`.as('total_count'))
     // The association first, then alphabetical in German collation order (ä sorts with a).
     .orderBy('m.is_association', 'desc')
     .orderBy(sql`lower(m.name)`)
     .limit(s.limit)
     .offset(s.offset)
     .execute();
+  const total =
+    found.length > 0
+      ? Number(found[0]!.total_count)
+      : s.offset === 0
+        ? 0
+        : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const rows = found.map(({ total_count: _, ...row }) => row);
   return { rows, total };
 }
 

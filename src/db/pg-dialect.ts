@@ -1,0 +1,122 @@
+/**
+ * Kysely dialect for PostgreSQL over a `pg` pool, like Kysely's own PostgresDialect but with one round
+ * trip less per transaction: BEGIN is not sent on its own but together with the transaction's first
+ * statement when that statement has no parameters (one simple-protocol message, "begin; <statement>").
+ * runInTx makes that first statement the one that sets the role and the member scope (its values are
+ * inlined as literals, all of them checked), so a transaction costs BEGIN+scope, its queries, COMMIT.
+ * A transaction in which nothing ran sends neither BEGIN nor COMMIT.
+ */
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+import type pg from 'pg';
+
+/** The first statement of a transaction merges with BEGIN only when it takes no parameters. */
+export function beginStatement(settings: TransactionSettings): string {
+  return settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : 'begin';
+}
+
+function toResult<R>(res: pg.QueryResult): QueryResult<R> {
+  const affects = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(res.command);
+  return {
+    rows: (res.rows ?? []) as R[],
+    ...(affects ? { numAffectedRows: BigInt(res.rowCount ?? 0) } : {}),
+  };
+}
+
+class PgConnection implements DatabaseConnection {
+  /** BEGIN not yet sent: it goes out with the next statement. */
+  pendingBegin: string | null = null;
+  constructor(readonly client: pg.PoolClient) {}
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const begin = this.pendingBegin;
+    if (begin !== null) {
+      this.pendingBegin = null;
+      if (compiled.parameters.length === 0) {
+        // Simple protocol, two statements, one round trip; the statement's result is the last one.
+        const res = (await this.client.query(`${begin};\n${compiled.sql}`)) as unknown as
+          | pg.QueryResult
+          | pg.QueryResult[];
+        return toResult<R>(Array.isArray(res) ? res[res.length - 1]! : res);
+      }
+      await this.client.query(begin);
+    }
+    return toResult<R>(await this.client.query(compiled.sql, [...compiled.parameters]));
+  }
+
+  // biome-ignore lint/correctness/useYield: streaming reads use keyset batches (PGlite has no cursors either)
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('Streaming is not supported: read in keyset batches');
+  }
+}
+
+class PgDriver implements Driver {
+  readonly #connections = new WeakMap<pg.PoolClient, PgConnection>();
+  constructor(private readonly pool: pg.Pool) {}
+  async init(): Promise<void> {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const client = await this.pool.connect();
+    let connection = this.#connections.get(client);
+    if (!connection) {
+      connection = new PgConnection(client);
+      this.#connections.set(client, connection);
+    }
+    return connection;
+  }
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    (connection as PgConnection).pendingBegin = beginStatement(settings);
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as PgConnection;
+    if (c.pendingBegin !== null) {
+      c.pendingBegin = null; // nothing ran: nothing to commit
+      return;
+    }
+    await c.executeQuery(CompiledQuery.raw('commit'));
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as PgConnection;
+    if (c.pendingBegin !== null) {
+      c.pendingBegin = null;
+      return;
+    }
+    await c.executeQuery(CompiledQuery.raw('rollback'));
+  }
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const c = connection as PgConnection;
+    c.pendingBegin = null;
+    c.client.release();
+  }
+  async destroy(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export class PgDialect implements Dialect {
+  constructor(private readonly pool: pg.Pool) {}
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+  createDriver(): Driver {
+    return new PgDriver(this.pool);
+  }
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+}
