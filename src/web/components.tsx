@@ -1,6 +1,7 @@
 /** KERN UX building blocks used by every page. Field errors follow the KERN pattern plus ARIA wiring. */
 import type { FieldIssue } from '../shared/errors.js';
 import type { T } from './i18n/index.js';
+import type { ButtonType, InputType } from './jsx/intrinsic-elements.js';
 import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
 
 export type FieldErrors = Record<string, string>;
@@ -72,7 +73,7 @@ export function TextField(props: {
   value?: string | number | null | undefined;
   error?: string | undefined;
   hint?: string | undefined;
-  type?: string;
+  type?: InputType;
   required?: boolean;
   optionalLabel?: string | undefined;
   autocomplete?: string;
@@ -221,7 +222,7 @@ export function Badge(props: { variant: 'info' | 'success' | 'warning' | 'danger
 export function Button(props: {
   label: string;
   variant?: 'primary' | 'secondary' | 'tertiary';
-  type?: string;
+  type?: ButtonType;
 }): RawHtml {
   return (
     <button type={props.type ?? 'submit'} class={`kern-btn kern-btn--${props.variant ?? 'primary'}`}>
