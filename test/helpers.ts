@@ -14,6 +14,7 @@ import { runInTx, type Tx } from '../src/db/tx.js';
 import { TYPE_PARSERS } from '../src/db/type-parsers.js';
 import { buildApp } from '../src/http/app.js';
 import { DEMO_PASSWORD } from '../src/modules/demo/demo.seed.js';
+import type { Clock } from '../src/shared/clock.js';
 import { ALL_MEMBERS_READ, systemCtx } from '../src/shared/context.js';
 
 export const testDbKind = () => inject('testDb');
@@ -107,12 +108,19 @@ export interface TestApp {
 }
 
 export async function testApp(
-  opts: { database?: Database; env?: Record<string, string> } = {},
+  opts: { database?: Database; env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await testDatabase());
   const state = await prepareDatabase(database);
   const config = testConfig(opts.env);
-  const app = await buildApp({ config, database, secret: state.secret, demo: true, logger: false });
+  const app = await buildApp({
+    config,
+    database,
+    secret: state.secret,
+    demo: true,
+    logger: false,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   await app.ready();
   return {
     app,

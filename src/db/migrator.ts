@@ -18,7 +18,7 @@ export interface MigrationResult {
 export function listMigrations(): string[] {
   return fs
     .readdirSync(MIGRATIONS_DIR)
-    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .filter((f) => /^(\d{4}|\d{14})_[a-z0-9_]+\.sql$/.test(f))
     .sort();
 }
 

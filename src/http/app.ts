@@ -23,6 +23,7 @@ import { runInTx, type Tx } from '../db/tx.js';
 import { resolveApiToken } from '../modules/auth/api-tokens.service.js';
 import { OidcLogin } from '../modules/auth/oidc.service.js';
 import { resolveSession } from '../modules/auth/sessions.service.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { type Ctx, NO_MEMBERS, ownAccountCtx, principalCtx } from '../shared/context.js';
 import { DomainError } from '../shared/errors.js';
 import { LANGS, type Lang, translator } from '../web/i18n/index.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly demo: boolean;
   /** Fastify logger options; false silences logs (tests). */
   readonly logger?: boolean;
+  /** Where "today" comes from (member status and other effective dates); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 export interface AppServices {
@@ -75,6 +78,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  const clock = deps.clock ?? systemClock;
   const secureCookies = config.cookieSecure;
   const prefix = secureCookies ? '__Host-allmende-' : 'allmende-';
 
@@ -231,25 +235,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const cookieLang = req.cookies[services.langCookie];
     req.lang = LANGS.includes(cookieLang as Lang) ? (cookieLang as Lang) : 'de';
     req.t = translator(req.lang);
-    req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS });
+    req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS, clock });
     if (req.url.startsWith('/static/') || req.url === '/healthz' || req.url === '/metrics') return;
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
-      const principal = await resolveApiToken(deps.database, auth.slice(7).trim());
+      const principal = await resolveApiToken(deps.database, auth.slice(7).trim(), clock);
       if (principal) {
         req.principal = principal;
         req.authVia = 'token';
-        req.ctx = principalCtx(req.id, principal);
+        req.ctx = principalCtx(req.id, principal, clock);
       }
       return; // an invalid token is simply unauthenticated; the route answers 401
     }
     const token = req.cookies[services.sessionCookie];
     if (token) {
-      const principal = await resolveSession(deps.database, config, token);
+      const principal = await resolveSession(deps.database, config, token, clock);
       if (principal) {
         req.principal = principal;
         req.authVia = 'session';
-        req.ctx = principalCtx(req.id, principal);
+        req.ctx = principalCtx(req.id, principal, clock);
       } else {
         reply.clearCookie(services.sessionCookie, services.cookieOptions);
       }

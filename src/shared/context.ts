@@ -3,6 +3,7 @@
  */
 import type { Role } from '../db/schema.js';
 import type { Permission } from '../modules/auth/permissions.js';
+import { type Clock, systemClock } from './clock.js';
 
 export interface Principal {
   readonly kind: 'user' | 'token';
@@ -38,6 +39,8 @@ export interface Ctx {
   /** Set for work that no person or token does (CLI, seeding, the login step before a principal exists). */
   readonly system: string | null;
   readonly scope: Scope;
+  /** Where "today" comes from (statuses and other effective dates); tests pass a fixed clock. */
+  readonly clock: Clock;
 }
 
 export const NO_MEMBERS: Scope = Object.freeze({ allMembers: false, memberIds: [], readOnly: true });
@@ -55,13 +58,18 @@ export function ownAccountCtx(ctx: Ctx): Ctx {
   return Object.freeze({ ...ctx, scope: memberScope(ctx.principal.memberId, false) });
 }
 
-export function principalCtx(requestId: string, principal: Principal): Ctx {
-  return Object.freeze({ requestId, principal, system: null, scope: scopeOf(principal) });
+export function principalCtx(requestId: string, principal: Principal, clock: Clock = systemClock): Ctx {
+  return Object.freeze({ requestId, principal, system: null, scope: scopeOf(principal), clock });
 }
 
 /** A context for system work. Give it the narrowest scope the work needs. */
-export function systemCtx(name: string, scope: Scope, requestId = `system-${name}`): Ctx {
-  return Object.freeze({ requestId, principal: null, system: name, scope });
+export function systemCtx(
+  name: string,
+  scope: Scope,
+  requestId = `system-${name}`,
+  clock: Clock = systemClock,
+): Ctx {
+  return Object.freeze({ requestId, principal: null, system: name, scope, clock });
 }
 
 export const ALL_MEMBERS_WRITE: Scope = Object.freeze({ allMembers: true, memberIds: [], readOnly: false });

@@ -4,13 +4,15 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
-import type { TokenScope } from '../../db/schema.js';
+import type { MemberStatus, TokenScope } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
+import type { Clock } from '../../shared/clock.js';
 import { memberScope, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
-import { isIsoDate, todayInBerlin } from '../../shared/dates.js';
+import { isIsoDate } from '../../shared/dates.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { isWithdrawnOn } from '../members/members.service.js';
 import { grantOfScopes, requireMemberPermission } from './permissions.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
@@ -49,7 +51,7 @@ export async function createApiToken(
     issues.push({ field: 'scopes', code: 'scopes.invalid' });
   }
   const expiresOn = input.expiresOn ?? null;
-  if (expiresOn !== null && (!isIsoDate(expiresOn) || expiresOn <= todayInBerlin())) {
+  if (expiresOn !== null && (!isIsoDate(expiresOn) || expiresOn <= tx.ctx.clock.today())) {
     issues.push({ field: 'expiresOn', code: 'date.future' });
   }
   if (issues.length) throw new ValidationError(issues);
@@ -142,8 +144,15 @@ export async function revokeApiToken(tx: Tx, memberId: string, tokenId: string):
   return toDto(updated);
 }
 
-/** Resolves a bearer token to its principal, or null when unknown, revoked or expired. */
-export async function resolveApiToken(database: Database, token: string): Promise<Principal | null> {
+/**
+ * Resolves a bearer token to its principal, or null when unknown, revoked, expired, or its member is
+ * withdrawn on the clock's today.
+ */
+export async function resolveApiToken(
+  database: Database,
+  token: string,
+  clock: Clock,
+): Promise<Principal | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
   const hash = hashToken(token);
   const row = await runInTx(database, systemCtx('token', NO_MEMBERS), async (tx) => {
@@ -153,14 +162,22 @@ export async function resolveApiToken(database: Database, token: string): Promis
       scopes: TokenScope[];
       is_association: boolean;
       acting_member_ids: string[];
-      member_status: string;
+      member_status: MemberStatus;
       expires_at: Date | null;
       revoked_at: Date | null;
+      member_admitted_on: string | null;
+      member_withdrawn_on: string | null;
     }>`select * from auth_token_principal(${hash})`.execute(tx.db);
     return r.rows[0];
   });
   // Machines of a withdrawn member report nothing any more.
-  if (!row || row.revoked_at || row.member_status === 'withdrawn') return null;
+  if (!row || row.revoked_at) return null;
+  const membership = {
+    status: row.member_status,
+    admittedOn: row.member_admitted_on,
+    withdrawnOn: row.member_withdrawn_on,
+  };
+  if (isWithdrawnOn(membership, clock.today())) return null;
   if (row.expires_at && row.expires_at.getTime() < Date.now()) return null;
   await runInTx(database, systemCtx('token', memberScope(row.member_id)), (tx) =>
     tx.db

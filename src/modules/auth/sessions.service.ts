@@ -5,8 +5,9 @@
 import { sql } from 'kysely';
 import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
-import type { Role } from '../../db/schema.js';
+import type { MemberStatus, Role } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
+import type { Clock } from '../../shared/clock.js';
 import {
   ALL_MEMBERS_WRITE,
   memberScope,
@@ -15,6 +16,7 @@ import {
   systemCtx,
 } from '../../shared/context.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { isWithdrawnOn } from '../members/members.service.js';
 import { grantOfRoles } from './permissions.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
@@ -27,11 +29,13 @@ export interface SessionRow {
   roles: Role[];
   user_status: string;
   is_association: boolean;
-  member_status: string;
+  member_status: MemberStatus;
   acting_member_ids: string[];
   created_at: Date;
   last_seen_at: Date;
   expires_at: Date;
+  member_admitted_on: string | null;
+  member_withdrawn_on: string | null;
 }
 
 export async function createSession(
@@ -63,11 +67,15 @@ export async function createSession(
   return token;
 }
 
-/** Resolves a session cookie to its principal, or null when unknown, expired or the person is disabled. */
+/**
+ * Resolves a session cookie to its principal, or null when unknown, expired or the person is disabled.
+ * Staff of a member withdrawn on the clock's today only read.
+ */
 export async function resolveSession(
   database: Database,
   config: Config,
   token: string,
+  clock: Clock,
 ): Promise<Principal | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const id = hashToken(token);
@@ -97,9 +105,17 @@ export async function resolveSession(
     memberId: row.member_id,
     isAssociation: row.is_association,
     roles,
-    ...grantOfRoles(roles, row.member_status === 'withdrawn'),
+    ...grantOfRoles(roles, isWithdrawnOn(membershipOf(row), clock.today())),
     actingMemberIds: [row.member_id, ...row.acting_member_ids],
     sessionId: id,
+  };
+}
+
+function membershipOf(row: SessionRow) {
+  return {
+    status: row.member_status,
+    admittedOn: row.member_admitted_on,
+    withdrawnOn: row.member_withdrawn_on,
   };
 }
 
