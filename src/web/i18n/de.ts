@@ -24,6 +24,9 @@ export const de: Record<string, string> = {
   'footer.nav': 'Rechtliches',
   'footer.demo':
     'Demo-Betrieb: Namen, AGS und Einwohnerzahlen sind öffentliche Angaben (Zensus 2022), die Gründungsmitglieder laut Verbandssatzung vom 09.04.2020; spätere Beitrittsdaten sind teils geschätzt; Adressen, Kontakte, Leitweg-IDs und Personen sind Beispielwerte.',
+  'public.tagline': 'Online-Dienste',
+  'public.official_line': 'Offizielle Website – {name}',
+  'public.operated_by': 'Bereitgestellt über {name}, die Plattform des kommunalen Rechenzentrums',
   'area.association': 'Verbandsverwaltung',
   'area.member': 'Kommune',
   'area.audit': 'Rechnungsprüfung',

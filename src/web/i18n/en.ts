@@ -24,6 +24,9 @@ export const en: Record<string, string> = {
   'footer.nav': 'Legal',
   'footer.demo':
     'Demo mode: names, AGS and populations are public figures (Census 2022), the founding members as in the association statute of 9 April 2020; later accession dates are partly estimated; addresses, contacts, Leitweg-IDs and people are example values.',
+  'public.tagline': 'Online services',
+  'public.official_line': 'Official website – {name}',
+  'public.operated_by': 'Provided through {name}, the platform of the municipal data centre',
   'area.association': 'Association office',
   'area.member': 'Municipality',
   'area.audit': 'Audit',
