@@ -14,6 +14,7 @@ import { runInTx, type Tx } from '../src/db/tx.js';
 import { TYPE_PARSERS } from '../src/db/type-parsers.js';
 import { buildApp } from '../src/http/app.js';
 import { DEMO_PASSWORD } from '../src/modules/demo/demo.seed.js';
+import type { AnyModule } from '../src/modules/module.js';
 import type { Clock } from '../src/shared/clock.js';
 import { ALL_MEMBERS_READ, systemCtx } from '../src/shared/context.js';
 
@@ -108,7 +109,12 @@ export interface TestApp {
 }
 
 export async function testApp(
-  opts: { database?: Database; env?: Record<string, string>; clock?: Clock } = {},
+  opts: {
+    database?: Database;
+    env?: Record<string, string>;
+    modules?: readonly AnyModule[];
+    clock?: Clock;
+  } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await testDatabase());
   const state = await prepareDatabase(database);
@@ -119,6 +125,7 @@ export async function testApp(
     secret: state.secret,
     demo: true,
     logger: false,
+    ...(opts.modules ? { modules: opts.modules } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   await app.ready();

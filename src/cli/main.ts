@@ -11,7 +11,7 @@ import { printDemoAccounts, startServer } from '../http/server.js';
 import { verifyAuditTrail } from '../modules/audit/audit.service.js';
 import { ROLES } from '../modules/auth/permissions.js';
 import { seedDemo } from '../modules/demo/demo.seed.js';
-import { findAssociation, findMemberByAgs, findMemberById } from '../modules/members/members.repository.js';
+import { findMemberByReference } from '../modules/members/members.service.js';
 import { createPerson } from '../modules/people/people.service.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../shared/context.js';
 import { DomainError, ValidationError } from '../shared/errors.js';
@@ -110,14 +110,7 @@ user
       try {
         await prepareDatabase(database);
         const res = await runInTx(database, systemCtx('cli-user-add', ALL_MEMBERS_WRITE), async (tx) => {
-          const m =
-            opts.member === 'association'
-              ? await findAssociation(tx)
-              : /^\d{8}$/.test(opts.member)
-                ? await findMemberByAgs(tx, opts.member)
-                : /^[0-9a-f-]{36}$/i.test(opts.member)
-                  ? await findMemberById(tx, opts.member)
-                  : undefined;
+          const m = await findMemberByReference(tx, opts.member);
           if (!m) throw new Error(`member not found: ${opts.member}`);
           return createPerson(tx, m.id, {
             email: opts.email,
@@ -180,7 +173,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   if (err instanceof ValidationError) {
     const t = translator('en');
-    console.error(`Invalid input:\n${err.issues.map((i) => `  - ${i.field}: ${t(i.code)}`).join('\n')}`);
+    console.error(`Invalid input:\n${err.issues.map((i) => `  - ${i.field}: ${t.code(i.code)}`).join('\n')}`);
     process.exit(2);
   }
   if (err instanceof DomainError) {

@@ -89,12 +89,15 @@ export interface LoginThrottleTable {
   blocked_until: Timestamp | null;
 }
 
+/** Actor kinds of the audit trail (lookup table actor_kinds). */
+export type ActorKind = 'user' | 'token' | 'system' | 'anonymous' | 'citizen' | 'job';
+
 export interface AuditEventsTable {
   id: Generated<string>;
   member_id: string;
   seq: number;
   occurred_at: Timestamp;
-  actor_type: 'user' | 'token' | 'system' | 'anonymous';
+  actor_type: ActorKind;
   actor_id: string;
   action: string;
   object_type: string;
@@ -119,6 +122,12 @@ export interface InstanceSettingsTable {
   updated_at: Timestamp;
 }
 
+/** Lookup tables (roles, token_scopes, actor_kinds): a later module adds a code with one INSERT. */
+export interface LookupTable {
+  code: string;
+  description: string;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -128,10 +137,15 @@ export interface DB {
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
   instance_settings: InstanceSettingsTable;
+  roles: LookupTable;
+  token_scopes: LookupTable;
+  actor_kinds: LookupTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;
 export type NewMemberRow = Insertable<MembersTable>;
 export type MemberUpdate = Updateable<MembersTable>;
 export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;

@@ -30,6 +30,10 @@ import { LANGS, type Lang, translator } from '../web/i18n/index.js';
 import { Metrics } from './metrics.js';
 import { domainStatus, problemFromDatabase, problemFromDomain, problemFromFastify } from './problem.js';
 import './request-context.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, type DemoAccount } from '../modules/demo/demo.seed.js';
+import { MODULES } from '../modules/index.js';
+import type { AnyModule } from '../modules/module.js';
+import { createRegistry, type Registry } from '../modules/registry.js';
 import { renderErrorPage } from '../web/error-page.js';
 import { registerRoutes } from './routes.js';
 
@@ -45,6 +49,8 @@ export interface AppDeps {
   readonly demo: boolean;
   /** Fastify logger options; false silences logs (tests). */
   readonly logger?: boolean;
+  /** The modules to serve (default: every registered module; tests add their own). */
+  readonly modules?: readonly AnyModule[];
   /** Where "today" comes from (member status and other effective dates); the system clock by default. */
   readonly clock?: Clock;
 }
@@ -61,6 +67,10 @@ export interface AppServices {
   readonly cookieOptions: { path: '/'; httpOnly: true; secure: boolean; sameSite: 'lax' };
   /** Every route registered (method and URL pattern), for the tests' coverage matrices. */
   readonly routes: { method: string; url: string }[];
+  /** What the platform derives from the module definitions. */
+  readonly registry: Registry;
+  /** The demo accounts shown on the login page, in demo mode only. */
+  readonly demoLogins: { readonly password: string; readonly accounts: readonly DemoAccount[] } | undefined;
   /** Runs fn in a transaction with the request's member scope. */
   tx<T>(req: FastifyRequest, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs fn for the person's own account (log out, end sessions, password): writable own member only. */
@@ -130,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Only JSON (API) and urlencoded forms (pages) are accepted; text/plain is refused with 415.
   app.removeContentTypeParser('text/plain');
 
+  const registry = createRegistry(deps.modules ?? MODULES);
+  const translators = { de: translator('de', registry.messages), en: translator('en', registry.messages) };
   const metrics = new Metrics();
   const oidc = config.oidc
     ? new OidcLogin(config.oidc, `${config.publicUrl}/anmelden/oidc/callback`)
@@ -144,6 +156,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     langCookie: 'allmende-lang',
     cookieOptions: { path: '/', httpOnly: true, secure: secureCookies, sameSite: 'lax' },
     routes: [],
+    registry,
+    demoLogins: deps.demo ? { password: DEMO_PASSWORD, accounts: DEMO_ACCOUNTS } : undefined,
     tx: (req, fn) => runInTx(deps.database, req.ctx, fn),
     ownAccountTx: (req, fn) => runInTx(deps.database, ownAccountCtx(req.ctx), fn),
   };
@@ -234,12 +248,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id);
     const cookieLang = req.cookies[services.langCookie];
     req.lang = LANGS.includes(cookieLang as Lang) ? (cookieLang as Lang) : 'de';
-    req.t = translator(req.lang);
+    req.t = translators[req.lang];
     req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS, clock });
     if (req.url.startsWith('/static/') || req.url === '/healthz' || req.url === '/metrics') return;
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
-      const principal = await resolveApiToken(deps.database, auth.slice(7).trim(), clock);
+      const principal = await resolveApiToken(deps.database, auth.slice(7).trim(), registry, clock);
       if (principal) {
         req.principal = principal;
         req.authVia = 'token';
@@ -249,7 +263,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     const token = req.cookies[services.sessionCookie];
     if (token) {
-      const principal = await resolveSession(deps.database, config, token, clock);
+      const principal = await resolveSession(deps.database, config, token, registry, clock);
       if (principal) {
         req.principal = principal;
         req.authVia = 'session';
@@ -283,7 +297,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (error: FastifyError, req, reply) => {
     const isApi = req.url.startsWith('/api/');
-    const t = req.t ?? translator('de');
+    const t = req.t ?? translators.de;
     if (error instanceof DomainError) {
       const status = domainStatus(error);
       if (!isApi && status === 401) {
@@ -322,7 +336,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    const t = req.t ?? translator('de');
+    const t = req.t ?? translators.de;
     if (req.url.startsWith('/api/')) {
       return reply
         .status(404)
@@ -342,6 +356,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) services.routes.push({ method, url: route.url });
   });
-  await registerRoutes(app);
+  await registerRoutes(app, registry);
   return app;
 }

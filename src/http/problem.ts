@@ -61,7 +61,9 @@ export function errorCode(err: DomainError): string {
   }
 }
 
-export type Translate = (key: string, params?: Record<string, string | number>) => string;
+export type { T as Translate } from '../web/i18n/index.js';
+
+import type { T as Translate } from '../web/i18n/index.js';
 
 export function problemFromDomain(err: DomainError, t: Translate, instance?: string): Problem {
   const status = domainStatus(err);
@@ -71,14 +73,14 @@ export function problemFromDomain(err: DomainError, t: Translate, instance?: str
     title: t(`problem.${err.kind}`),
     status,
     code,
-    detail: t(code),
+    detail: t.code(code),
   };
   if (instance) p.instance = instance;
   if ('issues' in err) {
     p.errors = (err.issues as FieldIssue[]).map((i) => ({
       field: i.field,
       code: i.code,
-      message: t(i.code),
+      message: t.code(i.code),
     }));
   }
   if ('retryAfterSeconds' in err) p.retryAfter = err.retryAfterSeconds as number;
@@ -108,7 +110,7 @@ export function problemFromFastify(err: FastifyError, t: Translate, instance?: s
             : v.keyword === 'required'
               ? 'schema.required'
               : `schema.${v.keyword}`;
-        return { field: field || (err.validationContext ?? 'body'), code, message: t(code) };
+        return { field: field || (err.validationContext ?? 'body'), code, message: t.code(code) };
       }),
     };
   }
@@ -129,12 +131,12 @@ export function problemFromFastify(err: FastifyError, t: Translate, instance?: s
   return {
     type: `${TYPE_BASE}${code.replace('error.', '')}`,
     title:
-      t(`problem.http_${status}`) === `problem.http_${status}`
+      t.code(`problem.http_${status}`) === `problem.http_${status}`
         ? t('problem.bad_request')
-        : t(`problem.http_${status}`),
+        : t.code(`problem.http_${status}`),
     status,
     code,
-    detail: t(code),
+    detail: t.code(code),
     ...(instance ? { instance } : {}),
   };
 }

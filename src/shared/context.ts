@@ -2,7 +2,7 @@
  * The explicit context every service call receives: who acts, for which members, in which request.
  */
 import type { Role } from '../db/schema.js';
-import type { Permission } from '../modules/auth/permissions.js';
+import { keyedDigest } from './canonical-json.js';
 import { type Clock, systemClock } from './clock.js';
 
 export interface Principal {
@@ -13,7 +13,8 @@ export interface Principal {
   readonly memberId: string;
   readonly isAssociation: boolean;
   readonly roles: readonly Role[];
-  readonly permissions: ReadonlySet<Permission>;
+  /** Permission names (declared by the modules; checked with requirePermission). */
+  readonly permissions: ReadonlySet<string>;
   /** Own member plus, for an Amt, each of its member municipalities. */
   readonly actingMemberIds: readonly string[];
   /**
@@ -22,6 +23,27 @@ export interface Principal {
    */
   readonly readOnly: boolean;
   readonly sessionId?: string;
+}
+
+/**
+ * A citizen in the portal: anonymous with the secret of one case, or logged in by OIDC (e.g. BundID).
+ * Not a `Principal`: it holds no role and no member permission, so no staff service accepts it
+ * (requirePermission refuses a context without principal or system). What it may do is what its case
+ * allows; the citizen portal checks that in its services.
+ */
+export interface CitizenPrincipal {
+  readonly kind: 'citizen';
+  /** How the citizen proved who they are: the case secret (anonymous) or an OIDC log-in. */
+  readonly auth: 'case_secret' | 'oidc';
+  /**
+   * The actor id in the audit trail, never a name: the case id for a case secret, a pseudonym for an
+   * OIDC log-in (citizenOidcId: keyed with the instance secret, so the trail does not reveal the account).
+   */
+  readonly id: string;
+  /** The member (municipality) whose portal the citizen uses; its chain records what the citizen does. */
+  readonly memberId: string;
+  /** The cases the citizen may act on: the one case of the secret, or those of the OIDC account. */
+  readonly caseIds: readonly string[];
 }
 
 /** The member scope of a transaction; enforced in PostgreSQL by row-level security. */
@@ -41,6 +63,13 @@ export interface Ctx {
   readonly scope: Scope;
   /** Where "today" comes from (statuses and other effective dates); tests pass a fixed clock. */
   readonly clock: Clock;
+  /** A citizen of the portal (principal and system are null then); absent for staff, tokens, system work. */
+  readonly citizen?: CitizenPrincipal | null;
+  /**
+   * A background job's name. A job is system work (`system` carries the same name, so it holds a system
+   * context's permissions within its scope) but appears in the audit trail as actor kind 'job'.
+   */
+  readonly job?: string | null;
 }
 
 export const NO_MEMBERS: Scope = Object.freeze({ allMembers: false, memberIds: [], readOnly: true });
@@ -70,6 +99,45 @@ export function systemCtx(
   clock: Clock = systemClock,
 ): Ctx {
   return Object.freeze({ requestId, principal: null, system: name, scope, clock });
+}
+
+/**
+ * The context of a background job run. Give it the narrowest scope the job needs; requestId names the
+ * run (default `job-<name>`).
+ */
+export function jobCtx(
+  name: string,
+  scope: Scope,
+  requestId = `job-${name}`,
+  clock: Clock = systemClock,
+): Ctx {
+  return Object.freeze({ requestId, principal: null, system: name, job: name, scope, clock });
+}
+
+/**
+ * The database scope of a citizen: the member that handles its cases, read-only — the database refuses
+ * every write except audit events. The citizen portal narrows reads to the case in its services and will
+ * bring case-level policies (and writable case tables) with it.
+ */
+export function citizenScope(citizen: CitizenPrincipal): Scope {
+  return memberScope(citizen.memberId, true);
+}
+
+/** The context of a citizen's request in the portal. */
+export function citizenCtx(requestId: string, citizen: CitizenPrincipal, clock: Clock = systemClock): Ctx {
+  return Object.freeze({
+    requestId,
+    principal: null,
+    system: null,
+    citizen: Object.freeze({ ...citizen, caseIds: Object.freeze([...citizen.caseIds]) }),
+    scope: citizenScope(citizen),
+    clock,
+  });
+}
+
+/** The audit actor id of a citizen logged in by OIDC: a keyed pseudonym of issuer and subject. */
+export function citizenOidcId(instanceSecret: string, issuer: string, subject: string): string {
+  return `oidc-${keyedDigest(instanceSecret, { issuer, subject }).slice(0, 32)}`;
 }
 
 export const ALL_MEMBERS_WRITE: Scope = Object.freeze({ allMembers: true, memberIds: [], readOnly: false });

@@ -9,7 +9,7 @@ export type FieldErrors = Record<string, string>;
 /** Turns domain field issues into translated messages by field name. */
 export function fieldErrors(issues: readonly FieldIssue[], t: T): FieldErrors {
   const out: FieldErrors = {};
-  for (const i of issues) out[i.field] ??= t(i.code);
+  for (const i of issues) out[i.field] ??= t.code(i.code);
   return out;
 }
 

@@ -11,32 +11,13 @@ const FLAG = raw(
   '<svg xmlns="http://www.w3.org/2000/svg" fill="none" viewBox="0 0 24 16" aria-hidden="true" focusable="false"><path fill="#000" d="M0 .5h24v5.333H0z"/><path fill="red" d="M0 5.833h24v5.333H0z"/><path fill="#FACA2C" d="M0 11.167h24V16.5H0z"/></svg>',
 );
 
-/** Navigation by area. Later modules (catalogue, invoices, citizen portal) add their entries here. */
+/** The main navigation: the entries the registered modules declare for the person's areas. */
 export function navigationFor(req: FastifyRequest): NavItem[] {
-  const t = req.t;
   const p = req.principal;
   if (p?.kind !== 'user') return [];
-  const items: NavItem[] = [];
-  const areas = areasOf(req.ctx);
-  if (areas.includes('association')) {
-    items.push({ href: '/mitglieder', label: t('nav.members') });
-    if (p.permissions.has('people.read')) {
-      items.push({ href: `/mitglieder/${p.memberId}/personen`, label: t('nav.association_people') });
-    }
-    if (p.permissions.has('tokens.manage'))
-      items.push({ href: `/mitglieder/${p.memberId}/api-tokens`, label: t('nav.tokens') });
-  }
-  if (areas.includes('member')) {
-    items.push({ href: `/mitglieder/${p.memberId}`, label: t('nav.own_member') });
-    items.push({ href: `/mitglieder/${p.memberId}/personen`, label: t('nav.people') });
-    if (p.permissions.has('tokens.manage'))
-      items.push({ href: `/mitglieder/${p.memberId}/api-tokens`, label: t('nav.tokens') });
-  }
-  if (areas.includes('audit')) {
-    if (!areas.includes('association')) items.push({ href: '/mitglieder', label: t('nav.members') });
-    items.push({ href: '/pruefung', label: t('nav.audit') });
-  }
-  return items;
+  return req.server.allmende.registry
+    .navigation(areasOf(req.ctx), p)
+    .map((n) => ({ href: n.href, label: req.t.code(n.label) }));
 }
 
 export function Layout(props: {

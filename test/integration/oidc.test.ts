@@ -10,7 +10,11 @@ import type { LightMyRequestResponse } from 'fastify';
 // @ts-expect-error oidc-provider ships no type declarations; the little used here is typed below.
 import ProviderModule from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { de } from '../../src/web/i18n/de.js';
+import { authMessages } from '../../src/modules/auth/auth.messages.js';
+import { translator } from '../../src/web/i18n/index.js';
+
+const de = translator('de', new Map(Object.entries(authMessages)));
+
 import { Client, DEMO, memberIdByName, readAll, type TestApp, testApp } from '../helpers.js';
 
 // ------------------------------------------------------------------ the provider (OP)
@@ -332,7 +336,7 @@ const escapeHtml = (s: string) =>
 
 function expectRefused(res: { statusCode: number; body: string }, c: Client, messageKey: string) {
   expect(res.statusCode).toBe(401);
-  expect(res.body).toContain(escapeHtml(de[messageKey]!));
+  expect(res.body).toContain(escapeHtml(de.code(messageKey)));
   expect(c.cookies.has(t.app.allmende.sessionCookie)).toBe(false);
 }
 
@@ -420,7 +424,7 @@ describe('OpenID Connect login', () => {
     // Replaying the genuine callback afterwards fails too: the pending login is gone.
     const replay = await c.get(callback.pathname + callback.search);
     expect(replay.statusCode).toBe(400);
-    expect(replay.body).toContain(escapeHtml(de['auth.oidc_failed']!));
+    expect(replay.body).toContain(escapeHtml(de('auth.oidc_failed')));
     expect(c.cookies.has(t.app.allmende.sessionCookie)).toBe(false);
   });
 
@@ -434,7 +438,7 @@ describe('OpenID Connect login', () => {
     const withOidc = await new Client(t.app).get('/anmelden');
     expect(withOidc.statusCode).toBe(200);
     expect(withOidc.body).toContain('href="/anmelden/oidc"');
-    expect(withOidc.body).toContain(escapeHtml(de['login.sso']!.replace('{label}', SSO_LABEL)));
+    expect(withOidc.body).toContain(escapeHtml(de('login.sso', { label: SSO_LABEL })));
 
     const plain = await testApp();
     try {
@@ -442,7 +446,7 @@ describe('OpenID Connect login', () => {
       const page = await c.get('/anmelden');
       expect(page.statusCode).toBe(200);
       expect(page.body).not.toContain('/anmelden/oidc');
-      expect(page.body).not.toContain(escapeHtml(de['login.sso']!.replace('{label}', 'Single Sign-on')));
+      expect(page.body).not.toContain(escapeHtml(de('login.sso', { label: 'Single Sign-on' })));
       expect((await c.get('/anmelden/oidc')).statusCode).toBe(404);
       expect((await c.get('/anmelden/oidc/callback?code=x&state=y')).statusCode).toBe(404);
     } finally {

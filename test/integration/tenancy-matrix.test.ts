@@ -1,95 +1,59 @@
 /**
  * The cross-member matrix: every member-scoped route (API and pages), driven as staff of member A with
  * the ids of member B, answers 404 — never 403, never data — and changes nothing.
- * The route list comes from the app itself, so a new member-scoped route without an entry here fails.
+ * The route list comes from the app itself and the requests from the module definitions, so a new
+ * member-scoped route its module does not declare fails. The tests' sample module is served too, to show
+ * that a module added with one registry line is driven like every other.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODULES } from '../../src/modules/index.js';
+import { sampleModule } from '../fixtures/sample/sample.module.js';
 import { type Client, DEMO, loggedIn, memberIdByName, readAll, type TestApp, testApp } from '../helpers.js';
 
 let t: TestApp;
-const ids = {} as {
-  panketal: string;
-  belzig: string;
-  belzigPerson: string;
-  belzigToken: string;
-  panketalPerson: string;
-  panketalToken: string;
-  niemegk: string;
-};
+const ids = {} as { panketal: string; belzig: string; niemegk: string };
 
 beforeAll(async () => {
-  t = await testApp();
+  t = await testApp({ modules: [...MODULES, sampleModule] });
   ids.panketal = await memberIdByName(t.database, 'Panketal');
   ids.belzig = await memberIdByName(t.database, 'Bad Belzig');
   ids.niemegk = await memberIdByName(t.database, 'Niemegk');
-  const person = (memberId: string) =>
-    readAll(t.database, (tx) =>
-      tx.db.selectFrom('users').select('id').where('member_id', '=', memberId).executeTakeFirstOrThrow(),
-    );
-  ids.belzigPerson = (await person(ids.belzig)).id;
-  ids.panketalPerson = (await person(ids.panketal)).id;
   const admin = await loggedIn(t.app, DEMO.associationAdmin);
-  for (const [key, memberId] of [
-    ['belzigToken', ids.belzig],
-    ['panketalToken', ids.panketal],
-  ] as const) {
+  // Each member gets an API token, so the token routes have an object to aim at.
+  for (const memberId of [ids.belzig, ids.panketal]) {
     const res = await admin.api('POST', `/api/v1/members/${memberId}/api-tokens`, {
       name: 'Zähler',
       scopes: ['usage.write'],
     });
     expect(res.statusCode, res.body).toBe(201);
-    ids[key] = res.json().apiToken.id;
   }
 });
 afterAll(async () => t?.close());
 
 type Req = { method: string; url: string; json?: unknown; form?: Record<string, string | string[]> };
 
-/** How to call each member-scoped route; bodies are valid, so only the tenant check can refuse them. */
-function requestFor(
-  method: string,
-  pattern: string,
-  memberId: string,
-  personId: string,
-  tokenId: string,
-): Req | undefined {
-  const url = pattern
-    .replace(':memberId', memberId)
-    .replace(':id', memberId)
-    .replace(':personId', personId)
-    .replace(':tokenId', tokenId);
-  const key = `${method} ${pattern}`;
-  const bodies: Record<string, Pick<Req, 'json' | 'form'>> = {
-    'PATCH /api/v1/members/:memberId': { json: { version: 1, city: 'Überall' } },
-    'POST /api/v1/members/:memberId/status': { json: { status: 'withdrawn', on: '2026-11-01', version: 1 } },
-    'POST /api/v1/members/:memberId/people': {
-      json: { email: 'neu@example.org', displayName: 'Neu', roles: ['member_clerk'] },
-    },
-    'PATCH /api/v1/members/:memberId/people/:personId': { json: { version: 1, displayName: 'Geändert' } },
-    'POST /api/v1/members/:memberId/api-tokens': { json: { name: 'x', scopes: ['usage.write'] } },
-    'DELETE /api/v1/members/:memberId/api-tokens/:tokenId': {},
-    'POST /mitglieder/:id': { form: { version: '1', city: 'Überall' } },
-    'POST /mitglieder/:id/status': { form: { version: '1', status: 'withdrawn', on: '2026-11-01' } },
-    'POST /mitglieder/:memberId/personen': {
-      form: { email: 'neu@example.org', displayName: 'Neu', roles: 'member_clerk' },
-    },
-    'POST /mitglieder/:memberId/personen/:personId': {
-      form: { version: '1', displayName: 'Geändert', roles: 'member_clerk', status: 'active' },
-    },
-    'POST /mitglieder/:memberId/api-tokens': { form: { name: 'x', scopes: 'usage.write' } },
-    'POST /mitglieder/:memberId/api-tokens/:tokenId/widerrufen': { form: {} },
-  };
-  if (method === 'GET' || method === 'HEAD') return method === 'GET' ? { method, url } : undefined;
-  const body = bodies[key];
+/**
+ * How to call each member-scoped route: the modules declare every one of them with a valid body (so only
+ * the tenant check can refuse it) and how to find a member's object for each route parameter.
+ */
+async function requestFor(method: string, pattern: string, memberId: string): Promise<Req | undefined> {
+  const { tenancyRoutes, tenancyParams } = t.app.allmende.registry;
+  const body = tenancyRoutes.get(`${method} ${pattern}`);
   if (!body) return undefined;
+  let url = pattern.replace(':memberId', memberId).replace(':id', memberId);
+  for (const [param, find] of tenancyParams) {
+    if (!url.includes(`:${param}`)) continue;
+    const id = await readAll(t.database, (tx) => find(tx, memberId));
+    if (!id) throw new Error(`no ${param} of member ${memberId} for ${pattern}`);
+    url = url.replace(`:${param}`, id);
+  }
   return { method, url, ...body };
 }
 
 function memberScopedRoutes() {
   const seen = new Set<string>();
   return t.app.allmende.routes.filter((r) => {
-    const scoped =
-      /:(memberId|id|personId|tokenId)\b/.test(r.url) && !r.url.startsWith('/static') && r.method !== 'HEAD';
+    const scoped = /\/:(memberId|id)\b/.test(r.url) && !r.url.startsWith('/static') && r.method !== 'HEAD';
     const k = `${r.method} ${r.url}`;
     if (!scoped || seen.has(k) || r.url.startsWith('/sprache')) return false;
     seen.add(k);
@@ -135,13 +99,16 @@ async function snapshot(memberId: string) {
 }
 
 describe('cross-member matrix', () => {
-  it('knows how to call every member-scoped route', () => {
-    const routes = memberScopedRoutes();
+  it('knows how to call every member-scoped route, from the module definitions', () => {
+    const routes = memberScopedRoutes().map((r) => `${r.method} ${r.url}`);
     expect(routes.length).toBeGreaterThanOrEqual(20);
-    const unknown = routes
-      .filter((r) => !requestFor(r.method, r.url, 'm', 'p', 't'))
-      .map((r) => `${r.method} ${r.url}`);
-    expect(unknown, 'add these routes to the matrix').toEqual([]);
+    const declared = [...t.app.allmende.registry.tenancyRoutes.keys()];
+    const undeclared = routes.filter((r) => !declared.includes(r));
+    expect(undeclared, "declare these routes in their module's tenancy").toEqual([]);
+    const stale = declared.filter((r) => !routes.includes(r));
+    expect(stale, 'declared in a module but not served').toEqual([]);
+    expect(routes).toContain('POST /api/v1/members/:memberId/sample-pings');
+    expect(routes).toContain('GET /mitglieder/:memberId/proben');
   });
 
   for (const [who, email, own, other] of [
@@ -153,12 +120,10 @@ describe('cross-member matrix', () => {
       void own;
       const c = await loggedIn(t.app, email);
       const otherId = ids[other];
-      const personId = other === 'belzig' ? ids.belzigPerson : ids.panketalPerson;
-      const tokenId = other === 'belzig' ? ids.belzigToken : ids.panketalToken;
       const before = await snapshot(otherId);
       const failures: string[] = [];
       for (const r of memberScopedRoutes()) {
-        const req = requestFor(r.method, r.url, otherId, personId, tokenId)!;
+        const req = (await requestFor(r.method, r.url, otherId))!;
         const res = await send(c, req);
         if (res.statusCode !== 404) failures.push(`${req.method} ${r.url} → ${res.statusCode}`);
         if (res.body.includes(other === 'belzig' ? 'Bad Belzig' : 'Panketal'))
@@ -176,7 +141,7 @@ describe('cross-member matrix', () => {
     const c = await loggedIn(t.app, DEMO.panketalAdmin);
     const failures: string[] = [];
     for (const r of memberScopedRoutes().filter((x) => x.method === 'GET')) {
-      const req = requestFor(r.method, r.url, ids.panketal, ids.panketalPerson, ids.panketalToken)!;
+      const req = (await requestFor(r.method, r.url, ids.panketal))!;
       const res = await send(c, req);
       if (res.statusCode === 404) failures.push(`${r.url} → 404`);
     }

@@ -1,54 +1,11 @@
 /**
- * The typed catalogue of audit events, in the past tense. Adding an action here is the only way to
- * record it. Details must never contain personal data in clear: only ids, field names, codes, counts.
+ * The typed audit events. Each module declares its event types (past tense) with German and English
+ * labels in its definition; recording an action no registered module declares is a type error.
+ * Details must never contain personal data in clear: only ids, field names, codes, counts.
  */
-export const AUDIT_ACTIONS = {
-  'member.created': 'Mitglied angelegt',
-  'member.updated': 'Mitglied geändert',
-  'member.status_changed': 'Mitgliedsstatus geändert',
-  'member.viewed': 'Mitglied mit Kontaktdaten angesehen',
-  'user.created': 'Person angelegt',
-  'user.updated': 'Person geändert',
-  'user.viewed': 'Personendaten angesehen',
-  'user.listed': 'Personenliste angesehen',
-  'user.password_changed': 'Passwort geändert',
-  'user.sso_linked': 'Mit Single Sign-on verknüpft',
-  'auth.logged_in': 'Angemeldet',
-  'auth.login_failed': 'Anmeldung fehlgeschlagen',
-  'auth.logged_out': 'Abgemeldet',
-  'auth.sessions_ended': 'Alle Sitzungen beendet',
-  'token.created': 'API-Token erstellt',
-  'token.revoked': 'API-Token widerrufen',
-  'audit.viewed': 'Prüfpfad angesehen',
-  'audit.exported': 'Prüfpfad exportiert',
-  'audit.verified': 'Prüfpfad verifiziert',
-  'demo.seeded': 'Demodaten geladen',
-} as const;
+export type { AuditAction } from '../index.js';
 
-export const AUDIT_ACTIONS_EN: Record<AuditAction, string> = {
-  'member.created': 'Member created',
-  'member.updated': 'Member updated',
-  'member.status_changed': 'Member status changed',
-  'member.viewed': 'Member with contact data viewed',
-  'user.created': 'Person created',
-  'user.updated': 'Person updated',
-  'user.viewed': 'Personal data viewed',
-  'user.listed': 'People list viewed',
-  'user.password_changed': 'Password changed',
-  'user.sso_linked': 'Linked to single sign-on',
-  'auth.logged_in': 'Logged in',
-  'auth.login_failed': 'Login failed',
-  'auth.logged_out': 'Logged out',
-  'auth.sessions_ended': 'All sessions ended',
-  'token.created': 'API token created',
-  'token.revoked': 'API token revoked',
-  'audit.viewed': 'Audit trail viewed',
-  'audit.exported': 'Audit trail exported',
-  'audit.verified': 'Audit trail verified',
-  'demo.seeded': 'Demo data loaded',
-};
-
-export type AuditAction = keyof typeof AUDIT_ACTIONS;
+import type { AuditAction } from '../index.js';
 
 export type AuditDetailValue = string | number | boolean | null | readonly string[];
 

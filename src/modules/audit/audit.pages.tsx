@@ -16,15 +16,14 @@ import {
 import { queryParams, sendPage } from '../../web/page.js';
 import { requirePermission } from '../auth/permissions.js';
 import { listMembers } from '../members/members.service.js';
-import { AUDIT_ACTIONS, AUDIT_ACTIONS_EN, type AuditAction } from './audit.catalog.js';
 import { type AuditFilter, listAuditEvents, recordAudit, verifyAuditTrail } from './audit.service.js';
 
 const EXPORT_LIMIT = 100_000;
 
-function filterFrom(q: Record<string, string | undefined>): AuditFilter {
+function filterFrom(q: Record<string, string | undefined>, known: ReadonlyMap<string, unknown>): AuditFilter {
   return {
     memberId: q.mitglied && isUuid(q.mitglied) ? q.mitglied : undefined,
-    action: q.aktion && q.aktion in AUDIT_ACTIONS ? q.aktion : undefined,
+    action: q.aktion && known.has(q.aktion) ? q.aktion : undefined,
     from: q.von && isIsoDate(q.von) ? q.von : undefined,
     to: q.bis && isIsoDate(q.bis) ? q.bis : undefined,
   };
@@ -49,6 +48,7 @@ function csvCell(v: unknown): string {
 }
 
 export async function auditPages(app: FastifyInstance): Promise<void> {
+  const { registry } = app.allmende;
   const { tx, deps } = app.allmende;
 
   const guard = (req: FastifyRequest) => {
@@ -60,7 +60,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
     guard(req);
     const t = req.t;
     const q = queryParams(req.query);
-    const filter = filterFrom(q);
+    const filter = filterFrom(q, registry.auditEvents);
     const page = Math.min(100000, Math.max(1, Number.parseInt(q.seite ?? '1', 10) || 1));
     const pageSize = 50;
     const { events, total, members } = await tx(req, async (t2) => {
@@ -75,8 +75,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
       return { ...res, members };
     });
     const names = new Map(members.map((m) => [m.id, m.name]));
-    const actionLabel = (a: string) =>
-      (req.lang === 'en' ? AUDIT_ACTIONS_EN : AUDIT_ACTIONS)[a as AuditAction] ?? a;
+    const actionLabel = (a: string) => registry.auditLabel(a, req.lang);
     return sendPage(req, reply, {
       title: t('audit.title'),
       nav: '/pruefung',
@@ -107,7 +106,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
               value={filter.action ?? ''}
               options={[
                 { value: '', label: t('common.all') },
-                ...Object.keys(AUDIT_ACTIONS).map((a) => ({ value: a, label: actionLabel(a) })),
+                ...[...registry.auditEvents.keys()].map((a) => ({ value: a, label: actionLabel(a) })),
               ]}
             />
             <TextField name="von" label={t('audit.from')} type="date" value={filter.from} />
@@ -242,7 +241,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
     app.get(`/pruefung/export.${format}`, async (req, reply) => {
       guard(req);
       requirePermission(req.ctx, 'audit.export');
-      const filter = filterFrom(queryParams(req.query));
+      const filter = filterFrom(queryParams(req.query), registry.auditEvents);
       const { events } = await tx(req, async (t2) => {
         const res = await listAuditEvents(t2, { ...filter, limit: EXPORT_LIMIT, offset: 0 });
         recordAudit(t2, {

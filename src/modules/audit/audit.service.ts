@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
-import type { AuditEventRow } from '../../db/schema.js';
+import type { ActorKind, AuditEventRow } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
 import { keyedDigest } from '../../shared/canonical-json.js';
 import { ALL_MEMBERS_READ, type Ctx, systemCtx } from '../../shared/context.js';
@@ -37,8 +37,11 @@ function dataDigest(tx: Tx, data: unknown): string {
   return keyedDigest(tx.digestKey, data);
 }
 
-function actorOf(ctx: Ctx): { actorType: 'user' | 'token' | 'system' | 'anonymous'; actorId: string } {
+/** Who acts in a context, as the audit trail records it: an id or a name, never a person's name. */
+export function actorOf(ctx: Ctx): { actorType: ActorKind; actorId: string } {
   if (ctx.principal) return { actorType: ctx.principal.kind, actorId: ctx.principal.id };
+  if (ctx.citizen) return { actorType: 'citizen', actorId: ctx.citizen.id };
+  if (ctx.job) return { actorType: 'job', actorId: ctx.job };
   if (ctx.system) return { actorType: 'system', actorId: ctx.system };
   return { actorType: 'anonymous', actorId: '-' };
 }

@@ -12,8 +12,9 @@ import { isIsoDate } from '../../shared/dates.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { isWithdrawnOn } from '../members/members.service.js';
-import { grantOfScopes, requireMemberPermission } from './permissions.js';
+import { getMemberSummary, isWithdrawnOn } from '../members/members.service.js';
+import type { Registry } from '../registry.js';
+import { requireMemberPermission } from './permissions.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
 export const TOKEN_PREFIX = 'alm_';
@@ -55,8 +56,7 @@ export async function createApiToken(
     issues.push({ field: 'expiresOn', code: 'date.future' });
   }
   if (issues.length) throw new ValidationError(issues);
-  const exists = await tx.db.selectFrom('members').select('id').where('id', '=', memberId).executeTakeFirst();
-  if (!exists) throw new NotFoundError('member');
+  await getMemberSummary(tx, memberId); // 404 for a member that does not exist
   const { token, hash } = newSecretToken(TOKEN_PREFIX);
   const row = await tx.db
     .insertInto('api_tokens')
@@ -151,6 +151,7 @@ export async function revokeApiToken(tx: Tx, memberId: string, tokenId: string):
 export async function resolveApiToken(
   database: Database,
   token: string,
+  grants: Pick<Registry, 'grantOfScopes'>,
   clock: Clock,
 ): Promise<Principal | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
@@ -198,7 +199,7 @@ export async function resolveApiToken(
     memberId: row.member_id,
     isAssociation: row.is_association,
     roles: [],
-    ...grantOfScopes(row.scopes),
+    ...grants.grantOfScopes(row.scopes),
     actingMemberIds: [row.member_id, ...row.acting_member_ids],
   };
 }

@@ -18,7 +18,6 @@ import {
 import { LANGS, type Lang } from '../../web/i18n/index.js';
 import { navigationFor } from '../../web/layout.js';
 import { csrfToken, queryParams, safeLocalPath, sendPage } from '../../web/page.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../demo/demo.seed.js';
 import { changeOwnPassword, getOwnAccount } from '../people/people.service.js';
 import { loginWithPassword } from './login.service.js';
 import { areasOf } from './permissions.js';
@@ -90,10 +89,10 @@ export async function authPages(app: FastifyInstance): Promise<void> {
               </div>
             ) : null}
           </div>
-          {deps.demo ? (
+          {services.demoLogins ? (
             <div class="kern-col-12 kern-col-lg-6 kern-stack">
               <h2 class="kern-heading-medium">{t('login.demo_title')}</h2>
-              <p class="kern-body">{t('login.demo_intro', { password: DEMO_PASSWORD })}</p>
+              <p class="kern-body">{t('login.demo_intro', { password: services.demoLogins.password })}</p>
               <DataTable
                 id="demo"
                 caption={t('login.demo_title')}
@@ -104,7 +103,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
                   { label: t('login.demo_member') },
                 ]}
               >
-                {DEMO_ACCOUNTS.map((a) => (
+                {services.demoLogins.accounts.map((a) => (
                   <tr class="kern-table__row">
                     <td class="kern-table__cell">
                       <span class="nowrap">{`${a.email.split('@')[0]}@`}</span>
@@ -170,7 +169,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
         }
         if (err instanceof UnauthenticatedError) {
           services.metrics.logins.inc({ result: 'failure' });
-          return loginPage(req, reply, { email, message: t(err.code), status: 401 });
+          return loginPage(req, reply, { email, message: t.code(err.code), status: 401 });
         }
         throw err;
       }
@@ -219,7 +218,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
     } catch (err) {
       if (err instanceof UnauthenticatedError) {
         services.metrics.logins.inc({ result: 'failure' });
-        return loginPage(req, reply, { message: req.t(err.code), status: 401 });
+        return loginPage(req, reply, { message: req.t.code(err.code), status: 401 });
       }
       throw err;
     }

@@ -10,7 +10,7 @@ import { runInTx } from '../../db/tx.js';
 import { memberScope, NO_MEMBERS, systemCtx } from '../../shared/context.js';
 import { RateLimitedError, UnauthenticatedError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { verifyPassword } from './passwords.js';
+import { verifyPassword } from './passwords.service.js';
 import { createSession } from './sessions.service.js';
 import { hmacHex } from './tokens.js';
 

@@ -2,9 +2,11 @@
  * Roles and what they may do. Checked on the server for every route and page (requirePermission),
  * and again by row-level security for which members' rows are visible at all.
  */
-import type { Role, TokenScope } from '../../db/schema.js';
+import type { Role } from '../../db/schema.js';
 import { type Ctx, canSeeMember } from '../../shared/context.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
+import type { Permission } from '../index.js';
+import type { Area } from '../module.js';
 
 export const ROLES: readonly Role[] = [
   'association_admin',
@@ -18,73 +20,7 @@ export const ROLES: readonly Role[] = [
 export const ASSOCIATION_ROLES: readonly Role[] = ['association_admin', 'association_finance', 'auditor'];
 export const MEMBER_ROLES: readonly Role[] = ['member_admin', 'member_clerk', 'auditor'];
 
-export type Permission =
-  | 'members.read' // see members in scope
-  | 'members.manage' // create members, change master data and status (association)
-  | 'members.edit_profile' // edit address and contact of a member in scope
-  | 'people.read'
-  | 'people.manage'
-  | 'tokens.manage'
-  | 'audit.read'
-  | 'audit.export'
-  | 'usage.write';
-
-const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  association_admin: [
-    'members.read',
-    'members.manage',
-    'members.edit_profile',
-    'people.read',
-    'people.manage',
-    'tokens.manage',
-  ],
-  association_finance: ['members.read'],
-  member_admin: ['members.read', 'members.edit_profile', 'people.read', 'people.manage', 'tokens.manage'],
-  member_clerk: ['members.read', 'people.read'],
-  auditor: ['members.read', 'people.read', 'audit.read', 'audit.export'],
-};
-
-const SCOPE_PERMISSIONS: Record<TokenScope, readonly Permission[]> = {
-  'members.read': ['members.read'],
-  'usage.write': ['usage.write'],
-};
-
-/** Permissions that change member data; a principal without any of them gets a read-only scope. */
-const WRITE_PERMISSIONS: ReadonlySet<Permission> = new Set([
-  'members.manage',
-  'members.edit_profile',
-  'people.manage',
-  'tokens.manage',
-  'usage.write',
-]);
-
-export interface Grant {
-  permissions: ReadonlySet<Permission>;
-  readOnly: boolean;
-}
-
-/**
- * What a principal may do. Staff of a withdrawn member keep reading (their invoices, their trail)
- * but lose every write permission.
- */
-function grant(all: readonly Permission[], memberWithdrawn: boolean): Grant {
-  const permissions = new Set(memberWithdrawn ? all.filter((p) => !WRITE_PERMISSIONS.has(p)) : all);
-  return { permissions, readOnly: ![...permissions].some((p) => WRITE_PERMISSIONS.has(p)) };
-}
-
-export function grantOfRoles(roles: readonly Role[], memberWithdrawn = false): Grant {
-  return grant(
-    roles.flatMap((r) => ROLE_PERMISSIONS[r]),
-    memberWithdrawn,
-  );
-}
-
-export function grantOfScopes(scopes: readonly TokenScope[]): Grant {
-  return grant(
-    scopes.flatMap((s) => SCOPE_PERMISSIONS[s]),
-    false,
-  );
-}
+export type { Permission } from '../index.js';
 
 /**
  * System contexts (CLI commands run by an operator, seeding) hold every permission; their member scope
@@ -113,7 +49,6 @@ export function requireMemberPermission(ctx: Ctx, memberId: string, permission: 
 }
 
 /** Which area of the UI a principal belongs to (drives the start page and navigation). */
-export type Area = 'association' | 'member' | 'audit';
 export function areasOf(ctx: Ctx): Area[] {
   const p = ctx.principal;
   if (p?.kind !== 'user') return [];

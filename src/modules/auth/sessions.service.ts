@@ -17,7 +17,7 @@ import {
 } from '../../shared/context.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { isWithdrawnOn } from '../members/members.service.js';
-import { grantOfRoles } from './permissions.js';
+import type { Registry } from '../registry.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
 const TOUCH_AFTER_MS = 60_000;
@@ -75,6 +75,7 @@ export async function resolveSession(
   database: Database,
   config: Config,
   token: string,
+  grants: Pick<Registry, 'grantOfRoles'>,
   clock: Clock,
 ): Promise<Principal | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
@@ -105,7 +106,7 @@ export async function resolveSession(
     memberId: row.member_id,
     isAssociation: row.is_association,
     roles,
-    ...grantOfRoles(roles, isWithdrawnOn(membershipOf(row), clock.today())),
+    ...grants.grantOfRoles(roles, isWithdrawnOn(membershipOf(row), clock.today())),
     actingMemberIds: [row.member_id, ...row.acting_member_ids],
     sessionId: id,
   };
@@ -149,7 +150,7 @@ export async function endAllSessions(tx: Tx): Promise<number> {
 export interface SessionInfo {
   id: string;
   current: boolean;
-  method: string;
+  method: 'password' | 'oidc';
   createdAt: Date;
   lastSeenAt: Date;
 }
@@ -182,4 +183,11 @@ export async function purgeExpiredSessions(database: Database, config: Config): 
       .executeTakeFirst();
     return Number(res.numDeletedRows);
   });
+}
+
+/** Ends a person's sessions (all, or all but one): after a password change, new roles or disabling. */
+export async function endSessionsOfPerson(tx: Tx, personId: string, exceptSessionId?: string): Promise<void> {
+  let q = tx.db.deleteFrom('sessions').where('user_id', '=', personId);
+  if (exceptSessionId) q = q.where('id', '<>', exceptSessionId);
+  await q.execute();
 }

@@ -9,8 +9,12 @@ import { runInTx } from '../../db/tx.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../../shared/context.js';
 import { leitwegCheckDigits } from '../../shared/identifiers.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { findAssociation } from '../members/members.repository.js';
-import { changeMemberStatus, createMember } from '../members/members.service.js';
+import {
+  associationExists,
+  changeMemberStatus,
+  createMember,
+  establishAssociation,
+} from '../members/members.service.js';
 import { createPerson } from '../people/people.service.js';
 import { DEMO_AMT_MUNICIPALITIES, DEMO_ASSOCIATION, DEMO_MEMBERS } from './demo.data.js';
 
@@ -116,7 +120,7 @@ export interface SeedResult {
 export async function seedDemo(database: Database): Promise<SeedResult> {
   const ctx = systemCtx('demo-seed', ALL_MEMBERS_WRITE);
   const result = await runInTx(database, ctx, async (tx) => {
-    if (await findAssociation(tx)) return { seeded: false, members: 0 };
+    if (await associationExists(tx)) return { seeded: false, members: 0 };
     const byName = new Map<string, string>();
     // The association: tenant zero.
     const assoc = await createMember(tx, {
@@ -128,18 +132,7 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
       website: DEMO_ASSOCIATION.website,
       appliedOn: DEMO_ASSOCIATION.admittedOn,
     });
-    await tx.db
-      .updateTable('members')
-      .set({ is_association: true, status: 'active', admitted_on: DEMO_ASSOCIATION.admittedOn })
-      .where('id', '=', assoc.id)
-      .execute();
-    recordAudit(tx, {
-      action: 'member.status_changed',
-      memberId: assoc.id,
-      objectType: 'member',
-      objectId: assoc.id,
-      details: { from: 'applied', to: 'active', on: DEMO_ASSOCIATION.admittedOn, association: true },
-    });
+    await establishAssociation(tx, assoc.id, DEMO_ASSOCIATION.admittedOn);
     byName.set(assoc.name, assoc.id);
     let count = 1;
     for (const m of DEMO_MEMBERS) {

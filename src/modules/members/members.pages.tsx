@@ -443,7 +443,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     } catch (err) {
       if (err instanceof ValidationError) return render(fieldErrors(err.issues, req.t));
       if (err instanceof ConflictError)
-        return render(err.field ? { [err.field]: req.t(err.code) } : {}, req.t(err.code), 409);
+        return render(err.field ? { [err.field]: req.t.code(err.code) } : {}, req.t.code(err.code), 409);
       throw err;
     }
   });
@@ -675,7 +675,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     } catch (err) {
       if (err instanceof ValidationError) return render(fieldErrors(err.issues, req.t));
       if (err instanceof ConflictError)
-        return render(err.field ? { [err.field]: req.t(err.code) } : {}, req.t(err.code), 409);
+        return render(err.field ? { [err.field]: req.t.code(err.code) } : {}, req.t.code(err.code), 409);
       throw err;
     }
   });
@@ -702,7 +702,8 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       const e = err as DomainError;
       if (e instanceof ValidationError || e instanceof InvalidStateError || e instanceof ConflictError) {
         const t = req.t;
-        const msg = e instanceof ValidationError ? e.issues.map((i) => t(i.code)).join(' ') : t(e.code);
+        const msg =
+          e instanceof ValidationError ? e.issues.map((i) => t.code(i.code)).join(' ') : t.code(e.code);
         return sendPage(req, reply, {
           title: t('problem.validation'),
           status: 422,

@@ -85,3 +85,12 @@ export async function updateMemberRow(tx: Tx, id: string, patch: MemberUpdate): 
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** Marks the association itself (tenant zero) when an installation is set up. */
+export async function markAsAssociation(tx: Tx, id: string, since: string): Promise<void> {
+  await tx.db
+    .updateTable('members')
+    .set({ is_association: true, status: 'active', admitted_on: since })
+    .where('id', '=', id)
+    .execute();
+}

@@ -14,14 +14,18 @@ import {
   ValidationError,
 } from '../../shared/errors.js';
 import { isValidAgs, isValidLeitwegId, isValidPostalCode } from '../../shared/identifiers.js';
+import { isUuid } from '../../shared/ids.js';
 import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { hasPermission, requireMemberPermission, requirePermission } from '../auth/permissions.js';
 import {
+  findAssociation,
+  findMemberByAgs,
   findMemberById,
   findMemberByIdForUpdate,
   insertMember,
   listAmtMunicipalities,
+  markAsAssociation,
   searchMembers,
   updateMemberRow,
 } from './members.repository.js';
@@ -427,4 +431,45 @@ export async function changeMemberStatus(tx: Tx, id: string, input: MemberStatus
     details: { from: existing.status, to: row.status, on: input.on },
   });
   return toMemberDto(row, tx.ctx.clock.today());
+}
+
+/**
+ * Finds a member by a reference people type on the command line: `association`, an AGS (8 digits) or
+ * an id. Undefined when there is none in scope.
+ */
+export async function findMemberByReference(
+  tx: Tx,
+  ref: string,
+): Promise<Pick<MemberDto, 'id' | 'name'> | undefined> {
+  const row =
+    ref === 'association'
+      ? await findAssociation(tx)
+      : /^\d{8}$/.test(ref)
+        ? await findMemberByAgs(tx, ref)
+        : isUuid(ref)
+          ? await findMemberById(tx, ref)
+          : undefined;
+  return row ? { id: row.id, name: row.name } : undefined;
+}
+
+/** Is the association (tenant zero) set up yet? */
+export async function associationExists(tx: Tx): Promise<boolean> {
+  return (await findAssociation(tx)) !== undefined;
+}
+
+/**
+ * Makes a registered body the association itself (tenant zero), active since the given day. Only when
+ * setting up an installation, before any association exists.
+ */
+export async function establishAssociation(tx: Tx, memberId: string, since: string): Promise<void> {
+  requirePermission(tx.ctx, 'members.manage');
+  if (await findAssociation(tx)) throw new InvalidStateError('member.association_exists');
+  await markAsAssociation(tx, memberId, since);
+  recordAudit(tx, {
+    action: 'member.status_changed',
+    memberId,
+    objectType: 'member',
+    objectId: memberId,
+    details: { from: 'applied', to: 'active', on: since, association: true },
+  });
 }

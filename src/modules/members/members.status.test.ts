@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDate } from '../../shared/dates.js';
 import { addDays } from '../../shared/effective.js';
 import { translator } from '../../web/i18n/index.js';
+import { membersMessages } from './members.messages.js';
 import { type MembershipRecord, memberStatusOn, statusDisplay } from './members.status.js';
 
 const day = fc.integer({ min: 0, max: 4000 }).map((n) => addDays('2025-01-01', n));
@@ -53,7 +54,7 @@ describe('member status on a day', () => {
       ['de', 'Mitglied ab 01.01.2030', 'scheidet aus zum 30.06.2031'],
       ['en', 'Member from 01 Jan 2030', 'Member until 30 Jun 2031 (withdrawing)'],
     ] as const) {
-      const t = translator(lang);
+      const t = translator(lang, new Map(Object.entries(membersMessages)));
       const fmt = (d: string) => formatDate(d, lang);
       expect(
         statusDisplay({ status: 'applied', nextStatus: { status: 'active', from: '2030-01-01' } }, t, fmt),

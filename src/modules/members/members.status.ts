@@ -15,6 +15,7 @@
  */
 import type { MemberStatus } from '../../db/schema.js';
 import { addDays, type CivilDate, nextChange, type Period, versionOn } from '../../shared/effective.js';
+import type { T } from '../../web/i18n/index.js';
 
 /** What the rule reads: the recorded status and the membership dates. */
 export interface MembershipRecord {
@@ -80,7 +81,7 @@ export type BadgeVariant = 'info' | 'success' | 'warning' | 'danger';
  */
 export function statusDisplay(
   s: { status: MemberStatus; nextStatus: StatusChange | null },
-  t: (key: string, params?: Record<string, string>) => string,
+  t: T,
   formatDate: (day: CivilDate) => string,
 ): { variant: BadgeVariant; label: string } {
   const next = s.nextStatus;

@@ -278,7 +278,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
         return personForm(req, reply, {
           member,
           values,
-          errors: { [err.field ?? 'email']: req.t(err.code) },
+          errors: { [err.field ?? 'email']: req.t.code(err.code) },
           status: 409,
         });
       throw err;
@@ -341,7 +341,13 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
             status: 422,
           });
         if (err instanceof ConflictError || err instanceof InvalidStateError)
-          return personForm(req, reply, { member, person, values, message: req.t(err.code), status: 409 });
+          return personForm(req, reply, {
+            member,
+            person,
+            values,
+            message: req.t.code(err.code),
+            status: 409,
+          });
         throw err;
       }
     },

@@ -3,8 +3,7 @@
  * every read is audited, and audit events carry only ids and role names.
  */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Role, UserRow } from '../../db/schema.js';
+import type { Role, UserRow, UserUpdate } from '../../db/schema.js';
 import type { Tx } from '../../db/tx.js';
 import {
   ConflictError,
@@ -16,8 +15,20 @@ import {
 } from '../../shared/errors.js';
 import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { hashPassword, passwordProblems, verifyPassword } from '../auth/passwords.js';
+import { hashPassword, passwordProblems, verifyPassword } from '../auth/passwords.service.js';
 import { ASSOCIATION_ROLES, MEMBER_ROLES, requireMemberPermission } from '../auth/permissions.js';
+import { endSessionsOfPerson } from '../auth/sessions.service.js';
+import { getMemberSummary } from '../members/members.service.js';
+import {
+  findUser,
+  findUserById,
+  insertUser,
+  isEmailTaken,
+  listUsersOfMember,
+  lockActiveUsersWithRoles,
+  setPasswordHash,
+  updateUserRow,
+} from './people.repository.js';
 import type { PersonCreateInput, PersonDto, PersonPatchInput } from './people.schema.js';
 
 export function toPersonDto(u: UserRow): PersonDto {
@@ -38,13 +49,8 @@ export function toPersonDto(u: UserRow): PersonDto {
 const EMAIL_RE = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
 
 async function allowedRoles(tx: Tx, memberId: string): Promise<readonly Role[]> {
-  const m = await tx.db
-    .selectFrom('members')
-    .select(['is_association'])
-    .where('id', '=', memberId)
-    .executeTakeFirst();
-  if (!m) throw new NotFoundError('member');
-  return m.is_association ? ASSOCIATION_ROLES : MEMBER_ROLES;
+  const m = await getMemberSummary(tx, memberId);
+  return m.isAssociation ? ASSOCIATION_ROLES : MEMBER_ROLES;
 }
 
 function validateRoles(roles: readonly string[], allowed: readonly Role[]): FieldIssue[] {
@@ -65,14 +71,7 @@ const ADMIN_ROLES: readonly Role[] = ['association_admin', 'member_admin'];
  * administrators, so two admins disabling each other at the same time cannot both succeed.
  */
 async function keepOneAdmin(tx: Tx, memberId: string, personId: string): Promise<void> {
-  const admins = await tx.db
-    .selectFrom('users')
-    .select('id')
-    .where('member_id', '=', memberId)
-    .where('status', '=', 'active')
-    .where(sql<boolean>`roles && ${sql.val(ADMIN_ROLES)}::text[]`)
-    .forUpdate()
-    .execute();
+  const admins = await lockActiveUsersWithRoles(tx, memberId, ADMIN_ROLES);
   if (admins.some((a) => a.id === personId) && admins.length <= 1)
     throw new InvalidStateError('person.last_admin');
 }
@@ -86,12 +85,7 @@ function validateName(name: string): FieldIssue[] {
 
 export async function listPeople(tx: Tx, memberId: string): Promise<PersonDto[]> {
   requireMemberPermission(tx.ctx, memberId, 'people.read');
-  const rows = await tx.db
-    .selectFrom('users')
-    .selectAll()
-    .where('member_id', '=', memberId)
-    .orderBy('display_name')
-    .execute();
+  const rows = await listUsersOfMember(tx, memberId);
   await allowedRoles(tx, memberId); // 404 for a member that does not exist
   recordAudit(tx, {
     action: 'user.listed',
@@ -106,12 +100,7 @@ export async function listPeople(tx: Tx, memberId: string): Promise<PersonDto[]>
 
 export async function getPerson(tx: Tx, memberId: string, personId: string): Promise<PersonDto> {
   requireMemberPermission(tx.ctx, memberId, 'people.read');
-  const row = await tx.db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', personId)
-    .where('member_id', '=', memberId)
-    .executeTakeFirst();
+  const row = await findUser(tx, memberId, personId);
   if (!row) throw new NotFoundError('person');
   recordAudit(tx, { action: 'user.viewed', memberId, objectType: 'user', objectId: personId });
   return toPersonDto(row);
@@ -136,20 +125,15 @@ export async function createPerson(
   const password = input.password ?? generated!;
   for (const code of passwordProblems(password)) issues.push({ field: 'password', code });
   if (issues.length) throw new ValidationError(issues);
-  const taken = await sql<{ id: string }>`select id from auth_find_user_by_email(${email})`.execute(tx.db);
-  if (taken.rows.length > 0) throw new ConflictError('email.taken', 'email');
-  const row = await tx.db
-    .insertInto('users')
-    .values({
-      member_id: memberId,
-      email,
-      display_name: input.displayName.trim(),
-      password_hash: await hashPassword(password),
-      roles: [...new Set(input.roles)],
-      password_changed_at: new Date(),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  if (await isEmailTaken(tx, email)) throw new ConflictError('email.taken', 'email');
+  const row = await insertUser(tx, {
+    member_id: memberId,
+    email,
+    display_name: input.displayName.trim(),
+    password_hash: await hashPassword(password),
+    roles: [...new Set(input.roles)],
+    password_changed_at: new Date(),
+  });
   const dto = toPersonDto(row);
   recordAudit(tx, {
     action: 'user.created',
@@ -169,13 +153,7 @@ export async function updatePerson(
   input: PersonPatchInput,
 ): Promise<PersonDto> {
   requireMemberPermission(tx.ctx, memberId, 'people.manage');
-  const row = await tx.db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', personId)
-    .where('member_id', '=', memberId)
-    .forUpdate()
-    .executeTakeFirst();
+  const row = await findUser(tx, memberId, personId, { forUpdate: true });
   if (!row) throw new NotFoundError('person');
   if (row.version !== input.version) throw new ConflictError('version.stale');
   const allowed = await allowedRoles(tx, memberId);
@@ -196,7 +174,7 @@ export async function updatePerson(
     await keepOneAdmin(tx, memberId, personId);
   }
   const changed: string[] = [];
-  const patch: Record<string, unknown> = {};
+  const patch: UserUpdate = {};
   if (input.displayName !== undefined && input.displayName.trim() !== row.display_name) {
     patch.display_name = input.displayName.trim();
     changed.push('displayName');
@@ -213,15 +191,10 @@ export async function updatePerson(
     changed.push('status');
   }
   if (changed.length === 0) return toPersonDto(row);
-  const updated = await tx.db
-    .updateTable('users')
-    .set({ ...patch, version: sql`version + 1`, updated_at: sql`now()` })
-    .where('id', '=', personId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const updated = await updateUserRow(tx, personId, patch);
   if (patch.status === 'disabled' || patch.roles) {
     // A disabled person or changed roles end the person's sessions at once.
-    await tx.db.deleteFrom('sessions').where('user_id', '=', personId).execute();
+    await endSessionsOfPerson(tx, personId);
   }
   recordAudit(tx, {
     action: 'user.updated',
@@ -238,26 +211,15 @@ export async function updatePerson(
 export async function changeOwnPassword(tx: Tx, current: string, next: string): Promise<void> {
   const p = tx.ctx.principal;
   if (p?.kind !== 'user') throw new UnauthenticatedError();
-  const row = await tx.db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', p.id)
-    .forUpdate()
-    .executeTakeFirst();
+  const row = await findUserById(tx, p.id, { forUpdate: true });
   if (!row) throw new UnauthenticatedError();
   if (row.password_hash && !(await verifyPassword(row.password_hash, current))) {
     throw new ValidationError([{ field: 'currentPassword', code: 'password.wrong' }]);
   }
   const problems = passwordProblems(next);
   if (problems.length) throw new ValidationError(problems.map((code) => ({ field: 'newPassword', code })));
-  await tx.db
-    .updateTable('users')
-    .set({ password_hash: await hashPassword(next), password_changed_at: sql`now()`, updated_at: sql`now()` })
-    .where('id', '=', p.id)
-    .execute();
-  let q = tx.db.deleteFrom('sessions').where('user_id', '=', p.id);
-  if (p.sessionId) q = q.where('id', '<>', p.sessionId);
-  await q.execute();
+  await setPasswordHash(tx, p.id, await hashPassword(next));
+  await endSessionsOfPerson(tx, p.id, p.sessionId);
   recordAudit(tx, {
     action: 'user.password_changed',
     memberId: p.memberId,
@@ -270,7 +232,7 @@ export async function changeOwnPassword(tx: Tx, current: string, next: string): 
 export async function getOwnAccount(tx: Tx): Promise<PersonDto> {
   const p = tx.ctx.principal;
   if (p?.kind !== 'user') throw new UnauthenticatedError();
-  const row = await tx.db.selectFrom('users').selectAll().where('id', '=', p.id).executeTakeFirst();
+  const row = await findUserById(tx, p.id);
   if (!row) throw new UnauthenticatedError();
   return toPersonDto(row);
 }

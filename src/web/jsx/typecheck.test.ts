@@ -1,6 +1,6 @@
 /**
  * `npm run check` rejects JSX attribute typos: the TypeScript compiler (with the project's options) and
- * Biome (with the project's lint rules) run on test/fixtures/jsx-attribute-typo.tsx, a file excluded from
+ * Biome (with the project's lint rules) run on test/fixtures/rejected/jsx-attribute-typo.tsx, a file excluded from
  * both, and must report exactly the lines it marks.
  */
 import { execFile } from 'node:child_process';
@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const FIXTURE = path.join(ROOT, 'test/fixtures/jsx-attribute-typo.tsx');
+const FIXTURE = path.join(ROOT, 'test/fixtures/rejected/jsx-attribute-typo.tsx');
 
 /** 1-based numbers of the lines after each `{/* <tool>: … *\/}` marker. */
 function markedLines(tool: 'tsc' | 'biome'): number[] {

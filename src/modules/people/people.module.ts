@@ -1,0 +1,60 @@
+/** The people module: the staff accounts of each member body and their roles. */
+import { defineModule } from '../module.js';
+import { peopleMessages } from './people.messages.js';
+import { peoplePages } from './people.pages.js';
+import { anyPersonOf } from './people.repository.js';
+import { peopleRoutes } from './people.routes.js';
+
+export const peopleModule = defineModule({
+  name: 'people',
+  permissions: {
+    'people.read': {
+      label: { de: 'Personen und Rollen ansehen', en: 'See people and roles' },
+      roles: ['association_admin', 'member_admin', 'member_clerk', 'auditor'],
+    },
+    'people.manage': {
+      label: { de: 'Personen anlegen, Rollen vergeben, sperren', en: 'Add people, grant roles, disable' },
+      roles: ['association_admin', 'member_admin'],
+      writes: true,
+    },
+  },
+  auditEvents: {
+    'user.created': { de: 'Person angelegt', en: 'Person created' },
+    'user.updated': { de: 'Person geändert', en: 'Person updated' },
+    'user.viewed': { de: 'Personendaten angesehen', en: 'Personal data viewed' },
+    'user.listed': { de: 'Personenliste angesehen', en: 'People list viewed' },
+  },
+  messages: peopleMessages,
+  navigation: [
+    {
+      area: 'association',
+      order: 20,
+      label: 'nav.association_people',
+      href: (p) => `/mitglieder/${p.memberId}/personen`,
+      permission: 'people.read',
+    },
+    { area: 'member', order: 20, label: 'nav.people', href: (p) => `/mitglieder/${p.memberId}/personen` },
+  ],
+  api: peopleRoutes,
+  pages: peoplePages,
+  tenancy: {
+    routes: {
+      'GET /api/v1/members/:memberId/people': {},
+      'POST /api/v1/members/:memberId/people': {
+        json: { email: 'neu@example.org', displayName: 'Neu', roles: ['member_clerk'] },
+      },
+      'GET /api/v1/members/:memberId/people/:personId': {},
+      'PATCH /api/v1/members/:memberId/people/:personId': { json: { version: 1, displayName: 'Geändert' } },
+      'GET /mitglieder/:memberId/personen': {},
+      'GET /mitglieder/:memberId/personen/neu': {},
+      'POST /mitglieder/:memberId/personen': {
+        form: { email: 'neu@example.org', displayName: 'Neu', roles: 'member_clerk' },
+      },
+      'GET /mitglieder/:memberId/personen/:personId': {},
+      'POST /mitglieder/:memberId/personen/:personId': {
+        form: { version: '1', displayName: 'Geändert', roles: 'member_clerk', status: 'active' },
+      },
+    },
+    params: { personId: anyPersonOf },
+  },
+});

@@ -1,0 +1,93 @@
+/** SQL of the people module: the `users` table. */
+import { sql } from 'kysely';
+import type { NewUserRow, Role, UserRow, UserUpdate } from '../../db/schema.js';
+import type { Tx } from '../../db/tx.js';
+
+export async function listUsersOfMember(tx: Tx, memberId: string): Promise<UserRow[]> {
+  return tx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('member_id', '=', memberId)
+    .orderBy('display_name')
+    .execute();
+}
+
+export async function findUser(
+  tx: Tx,
+  memberId: string,
+  personId: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<UserRow | undefined> {
+  const q = tx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', personId)
+    .where('member_id', '=', memberId);
+  return (opts.forUpdate ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/** A user by id alone, within the transaction's member scope (RLS). */
+export async function findUserById(
+  tx: Tx,
+  personId: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<UserRow | undefined> {
+  const q = tx.db.selectFrom('users').selectAll().where('id', '=', personId);
+  return (opts.forUpdate ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/** Locks and returns the member's active people holding any of the roles. */
+export async function lockActiveUsersWithRoles(
+  tx: Tx,
+  memberId: string,
+  roles: readonly Role[],
+): Promise<{ id: string }[]> {
+  return tx.db
+    .selectFrom('users')
+    .select('id')
+    .where('member_id', '=', memberId)
+    .where('status', '=', 'active')
+    .where(sql<boolean>`roles && ${sql.val(roles)}::text[]`)
+    .forUpdate()
+    .execute();
+}
+
+/** Is the login e-mail address taken anywhere in the installation? (login addresses are unique) */
+export async function isEmailTaken(tx: Tx, email: string): Promise<boolean> {
+  const r = await sql<{ id: string }>`select id from auth_find_user_by_email(${email})`.execute(tx.db);
+  return r.rows.length > 0;
+}
+
+export async function insertUser(tx: Tx, row: NewUserRow): Promise<UserRow> {
+  return tx.db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Updates a user and counts the version up. */
+export async function updateUserRow(tx: Tx, personId: string, patch: UserUpdate): Promise<UserRow> {
+  return tx.db
+    .updateTable('users')
+    .set({ ...patch, version: sql`version + 1`, updated_at: sql`now()` })
+    .where('id', '=', personId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Sets a new password hash (no version change: the account's data did not change). */
+export async function setPasswordHash(tx: Tx, personId: string, hash: string): Promise<void> {
+  await tx.db
+    .updateTable('users')
+    .set({ password_hash: hash, password_changed_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', personId)
+    .execute();
+}
+
+/** Some person of a member (for the tenancy matrix). */
+export async function anyPersonOf(tx: Tx, memberId: string): Promise<string | undefined> {
+  const r = await tx.db
+    .selectFrom('users')
+    .select('id')
+    .where('member_id', '=', memberId)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return r?.id;
+}
