@@ -10,7 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 // @ts-expect-error oidc-provider ships no type declarations; the little used here is typed below.
 import ProviderModule from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authMessages } from '../../src/modules/auth/auth.messages.js';
+import authMessages from '../../src/modules/auth/auth.messages.json' with { type: 'json' };
 import { translator } from '../../src/web/i18n/index.js';
 
 const de = translator('de', new Map(Object.entries(authMessages)));

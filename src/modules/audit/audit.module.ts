@@ -1,6 +1,6 @@
 /** The audit module: the hash-chained trail of every change and every read of personal data. */
 import { defineModule } from '../module.js';
-import { auditMessages } from './audit.messages.js';
+import auditMessages from './audit.messages.json' with { type: 'json' };
 import { auditPages } from './audit.pages.js';
 import { auditRoutes } from './audit.routes.js';
 

@@ -6,7 +6,7 @@ import { defineModule } from '../module.js';
 import { apiTokenPages } from './api-tokens.pages.js';
 import { anyTokenOf } from './api-tokens.repository.js';
 import { apiTokenRoutes } from './api-tokens.routes.js';
-import { authMessages } from './auth.messages.js';
+import authMessages from './auth.messages.json' with { type: 'json' };
 import { authPages } from './auth.pages.js';
 import { authRoutes } from './auth.routes.js';
 

@@ -1,6 +1,6 @@
 /** The members module: the association's member bodies, their master data, admission and withdrawal. */
 import { defineModule } from '../module.js';
-import { membersMessages } from './members.messages.js';
+import membersMessages from './members.messages.json' with { type: 'json' };
 import { memberPages } from './members.pages.js';
 import { memberRoutes } from './members.routes.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDate } from '../../shared/dates.js';
 import { addDays } from '../../shared/effective.js';
 import { translator } from '../../web/i18n/index.js';
-import { membersMessages } from './members.messages.js';
+import membersMessages from './members.messages.json' with { type: 'json' };
 import { type MembershipRecord, memberStatusOn, statusDisplay } from './members.status.js';
 
 const day = fc.integer({ min: 0, max: 4000 }).map((n) => addDays('2025-01-01', n));

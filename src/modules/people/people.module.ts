@@ -1,6 +1,6 @@
 /** The people module: the staff accounts of each member body and their roles. */
 import { defineModule } from '../module.js';
-import { peopleMessages } from './people.messages.js';
+import peopleMessages from './people.messages.json' with { type: 'json' };
 import { peoplePages } from './people.pages.js';
 import { anyPersonOf } from './people.repository.js';
 import { peopleRoutes } from './people.routes.js';

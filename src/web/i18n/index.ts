@@ -5,7 +5,7 @@
  */
 import type { ModuleMessageKey } from '../../modules/index.js';
 import type { Label } from '../../modules/module.js';
-import { coreMessages } from './messages.js';
+import coreMessages from './messages.json' with { type: 'json' };
 
 export type Lang = 'de' | 'en';
 export const LANGS: readonly Lang[] = ['de', 'en'];
@@ -25,7 +25,8 @@ export interface T {
 /** Returns the translator for a language over the platform's texts and the modules' messages. */
 export function translator(lang: Lang, modules: ReadonlyMap<string, Label> = new Map()): T {
   const text = (key: string, params?: MessageParams) => {
-    let s = modules.get(key)?.[lang] ?? (coreMessages as Record<string, Label>)[key]?.[lang] ?? key;
+    let s =
+      modules.get(key)?.[lang] ?? (coreMessages as Record<string, Label | undefined>)[key]?.[lang] ?? key;
     if (params) for (const [k, v] of Object.entries(params)) s = s.replaceAll(`{${k}}`, String(v));
     return s;
   };
