@@ -128,6 +128,25 @@ export interface LookupTable {
   description: string;
 }
 
+/** A message (sealed payload) for the next page of a session; read once. */
+export interface FlashMessagesTable {
+  id: Generated<string>;
+  member_id: string;
+  session_id: string;
+  payload: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
+/** One-time form keys: a repeated submit answers the stored redirect. */
+export interface FormSubmissionsTable {
+  member_id: string;
+  session_id: string;
+  form_key: string;
+  result: Generated<string>;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -140,6 +159,8 @@ export interface DB {
   roles: LookupTable;
   token_scopes: LookupTable;
   actor_kinds: LookupTable;
+  flash_messages: FlashMessagesTable;
+  form_submissions: FormSubmissionsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;

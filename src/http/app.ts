@@ -35,6 +35,7 @@ import { MODULES } from '../modules/index.js';
 import type { AnyModule } from '../modules/module.js';
 import { createRegistry, type Registry } from '../modules/registry.js';
 import { renderErrorPage } from '../web/error-page.js';
+import { takeFlashHook } from '../web/flash.js';
 import { registerRoutes } from './routes.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -280,6 +281,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!UNSAFE.has(req.method) || req.authVia === 'token') return done();
     app.csrfProtection(req, reply, done);
   });
+  // The flash (message after POST → redirect) waiting for this page, if the browser says one waits.
+  app.addHook('preHandler', takeFlashHook);
 
   // The API speaks JSON only.
   app.addHook('preValidation', async (req) => {

@@ -5,7 +5,7 @@
  * messages, jobs and the routes the tenancy matrix drives — is read from that definition, never listed
  * by hand elsewhere.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, RawServerDefault } from 'fastify';
 import type { Role, TokenScope } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
 
@@ -88,10 +88,12 @@ export interface ModuleDefinition<
   /** UI texts of the module. */
   readonly messages: { readonly [key in K]: Label };
   readonly navigation?: readonly NavigationEntry[];
-  /** API routes, registered under /api/v1 and documented in OpenAPI. */
-  readonly api?: (app: FastifyInstance) => Promise<void>;
+  /** API routes, registered under /api/v1 and documented in OpenAPI (e.g. FastifyPluginAsyncTypebox). */
+  // biome-ignore lint/suspicious/noExplicitAny: plugins of any type provider
+  readonly api?: FastifyPluginAsync<any, RawServerDefault, any>;
   /** Server-rendered pages. */
-  readonly pages?: (app: FastifyInstance) => Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: plugins of any type provider
+  readonly pages?: FastifyPluginAsync<any, RawServerDefault, any>;
   readonly jobs?: readonly ModuleJob[];
   readonly tenancy?: TenancyDefinition;
 }

@@ -131,7 +131,7 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
     routeOwners,
     async registerRoutes(app) {
       // Each module in a scope of its own that remembers which routes it added.
-      const own = (m: AnyModule, plugin: (app: FastifyInstance) => Promise<void>, prefix?: string) =>
+      const own = (m: AnyModule, plugin: NonNullable<AnyModule['api']>, prefix?: string) =>
         app.register(async (scope) => {
           scope.addHook('onRoute', (route) => {
             for (const method of [route.method].flat()) routeOwners.set(`${method} ${route.url}`, m.name);

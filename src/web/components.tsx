@@ -1,17 +1,10 @@
 /** KERN UX building blocks used by every page. Field errors follow the KERN pattern plus ARIA wiring. */
-import type { FieldIssue } from '../shared/errors.js';
+import { FORM_KEY_FIELD, newFormKey } from './form.js';
 import type { T } from './i18n/index.js';
 import type { ButtonType, InputType } from './jsx/intrinsic-elements.js';
 import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
 
 export type FieldErrors = Record<string, string>;
-
-/** Turns domain field issues into translated messages by field name. */
-export function fieldErrors(issues: readonly FieldIssue[], t: T): FieldErrors {
-  const out: FieldErrors = {};
-  for (const i of issues) out[i.field] ??= t.code(i.code);
-  return out;
-}
 
 /** The error summary at the top of a form; renders nothing when there is nothing to report. */
 export function ErrorSummary(props: {
@@ -243,8 +236,17 @@ export function LinkButton(props: {
   );
 }
 
+/**
+ * The hidden fields of every form that changes something: the CSRF token and a fresh one-time form key
+ * (a repeated submit of this rendered form is answered idempotently, see web/form.ts submitOnce).
+ */
 export function Csrf(props: { token: string }): RawHtml {
-  return <input type="hidden" name="_csrf" value={props.token} />;
+  return (
+    <>
+      <input type="hidden" name="_csrf" value={props.token} />
+      <input type="hidden" name={FORM_KEY_FIELD} value={newFormKey()} />
+    </>
+  );
 }
 
 export function DescriptionList(props: { items: readonly [string, Child][] }): RawHtml {

@@ -1,7 +1,9 @@
 /** Rendering a page: the layout around a body, with the CSRF token and language of the request. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasControlCharacters } from '../shared/text.js';
-import type { RawHtml } from './jsx/jsx-runtime.js';
+import { Alert, SecretOnce } from './components.js';
+import { flashesOf } from './flash.js';
+import { type RawHtml, raw } from './jsx/jsx-runtime.js';
 import { Layout, type NavItem } from './layout.js';
 
 const tokens = new WeakMap<FastifyRequest, string>();
@@ -28,14 +30,30 @@ export interface PageOptions {
   nav?: string;
 }
 
+/** The flashes of this request (success messages, a one-time secret) above the page's content. */
+function flashHtml(req: FastifyRequest): string {
+  return flashesOf(req)
+    .map((f) =>
+      f.secret
+        ? SecretOnce({
+            title: req.t.code(f.title, f.params),
+            explanation: req.t.code(f.secret.explanation),
+            secret: f.secret.value,
+          }).html
+        : Alert({ variant: 'success', title: req.t.code(f.title, f.params), role: 'status' }).html,
+    )
+    .join('');
+}
+
 export function sendPage(req: FastifyRequest, reply: FastifyReply, opts: PageOptions): FastifyReply {
+  const flashes = flashHtml(req);
   const html = Layout({
     req,
     csrf: csrfToken(req, reply),
     title: opts.title,
     breadcrumbs: opts.breadcrumbs ?? [],
     nav: opts.nav,
-    children: opts.body,
+    children: flashes ? raw(`${flashes}${opts.body.html}`) : opts.body,
   });
   return reply
     .status(opts.status ?? 200)

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
 import { requirePermission } from '../auth/permissions.js';
@@ -32,19 +32,12 @@ export const AuditQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type AuditQueryInput = {
-  memberId?: string;
-  action?: string;
-  from?: string;
-  to?: string;
-  page?: number;
-  pageSize?: number;
-};
 
-export async function auditRoutes(app: FastifyInstance): Promise<void> {
+/** Handlers get their request and reply types from the schemas (TypeBox type provider). */
+export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tx, deps } = app.allmende;
   const tags = ['audit'];
-  app.get<{ Querystring: AuditQueryInput }>(
+  app.get(
     '/audit/events',
     {
       schema: {
@@ -144,4 +137,4 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
       };
     },
   );
-}
+};

@@ -1,8 +1,7 @@
 /** API tokens of a member: create (the secret is shown once), list, revoke. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenScope } from '../../db/schema.js';
 import { formatDateTime } from '../../shared/dates.js';
-import { InvalidStateError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import { InvalidStateError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
   Badge,
@@ -12,12 +11,12 @@ import {
   DataTable,
   ErrorSummary,
   type FieldErrors,
-  fieldErrors,
-  SecretOnce,
   TextField,
 } from '../../web/components.js';
+import { formList, formProblem, formText, parseForm, submitOnce } from '../../web/form.js';
 import { csrfToken, sendPage } from '../../web/page.js';
 import { getMemberSummary } from '../members/members.service.js';
+import { ApiTokenCreateBody } from './api-tokens.schema.js';
 import { createApiToken, listApiTokens, revokeApiToken, TOKEN_SCOPES } from './api-tokens.service.js';
 
 export async function apiTokenPages(app: FastifyInstance): Promise<void> {
@@ -28,7 +27,6 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
     reply: FastifyReply,
     memberId: string,
     opts: {
-      secret?: string;
       errors?: FieldErrors;
       message?: string;
       status?: number;
@@ -55,11 +53,6 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
         <div class="kern-stack-lg">
           <h1 class="kern-heading-x-large">{t('tokens.title', { name: member.name })}</h1>
           <p class="kern-body">{t('tokens.intro')}</p>
-          <SecretOnce
-            title={t('tokens.created')}
-            explanation={t('tokens.secret_once')}
-            secret={opts.secret}
-          />
           <ErrorSummary errors={e} t={t} message={opts.message} />
           <DataTable
             id="tokens"
@@ -163,26 +156,22 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { memberId: string } }>('/mitglieder/:memberId/api-tokens', async (req, reply) => {
     if (!guard(req, req.params.memberId)) return reply.callNotFound();
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const name = typeof body.name === 'string' ? body.name : '';
-    const scopes = (
-      Array.isArray(body.scopes) ? body.scopes : typeof body.scopes === 'string' ? [body.scopes] : []
-    ).filter((s): s is TokenScope => TOKEN_SCOPES.includes(s as TokenScope));
-    const expiresOn =
-      typeof body.expiresOn === 'string' && body.expiresOn !== '' ? body.expiresOn : undefined;
+    const memberId = req.params.memberId;
+    const form = parseForm(req, ApiTokenCreateBody);
+    const values = { name: formText(form.values, 'name'), scopes: formList(form.values, 'scopes') };
+    if (!form.ok) return page(req, reply, memberId, { errors: form.errors, values, status: 422 });
     try {
-      const { token } = await tx(req, (t2) =>
-        createApiToken(t2, req.params.memberId, { name, scopes, expiresOn }),
-      );
-      return page(req, reply, req.params.memberId, { secret: token, status: 201 });
+      return await submitOnce(req, reply, tx, async (t2) => {
+        const { token } = await createApiToken(t2, memberId, form.data);
+        // The secret is shown once, from the flash: never in a URL, gone on reload.
+        return {
+          to: `/mitglieder/${memberId}/api-tokens`,
+          flash: { title: 'tokens.created', secret: { explanation: 'tokens.secret_once', value: token } },
+        };
+      });
     } catch (err) {
-      if (err instanceof ValidationError) {
-        return page(req, reply, req.params.memberId, {
-          errors: fieldErrors(err.issues, req.t),
-          values: { name, scopes },
-          status: 422,
-        });
-      }
+      const problem = formProblem(err, req.t);
+      if (problem) return page(req, reply, memberId, { ...problem, values });
       throw err;
     }
   });
@@ -191,12 +180,17 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
     '/mitglieder/:memberId/api-tokens/:tokenId/widerrufen',
     async (req, reply) => {
       if (!guard(req, req.params.memberId) || !isUuid(req.params.tokenId)) return reply.callNotFound();
+      const to = `/mitglieder/${req.params.memberId}/api-tokens`;
       try {
-        await tx(req, (t2) => revokeApiToken(t2, req.params.memberId, req.params.tokenId));
+        return await submitOnce(req, reply, tx, async (t2) => {
+          await revokeApiToken(t2, req.params.memberId, req.params.tokenId);
+          return { to };
+        });
       } catch (err) {
+        // Revoked already (e.g. in another tab): the page shows it so.
         if (!(err instanceof InvalidStateError)) throw err;
       }
-      return reply.redirect(`/mitglieder/${req.params.memberId}/api-tokens`, 303);
+      return reply.redirect(to, 303);
     },
   );
 }

@@ -1,38 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
 import { MemberIdParams } from '../members/members.schema.js';
+import { ApiToken, ApiTokenCreateBody, ApiTokenParams } from './api-tokens.schema.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './api-tokens.service.js';
 
-const Scope = Type.Union([Type.Literal('members.read'), Type.Literal('usage.write')]);
-const ApiToken = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  memberId: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  prefix: Type.String(),
-  scopes: Type.Array(Scope),
-  createdAt: Type.String({ format: 'date-time' }),
-  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-const CreateBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    scopes: Type.Array(Scope, { minItems: 1, maxItems: 2 }),
-    expiresOn: Type.Optional(Type.String({ format: 'date' })),
-  },
-  { additionalProperties: false },
-);
-const TokenParams = Type.Object(
-  { memberId: Type.String({ format: 'uuid' }), tokenId: Type.String({ format: 'uuid' }) },
-  { additionalProperties: false },
-);
-
-export async function apiTokenRoutes(app: FastifyInstance): Promise<void> {
+/** Handlers get their request and reply types from the schemas (TypeBox type provider). */
+export const apiTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tx } = app.allmende;
   const tags = ['api-tokens'];
-  app.get<{ Params: { memberId: string } }>(
+  app.get(
     '/members/:memberId/api-tokens',
     {
       schema: {
@@ -47,17 +24,14 @@ export async function apiTokenRoutes(app: FastifyInstance): Promise<void> {
       return tx(req, (t) => listApiTokens(t, req.params.memberId));
     },
   );
-  app.post<{
-    Params: { memberId: string };
-    Body: { name: string; scopes: ('members.read' | 'usage.write')[]; expiresOn?: string };
-  }>(
+  app.post(
     '/members/:memberId/api-tokens',
     {
       schema: {
         tags,
         summary: 'Create an API token; the secret is in this response only',
         params: MemberIdParams,
-        body: CreateBody,
+        body: ApiTokenCreateBody,
         response: { 201: Type.Object({ token: Type.String(), apiToken: ApiToken }), ...errorResponses },
       },
     },
@@ -67,13 +41,13 @@ export async function apiTokenRoutes(app: FastifyInstance): Promise<void> {
       return reply.status(201).send(result);
     },
   );
-  app.delete<{ Params: { memberId: string; tokenId: string } }>(
+  app.delete(
     '/members/:memberId/api-tokens/:tokenId',
     {
       schema: {
         tags,
         summary: 'Revoke an API token',
-        params: TokenParams,
+        params: ApiTokenParams,
         response: { 200: ApiToken, ...errorResponses },
       },
     },
@@ -82,4 +56,4 @@ export async function apiTokenRoutes(app: FastifyInstance): Promise<void> {
       return tx(req, (t) => revokeApiToken(t, req.params.memberId, req.params.tokenId));
     },
   );
-}
+};

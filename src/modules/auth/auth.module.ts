@@ -54,8 +54,8 @@ export const authModule = defineModule({
     },
   ],
   api: async (app) => {
-    await authRoutes(app);
-    await apiTokenRoutes(app);
+    await app.register(authRoutes);
+    await app.register(apiTokenRoutes);
   },
   pages: async (app) => {
     await authPages(app);

@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDateTime } from '../../shared/dates.js';
-import { DomainError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../shared/errors.js';
+import { DomainError, RateLimitedError, UnauthenticatedError } from '../../shared/errors.js';
 import {
   Alert,
   Button,
@@ -12,13 +12,15 @@ import {
   DescriptionList,
   ErrorSummary,
   type FieldErrors,
-  fieldErrors,
   TextField,
 } from '../../web/components.js';
+import { formProblem, formText, parseForm, submitOnce } from '../../web/form.js';
 import { LANGS, type Lang } from '../../web/i18n/index.js';
 import { navigationFor } from '../../web/layout.js';
 import { csrfToken, queryParams, safeLocalPath, sendPage } from '../../web/page.js';
+import { PasswordChangeBody } from '../people/people.schema.js';
 import { changeOwnPassword, getOwnAccount } from '../people/people.service.js';
+import { LoginBody } from './auth.schema.js';
 import { loginWithPassword } from './login.service.js';
 import { areasOf } from './permissions.js';
 import { endAllSessions, endSession, listOwnSessions } from './sessions.service.js';
@@ -140,13 +142,18 @@ export async function authPages(app: FastifyInstance): Promise<void> {
     { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (req, reply) => {
       const t = req.t;
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const email = typeof body.email === 'string' ? body.email.trim() : '';
-      const password = typeof body.password === 'string' ? body.password : '';
-      const errors: FieldErrors = {};
-      if (!email || email.length > 254) errors.email = t('email.format');
-      if (!password || password.length > 1024) errors.password = t('password.required');
-      if (Object.keys(errors).length) return loginPage(req, reply, { email, errors, status: 422 });
+      const form = parseForm(req, LoginBody, {
+        // The login's own messages: no hint at which accounts exist, nothing about password rules.
+        check: (v) => [
+          ...(typeof v.email === 'string' && v.email.trim() !== ''
+            ? []
+            : [{ field: 'email', code: 'email.format' }]),
+          ...(typeof v.password === 'string' ? [] : [{ field: 'password', code: 'password.required' }]),
+        ],
+      });
+      const email = (formText(form.values, 'email') ?? '').trim();
+      if (!form.ok) return loginPage(req, reply, { email, errors: form.errors, status: 422 });
+      const password = form.data.password;
       try {
         const { token } = await loginWithPassword(
           deps.database,
@@ -236,7 +243,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
   const accountPage = async (
     req: FastifyRequest,
     reply: FastifyReply,
-    opts: { errors?: FieldErrors; notice?: string; status?: number } = {},
+    opts: { errors?: FieldErrors; message?: string; notice?: string; status?: number } = {},
   ) => {
     const t = req.t;
     if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
@@ -254,7 +261,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
         <div class="kern-stack-lg">
           <h1 class="kern-heading-x-large">{t('account.title')}</h1>
           {opts.notice ? <Alert variant="success" title={opts.notice} role="status" /> : null}
-          <ErrorSummary errors={opts.errors} t={t} />
+          <ErrorSummary errors={opts.errors} t={t} message={opts.message} />
           <DescriptionList
             items={[
               [t('account.name'), me.displayName],
@@ -336,18 +343,19 @@ export async function authPages(app: FastifyInstance): Promise<void> {
 
   app.post('/konto/passwort', async (req, reply) => {
     if (!req.principal) throw new UnauthenticatedError();
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const current = typeof body.currentPassword === 'string' ? body.currentPassword : '';
-    const next = typeof body.newPassword === 'string' ? body.newPassword : '';
+    const form = parseForm(req, PasswordChangeBody);
+    if (!form.ok) return accountPage(req, reply, { errors: form.errors, status: 422 });
+    const { currentPassword, newPassword } = form.data;
     try {
-      await services.ownAccountTx(req, (tx) => changeOwnPassword(tx, current, next));
+      return await submitOnce(req, reply, services.ownAccountTx, async (tx) => {
+        await changeOwnPassword(tx, currentPassword, newPassword);
+        return { to: '/konto?passwort' };
+      });
     } catch (err) {
-      if (err instanceof ValidationError) {
-        return accountPage(req, reply, { errors: fieldErrors(err.issues, req.t), status: 422 });
-      }
+      const problem = formProblem(err, req.t);
+      if (problem) return accountPage(req, reply, problem);
       throw err;
     }
-    return reply.redirect('/konto?passwort', 303);
   });
 
   app.post('/konto/sitzungen-beenden', async (req, reply) => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
 import { csrfToken } from '../../web/page.js';
@@ -15,7 +15,8 @@ const Me = Type.Object({
   csrfToken: Type.Union([Type.String(), Type.Null()]),
 });
 
-export async function authRoutes(app: FastifyInstance): Promise<void> {
+/** Handlers get their request and reply types from the schemas (TypeBox type provider). */
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ownAccountTx, sessionCookie, cookieOptions } = app.allmende;
   const tags = ['auth'];
   app.get(
@@ -55,7 +56,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       requireAuth(req);
       if (req.principal?.sessionId) await ownAccountTx(req, (t) => endSession(t, req.principal!.sessionId!));
       reply.clearCookie(sessionCookie, cookieOptions);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
   app.post(
@@ -74,4 +75,4 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       return { ended };
     },
   );
-}
+};

@@ -4,17 +4,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../../shared/dates.js';
-import {
-  ConflictError,
-  type DomainError,
-  ForbiddenError,
-  InvalidStateError,
-  UnauthenticatedError,
-  ValidationError,
-} from '../../shared/errors.js';
+import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
-  Alert,
   Badge,
   Button,
   Csrf,
@@ -22,18 +14,27 @@ import {
   DescriptionList,
   ErrorSummary,
   type FieldErrors,
-  fieldErrors,
   LinkButton,
   Pagination,
   SelectField,
   TextField,
 } from '../../web/components.js';
+import { formProblem, parseForm, submitOnce } from '../../web/form.js';
 import { type Lang, numberFormat, type T } from '../../web/i18n/index.js';
 import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
-import { MEMBER_KINDS, MEMBER_STATUSES, type MemberDto, type MemberSummaryDto } from './members.schema.js';
+import {
+  MEMBER_KINDS,
+  MEMBER_STATUSES,
+  MemberCreateBody,
+  type MemberDto,
+  MemberPatchBody,
+  MemberStatusBody,
+  type MemberSummaryDto,
+} from './members.schema.js';
 import {
   changeMemberStatus,
+  checkMemberFields,
   createMember,
   getAmtMunicipalities,
   getMember,
@@ -48,37 +49,6 @@ import { statusDisplay } from './members.status.js';
 /** The status as shown: "Mitglied", or "Mitglied ab 01.01.2030", "scheidet aus zum 30.06.2031" (members.status.ts). */
 export function statusBadge(t: T, lang: Lang, m: Pick<MemberSummaryDto, 'status' | 'nextStatus'>) {
   return <Badge {...statusDisplay(m, t, (day) => formatDate(day, lang))} />;
-}
-
-function str(body: Record<string, unknown>, key: string): string | undefined {
-  const v = body[key];
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** Form fields (strings) → API input (typed). Unparseable numbers become validation issues. */
-function formToInput(body: Record<string, unknown>): {
-  input: Record<string, unknown>;
-  issues: { field: string; code: string }[];
-} {
-  const issues: { field: string; code: string }[] = [];
-  const input: Record<string, unknown> = {};
-  const numeric = new Set(['population', 'populationYear']);
-  for (const key of [...MASTER_FIELDS, ...PROFILE_FIELDS].filter((k) => !numeric.has(k))) {
-    const v = str(body, key);
-    if (v !== undefined) input[key] = v.trim() === '' ? null : v;
-  }
-  for (const key of ['population', 'populationYear']) {
-    const v = str(body, key)?.replace(/[.\s]/g, '');
-    if (v === undefined) continue;
-    if (v === '') input[key] = null;
-    else if (/^\d{1,9}$/.test(v)) input[key] = Number(v);
-    // Not a number: let the service report it together with every other problem of the form.
-    else input[key] = Number.NaN;
-  }
-  if (input.amtId !== undefined && input.amtId !== null && !isUuid(String(input.amtId))) {
-    issues.push({ field: 'amtId', code: 'amt.invalid' });
-  }
-  return { input, issues };
 }
 
 export async function memberPages(app: FastifyInstance): Promise<void> {
@@ -431,19 +401,18 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   app.post('/mitglieder', async (req, reply) => {
     requireUser(req);
     if (!hasPermission(req.ctx, 'members.manage')) throw new ForbiddenError('members.manage');
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const { input, issues } = formToInput(body);
+    const form = parseForm(req, MemberCreateBody, { check: (v) => checkMemberFields(v, v.kind) });
     const render = async (errors: FieldErrors, message?: string, status = 422) =>
-      memberForm(req, reply, { values: body, errors, message, status, amts: await loadAmts(req) });
-    if (!input.kind) issues.push({ field: 'kind', code: 'kind.invalid' });
-    if (issues.length) return render(fieldErrors(issues, req.t));
+      memberForm(req, reply, { values: form.values, errors, message, status, amts: await loadAmts(req) });
+    if (!form.ok) return render(form.errors);
     try {
-      const m = await tx(req, (t2) => createMember(t2, input as never));
-      return reply.redirect(`/mitglieder/${m.id}?angelegt`, 303);
+      return await submitOnce(req, reply, tx, async (t2) => {
+        const m = await createMember(t2, form.data);
+        return { to: `/mitglieder/${m.id}`, flash: { title: 'members.created' } };
+      });
     } catch (err) {
-      if (err instanceof ValidationError) return render(fieldErrors(err.issues, req.t));
-      if (err instanceof ConflictError)
-        return render(err.field ? { [err.field]: req.t.code(err.code) } : {}, req.t.code(err.code), 409);
+      const problem = formProblem(err, req.t);
+      if (problem) return render(problem.errors, problem.message, problem.status);
       throw err;
     }
   });
@@ -458,7 +427,6 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       const amt = member.amtId ? await getMember(t2, member.amtId).catch(() => null) : null;
       return { member, municipalities, amt };
     });
-    const q = queryParams(req.query);
     const csrf = csrfToken(req, reply);
     const nf = numberFormat(req.lang);
     const canManage = hasPermission(req.ctx, 'members.manage');
@@ -474,12 +442,6 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       ],
       body: (
         <div class="kern-stack-lg">
-          {q.angelegt !== undefined ? (
-            <Alert variant="success" title={t('members.created')} role="status" />
-          ) : null}
-          {q.gespeichert !== undefined ? (
-            <Alert variant="success" title={t('members.saved')} role="status" />
-          ) : null}
           <div class="page-header">
             <hgroup class="kern-hgroup">
               <p class="kern-preline">
@@ -637,7 +599,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     });
     return memberForm(req, reply, {
       member,
-      values: member as unknown as Record<string, unknown>,
+      values: member,
       amts: await loadAmts(req),
     });
   });
@@ -645,37 +607,34 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: string } }>('/mitglieder/:id', async (req, reply) => {
     requireUser(req);
     if (!isUuid(req.params.id)) return reply.callNotFound();
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const { input, issues } = formToInput(body);
-    const version = Number.parseInt(str(body, 'version') ?? '', 10);
     const member = await tx(req, (t2) => getMember(t2, req.params.id));
+    const master = hasPermission(req.ctx, 'members.manage');
+    // Profile editors send only profile fields; master fields are not theirs to change (ignored).
+    const masterFields = master ? MASTER_FIELDS.filter((k) => !(member.isAssociation && k === 'kind')) : [];
+    const current = Object.fromEntries([...MASTER_FIELDS, ...PROFILE_FIELDS].map((k) => [k, member[k]]));
+    const form = parseForm(req, MemberPatchBody, {
+      only: ['version', ...masterFields, ...PROFILE_FIELDS],
+      required: masterFields.filter((k) => k === 'name' || k === 'kind'),
+      check: (v) => checkMemberFields({ ...current, ...v }, v.kind ?? member.kind),
+    });
     const render = async (errors: FieldErrors, message?: string, status = 422) =>
       memberForm(req, reply, {
         member,
-        values: { ...member, ...body },
+        values: { ...member, ...form.values },
         errors,
         message,
         status,
         amts: await loadAmts(req),
       });
-    if (!hasPermission(req.ctx, 'members.manage')) {
-      // Profile editors only send profile fields; master fields are not theirs to change.
-      for (const k of MASTER_FIELDS) delete input[k];
-    }
-    if (member.isAssociation) delete input.kind;
-    if (issues.length) return render(fieldErrors(issues, req.t));
+    if (!form.ok) return render(form.errors);
     try {
-      await tx(req, (t2) =>
-        updateMember(t2, req.params.id, {
-          ...(input as object),
-          version: Number.isFinite(version) ? version : 0,
-        } as never),
-      );
-      return reply.redirect(`/mitglieder/${req.params.id}?gespeichert`, 303);
+      return await submitOnce(req, reply, tx, async (t2) => {
+        await updateMember(t2, req.params.id, form.data);
+        return { to: `/mitglieder/${req.params.id}`, flash: { title: 'members.saved' } };
+      });
     } catch (err) {
-      if (err instanceof ValidationError) return render(fieldErrors(err.issues, req.t));
-      if (err instanceof ConflictError)
-        return render(err.field ? { [err.field]: req.t.code(err.code) } : {}, req.t.code(err.code), 409);
+      const problem = formProblem(err, req.t);
+      if (problem) return render(problem.errors, problem.message, problem.status);
       throw err;
     }
   });
@@ -683,43 +642,34 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: string } }>('/mitglieder/:id/status', async (req, reply) => {
     requireUser(req);
     if (!isUuid(req.params.id)) return reply.callNotFound();
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const status = str(body, 'status');
-    const on = str(body, 'on') ?? '';
-    const version = Number.parseInt(str(body, 'version') ?? '', 10);
+    const t = req.t;
+    const form = parseForm(req, MemberStatusBody);
+    const render = (message: string) =>
+      sendPage(req, reply, {
+        title: t('problem.validation'),
+        status: 422,
+        body: (
+          <div class="kern-stack">
+            <h1 class="kern-heading-x-large">{t('members.status_change')}</h1>
+            <ErrorSummary errors={{}} t={t} message={message} />
+            <p class="kern-body">
+              <a class="kern-link" href={`/mitglieder/${req.params.id}`}>
+                {t('common.back')}
+              </a>
+            </p>
+          </div>
+        ),
+      });
+    if (!form.ok) return render(Object.values(form.errors).join(' '));
     try {
-      if (status !== 'active' && status !== 'withdrawn')
-        throw new ValidationError([{ field: 'status', code: 'status.transition' }]);
-      await tx(req, (t2) =>
-        changeMemberStatus(t2, req.params.id, {
-          status,
-          on,
-          version: Number.isFinite(version) ? version : 0,
-        }),
-      );
-      return reply.redirect(`/mitglieder/${req.params.id}?gespeichert`, 303);
+      return await submitOnce(req, reply, tx, async (t2) => {
+        await changeMemberStatus(t2, req.params.id, form.data);
+        return { to: `/mitglieder/${req.params.id}`, flash: { title: 'members.saved' } };
+      });
     } catch (err) {
-      const e = err as DomainError;
-      if (e instanceof ValidationError || e instanceof InvalidStateError || e instanceof ConflictError) {
-        const t = req.t;
-        const msg =
-          e instanceof ValidationError ? e.issues.map((i) => t.code(i.code)).join(' ') : t.code(e.code);
-        return sendPage(req, reply, {
-          title: t('problem.validation'),
-          status: 422,
-          body: (
-            <div class="kern-stack">
-              <h1 class="kern-heading-x-large">{t('members.status_change')}</h1>
-              <ErrorSummary errors={{}} t={t} message={msg} />
-              <p class="kern-body">
-                <a class="kern-link" href={`/mitglieder/${req.params.id}`}>
-                  {t('common.back')}
-                </a>
-              </p>
-            </div>
-          ),
-        });
-      }
+      const problem = formProblem(err, t);
+      if (problem)
+        return render([problem.message, ...Object.values(problem.errors)].filter(Boolean).join(' '));
       throw err;
     }
   });

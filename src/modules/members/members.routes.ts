@@ -1,18 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
 import {
   Member,
   MemberCreateBody,
-  type MemberCreateInput,
   MemberIdParams,
   MemberList,
   MemberListQuery,
-  type MemberListQueryInput,
   MemberPatchBody,
-  type MemberPatchInput,
   MemberStatusBody,
-  type MemberStatusInput,
   MemberSummary,
 } from './members.schema.js';
 import {
@@ -24,11 +20,12 @@ import {
   updateMember,
 } from './members.service.js';
 
-export async function memberRoutes(app: FastifyInstance): Promise<void> {
+/** Handlers get their request and reply types from the schemas (TypeBox type provider). */
+export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tx } = app.allmende;
   const tags = ['members'];
 
-  app.get<{ Querystring: MemberListQueryInput }>(
+  app.get(
     '/members',
     {
       schema: {
@@ -44,7 +41,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Body: MemberCreateInput }>(
+  app.post(
     '/members',
     {
       schema: {
@@ -61,7 +58,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: { memberId: string } }>(
+  app.get(
     '/members/:memberId',
     {
       schema: {
@@ -77,7 +74,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.patch<{ Params: { memberId: string }; Body: MemberPatchInput }>(
+  app.patch(
     '/members/:memberId',
     {
       schema: {
@@ -94,7 +91,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { memberId: string }; Body: MemberStatusInput }>(
+  app.post(
     '/members/:memberId/status',
     {
       schema: {
@@ -111,7 +108,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: { memberId: string } }>(
+  app.get(
     '/members/:memberId/municipalities',
     {
       schema: {
@@ -126,4 +123,4 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
       return tx(req, (t) => getAmtMunicipalities(t, req.params.memberId));
     },
   );
-}
+};

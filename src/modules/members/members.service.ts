@@ -473,3 +473,12 @@ export async function establishAssociation(tx: Tx, memberId: string, since: stri
     details: { from: 'applied', to: 'active', on: since, association: true },
   });
 }
+
+/**
+ * The domain checks of member fields without the database (no tenant, no permission: nothing is read
+ * or written), for forms that report every problem at once together with the schema's.
+ */
+export function checkMemberFields(input: Record<string, unknown>, kind: unknown): FieldIssue[] {
+  const known = MEMBER_KINDS.find((k) => k === kind);
+  return validate(normalize(input), known ?? ('' as MemberKind), undefined);
+}

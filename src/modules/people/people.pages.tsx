@@ -2,16 +2,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.js';
 import { formatDateTime } from '../../shared/dates.js';
-import {
-  ConflictError,
-  ForbiddenError,
-  InvalidStateError,
-  UnauthenticatedError,
-  ValidationError,
-} from '../../shared/errors.js';
+import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
-  Alert,
   Badge,
   Button,
   CheckboxGroup,
@@ -19,23 +12,16 @@ import {
   DataTable,
   ErrorSummary,
   type FieldErrors,
-  fieldErrors,
   LinkButton,
-  SecretOnce,
   SelectField,
   TextField,
 } from '../../web/components.js';
-import { csrfToken, queryParams, sendPage } from '../../web/page.js';
+import { formList, formProblem, formText, parseForm, submitOnce } from '../../web/form.js';
+import { csrfToken, sendPage } from '../../web/page.js';
 import { ASSOCIATION_ROLES, hasPermission, MEMBER_ROLES } from '../auth/permissions.js';
 import { getMemberSummary } from '../members/members.service.js';
-import type { PersonDto } from './people.schema.js';
+import { PersonCreateBody, type PersonDto, PersonPatchBody } from './people.schema.js';
 import { createPerson, getPerson, listPeople, updatePerson } from './people.service.js';
-
-function rolesFrom(body: Record<string, unknown>): string[] {
-  const r = body.roles;
-  if (Array.isArray(r)) return r.filter((x): x is string => typeof x === 'string');
-  return typeof r === 'string' ? [r] : [];
-}
 
 export async function peoplePages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
@@ -61,7 +47,6 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       people: await listPeople(t2, req.params.memberId),
       member: await getMemberSummary(t2, req.params.memberId),
     }));
-    const q = queryParams(req.query);
     const canManage = hasPermission(req.ctx, 'people.manage');
     return sendPage(req, reply, {
       title: t('people.title', { name: member.name }),
@@ -69,9 +54,6 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       breadcrumbs: crumbs(req, member),
       body: (
         <div class="kern-stack">
-          {q.gespeichert !== undefined ? (
-            <Alert variant="success" title={t('people.saved')} role="status" />
-          ) : null}
           <div class="page-header">
             <h1 class="kern-heading-x-large">{t('people.title', { name: member.name })}</h1>
             {canManage ? (
@@ -134,7 +116,6 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       errors?: FieldErrors;
       message?: string;
       status?: number;
-      initialPassword?: string;
     },
   ) => {
     const t = req.t;
@@ -151,11 +132,6 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       body: (
         <div class="kern-stack">
           <h1 class="kern-heading-x-large">{title}</h1>
-          <SecretOnce
-            title={t('people.created')}
-            explanation={t('people.initial_password')}
-            secret={opts.initialPassword}
-          />
           <ErrorSummary errors={e} t={t} message={opts.message} />
           <form
             method="post"
@@ -240,47 +216,31 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { memberId: string } }>('/mitglieder/:memberId/personen', async (req, reply) => {
     if (!guard(req, req.params.memberId, reply)) return;
     const member = await tx(req, (t2) => getMemberSummary(t2, req.params.memberId));
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(req, PersonCreateBody);
     const values = {
-      email: typeof body.email === 'string' ? body.email : '',
-      displayName: typeof body.displayName === 'string' ? body.displayName : '',
-      roles: rolesFrom(body),
+      email: formText(form.values, 'email'),
+      displayName: formText(form.values, 'displayName'),
+      roles: formList(form.values, 'roles'),
     };
-    const password = typeof body.password === 'string' && body.password !== '' ? body.password : undefined;
+    if (!form.ok) return personForm(req, reply, { member, values, errors: form.errors, status: 422 });
+    const base = `/mitglieder/${member.id}/personen`;
     try {
-      const { person, initialPassword } = await tx(req, (t2) =>
-        createPerson(t2, member.id, {
-          ...values,
-          roles: values.roles as Role[],
-          ...(password ? { password } : {}),
-        }),
-      );
-      if (initialPassword) {
-        // Shown exactly once, on this response; never stored in clear.
-        return personForm(req, reply, {
-          member,
-          person,
-          values: { ...values, status: person.status },
-          initialPassword,
-          status: 201,
-        });
-      }
-      return reply.redirect(`/mitglieder/${member.id}/personen?gespeichert`, 303);
+      return await submitOnce(req, reply, tx, async (t2) => {
+        const { initialPassword } = await createPerson(t2, member.id, form.data);
+        // A generated initial password is shown exactly once, from the flash; never stored in clear.
+        return {
+          to: base,
+          flash: initialPassword
+            ? {
+                title: 'people.created',
+                secret: { explanation: 'people.initial_password', value: initialPassword },
+              }
+            : { title: 'people.created' },
+        };
+      });
     } catch (err) {
-      if (err instanceof ValidationError)
-        return personForm(req, reply, {
-          member,
-          values,
-          errors: fieldErrors(err.issues, req.t),
-          status: 422,
-        });
-      if (err instanceof ConflictError)
-        return personForm(req, reply, {
-          member,
-          values,
-          errors: { [err.field ?? 'email']: req.t.code(err.code) },
-          status: 409,
-        });
+      const problem = formProblem(err, req.t);
+      if (problem) return personForm(req, reply, { member, values, ...problem });
       throw err;
     }
   });
@@ -309,45 +269,27 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       if (!guard(req, req.params.memberId, reply)) return;
       if (!isUuid(req.params.personId)) return reply.callNotFound();
-      const body = (req.body ?? {}) as Record<string, unknown>;
       const { member, person } = await tx(req, async (t2) => {
         const member = await getMemberSummary(t2, req.params.memberId); // 404 for another member's ids
         if (!hasPermission(t2.ctx, 'people.manage')) throw new ForbiddenError('people.manage');
         return { member, person: await getPerson(t2, req.params.memberId, req.params.personId) };
       });
+      const form = parseForm(req, PersonPatchBody, { required: ['displayName'] });
       const values = {
-        displayName: typeof body.displayName === 'string' ? body.displayName : person.displayName,
-        roles: rolesFrom(body),
-        status: body.status === 'disabled' ? 'disabled' : 'active',
+        displayName: formText(form.values, 'displayName'),
+        roles: formList(form.values, 'roles'),
+        status: formText(form.values, 'status'),
       };
-      const version = Number.parseInt(typeof body.version === 'string' ? body.version : '', 10);
+      if (!form.ok)
+        return personForm(req, reply, { member, person, values, errors: form.errors, status: 422 });
       try {
-        await tx(req, (t2) =>
-          updatePerson(t2, member.id, person.id, {
-            version: Number.isFinite(version) ? version : 0,
-            displayName: values.displayName,
-            roles: values.roles as Role[],
-            status: values.status as 'active' | 'disabled',
-          }),
-        );
-        return reply.redirect(`/mitglieder/${member.id}/personen?gespeichert`, 303);
+        return await submitOnce(req, reply, tx, async (t2) => {
+          await updatePerson(t2, member.id, person.id, form.data);
+          return { to: `/mitglieder/${member.id}/personen`, flash: { title: 'people.saved' } };
+        });
       } catch (err) {
-        if (err instanceof ValidationError)
-          return personForm(req, reply, {
-            member,
-            person,
-            values,
-            errors: fieldErrors(err.issues, req.t),
-            status: 422,
-          });
-        if (err instanceof ConflictError || err instanceof InvalidStateError)
-          return personForm(req, reply, {
-            member,
-            person,
-            values,
-            message: req.t.code(err.code),
-            status: 409,
-          });
+        const problem = formProblem(err, req.t);
+        if (problem) return personForm(req, reply, { member, person, values, ...problem });
         throw err;
       }
     },

@@ -1,22 +1,16 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
 import { MemberIdParams } from '../members/members.schema.js';
-import {
-  Person,
-  PersonCreateBody,
-  type PersonCreateInput,
-  PersonParams,
-  PersonPatchBody,
-  type PersonPatchInput,
-} from './people.schema.js';
+import { Person, PersonCreateBody, PersonParams, PersonPatchBody } from './people.schema.js';
 import { createPerson, getPerson, listPeople, updatePerson } from './people.service.js';
 
-export async function peopleRoutes(app: FastifyInstance): Promise<void> {
+/** Handlers get their request and reply types from the schemas (TypeBox type provider). */
+export const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tx } = app.allmende;
   const tags = ['people'];
 
-  app.get<{ Params: { memberId: string } }>(
+  app.get(
     '/members/:memberId/people',
     {
       schema: {
@@ -32,7 +26,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { memberId: string }; Body: PersonCreateInput }>(
+  app.post(
     '/members/:memberId/people',
     {
       schema: {
@@ -53,7 +47,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: { memberId: string; personId: string } }>(
+  app.get(
     '/members/:memberId/people/:personId',
     {
       schema: {
@@ -69,7 +63,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.patch<{ Params: { memberId: string; personId: string }; Body: PersonPatchInput }>(
+  app.patch(
     '/members/:memberId/people/:personId',
     {
       schema: {
@@ -85,4 +79,4 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       return tx(req, (t) => updatePerson(t, req.params.memberId, req.params.personId, req.body));
     },
   );
-}
+};

@@ -50,3 +50,12 @@ export const PersonParams = Type.Object(
   { memberId: Type.String({ format: 'uuid' }), personId: Type.String({ format: 'uuid' }) },
   { additionalProperties: false },
 );
+
+/** The own password change (page only). Length and strength rules are the service's (passwordProblems). */
+export const PasswordChangeBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+    newPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
