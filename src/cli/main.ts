@@ -2,14 +2,18 @@
  * The `allmende` command line. Commands call services, never SQL.
  */
 import { Command, Option } from 'commander';
+import pino from 'pino';
 import { ConfigError, loadConfig, SETTINGS } from '../config/config.js';
 import { prepareDatabase } from '../db/bootstrap.js';
 import { openDatabase } from '../db/open.js';
 import type { Role } from '../db/schema.js';
 import { runInTx } from '../db/tx.js';
 import { printDemoAccounts, startServer } from '../http/server.js';
+import { appJobs } from '../jobs/app-jobs.js';
+import { createJobRunner } from '../jobs/runner.js';
 import { verifyAuditTrail } from '../modules/audit/audit.service.js';
 import { ROLES } from '../modules/auth/permissions.js';
+import { SESSION_PURGE_JOB } from '../modules/auth/sessions.jobs.js';
 import { seedDemo } from '../modules/demo/demo.seed.js';
 import { findMemberByReference } from '../modules/members/members.service.js';
 import { createPerson } from '../modules/people/people.service.js';
@@ -43,6 +47,43 @@ program
           process.exit(1);
         },
       );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('worker')
+  .description('run background jobs and the outbox in this process (PostgreSQL; stops gracefully on SIGTERM)')
+  .action(async () => {
+    const cfg = config();
+    if (!cfg.databaseUrl) {
+      console.error(
+        'allmende worker needs PostgreSQL (DATABASE_URL). On the embedded database `allmende serve` runs the jobs itself.',
+      );
+      process.exit(2);
+    }
+    const log = pino({ level: cfg.logLevel, name: 'allmende-worker' });
+    const database = await openDatabase(cfg);
+    await prepareDatabase(database);
+    const jobs = appJobs();
+    const runner = createJobRunner({ database, config: cfg, jobs, log });
+    await runner.start();
+    await runner.send(SESSION_PURGE_JOB, {}, { key: `start:${new Date().toISOString().slice(0, 13)}` });
+    log.info({ database: database.location, jobs: jobs.map((j) => j.name) }, 'worker started');
+    process.stdout.write(`Allmende worker läuft (Datenbank: ${database.location})\n`);
+    const stop = (signal: string) => {
+      log.info({ signal }, 'worker shutting down');
+      runner
+        .stop()
+        .then(() => database.close())
+        .then(
+          () => process.exit(0),
+          (err) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -27,6 +27,19 @@ describe('config', () => {
         expect(msg).toContain(name);
     }
   });
+  it('runs jobs in the server by default; worker processes only on PostgreSQL', () => {
+    expect(loadConfig({}).jobs).toEqual({
+      mode: 'inline',
+      pollMs: 2000,
+      outboxRetryMs: 30000,
+      webhookUrl: undefined,
+    });
+    const pg = loadConfig({ DATABASE_URL: 'postgres://db/allmende', ALLMENDE_JOBS: 'worker' });
+    expect(pg.jobs.mode).toBe('worker');
+    expect(() => loadConfig({ ALLMENDE_JOBS: 'worker' })).toThrow(/ALLMENDE_JOBS: worker needs PostgreSQL/);
+    expect(() => loadConfig({ ALLMENDE_JOBS: 'cron' })).toThrow(/ALLMENDE_JOBS/);
+    expect(() => loadConfig({ ALLMENDE_WEBHOOK_URL: 'ftp://x' })).toThrow(/ALLMENDE_WEBHOOK_URL/);
+  });
   it('trusts proxies only by hop count or address, never blindly', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ ALLMENDE_TRUST_PROXY: '1' }).trustProxy).toBe(1);

@@ -5,6 +5,8 @@
 import path from 'node:path';
 
 export type DemoMode = 'auto' | 'on' | 'off';
+/** Where jobs run: in the server process, or only in `allmende worker` processes (PostgreSQL). */
+export type JobsMode = 'inline' | 'worker';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface OidcConfig {
@@ -34,6 +36,17 @@ export interface Config {
   readonly loginMaxFailures: number;
   readonly loginWindowMinutes: number;
   readonly oidc: OidcConfig | undefined;
+  readonly jobs: JobsConfig;
+}
+
+export interface JobsConfig {
+  readonly mode: JobsMode;
+  /** How often a runner looks for due jobs, schedules and outbox messages. */
+  readonly pollMs: number;
+  /** First retry delay of an undelivered outbox message; it doubles per attempt, up to one hour. */
+  readonly outboxRetryMs: number;
+  /** Default receiver of outbox messages of kind "webhook" (HTTP POST, JSON). */
+  readonly webhookUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +108,23 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
   },
   { name: 'ALLMENDE_OIDC_LABEL', default: 'Single Sign-on', description: 'Label of the SSO button' },
   { name: 'ALLMENDE_OIDC_ALLOW_HTTP', default: 'false', description: 'Allow an http:// issuer (tests only)' },
+  {
+    name: 'ALLMENDE_JOBS',
+    default: 'inline',
+    description:
+      'inline: `serve` also runs background jobs; worker: only `allmende worker` processes do (PostgreSQL only)',
+  },
+  { name: 'ALLMENDE_JOBS_POLL_MS', default: '2000', description: 'How often job runners look for due work' },
+  {
+    name: 'ALLMENDE_OUTBOX_RETRY_MS',
+    default: '30000',
+    description: 'First retry delay of an undelivered outbox message (doubles per attempt, at most 1 h)',
+  },
+  {
+    name: 'ALLMENDE_WEBHOOK_URL',
+    default: '(unset)',
+    description: 'Receiver of outbox webhooks (POST, JSON)',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 
@@ -180,10 +210,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ALLMENDE_OIDC_ISSUER: required when ALLMENDE_OIDC_CLIENT_ID is set');
   }
 
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const jobsMode = (str('ALLMENDE_JOBS') ?? 'inline') as JobsMode;
+  if (!['inline', 'worker'].includes(jobsMode)) {
+    problems.push(`ALLMENDE_JOBS: expected inline or worker, got "${jobsMode}"`);
+  } else if (jobsMode === 'worker' && !databaseUrl) {
+    problems.push(
+      'ALLMENDE_JOBS: worker needs PostgreSQL (DATABASE_URL); the embedded database runs jobs in the server',
+    );
+  }
+  const jobs: JobsConfig = Object.freeze({
+    mode: jobsMode,
+    pollMs: int('ALLMENDE_JOBS_POLL_MS', 2000, 50, 60_000),
+    outboxRetryMs: int('ALLMENDE_OUTBOX_RETRY_MS', 30_000, 10, 3_600_000),
+    webhookUrl: url('ALLMENDE_WEBHOOK_URL', ['http:', 'https:']),
+  });
+
   const config: Config = {
     port,
     host: str('HOST') ?? 'localhost',
-    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
     dataDir: path.resolve(str('ALLMENDE_DATA_DIR') ?? './data'),
     demo,
     publicUrl: (url('ALLMENDE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
@@ -199,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginMaxFailures: int('ALLMENDE_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowMinutes: int('ALLMENDE_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
     oidc,
+    jobs,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -122,6 +122,47 @@ export interface InstanceSettingsTable {
   updated_at: Timestamp;
 }
 
+/** The outbox (see src/jobs/outbox.ts): written in the business transaction, delivered after commit. */
+export interface OutboxMessagesTable {
+  id: Generated<string>;
+  member_id: string;
+  kind: string;
+  topic: string;
+  payload: ColumnType<unknown, string, string>;
+  target: string | null;
+  idempotency_key: string;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  delivered_at: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
+export type JobState = 'queued' | 'active' | 'completed' | 'failed';
+
+/** The embedded runner's queue (PGlite); PostgreSQL uses pg-boss's own schema. */
+export interface JobQueueTable {
+  id: Generated<string>;
+  name: string;
+  payload: ColumnType<unknown, string, string>;
+  state: Generated<JobState>;
+  attempts: Generated<number>;
+  retry_limit: Generated<number>;
+  retry_delay_seconds: Generated<number>;
+  retry_backoff: Generated<boolean>;
+  run_after: Timestamp;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface JobSchedulesTable {
+  name: string;
+  last_slot: Timestamp;
+}
+
 /** Lookup tables (roles, token_scopes, actor_kinds): a later module adds a code with one INSERT. */
 export interface LookupTable {
   code: string;
@@ -156,6 +197,9 @@ export interface DB {
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
   instance_settings: InstanceSettingsTable;
+  outbox_messages: OutboxMessagesTable;
+  job_queue: JobQueueTable;
+  job_schedules: JobSchedulesTable;
   roles: LookupTable;
   token_scopes: LookupTable;
   actor_kinds: LookupTable;

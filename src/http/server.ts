@@ -1,13 +1,17 @@
 /**
  * `allmende serve`: opens and migrates the database, loads the demo into an empty embedded database,
- * listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, finish requests, close the DB).
+ * listens, runs background jobs (unless ALLMENDE_JOBS=worker), and shuts down gracefully on
+ * SIGTERM/SIGINT (stop accepting, finish requests and running jobs, close the DB).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import { isEmpty, prepareDatabase } from '../db/bootstrap.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open.js';
-import { purgeExpiredSessions } from '../modules/auth/sessions.service.js';
+import { appJobs } from '../jobs/app-jobs.js';
+import type { JobRunner } from '../jobs/jobs.js';
+import { createJobRunner } from '../jobs/runner.js';
+import { SESSION_PURGE_JOB } from '../modules/auth/sessions.jobs.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../modules/demo/demo.seed.js';
 import { buildApp } from './app.js';
 
@@ -20,6 +24,8 @@ export function printDemoAccounts(write: (s: string) => void = (s) => process.st
 export interface RunningServer {
   app: FastifyInstance;
   database: Database;
+  /** The in-process job runner; undefined with ALLMENDE_JOBS=worker (PostgreSQL). */
+  jobs: JobRunner | undefined;
   url: string;
   close(): Promise<void>;
 }
@@ -36,6 +42,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
   demo = demo && config.demo !== 'off';
   const app = await buildApp({ config, database, secret: state.secret, demo });
   const url = await app.listen({ port: config.port, host: config.host });
+  // Background jobs: in this process on the embedded database (and on PostgreSQL unless
+  // ALLMENDE_JOBS=worker hands them to `allmende worker` processes).
+  let jobs: JobRunner | undefined;
+  if (config.jobs.mode === 'inline') {
+    jobs = createJobRunner({ database, config, jobs: appJobs(app.allmende.registry.modules), log: app.log });
+    await jobs.start();
+    await jobs.send(SESSION_PURGE_JOB, {}, { key: `start:${new Date().toISOString().slice(0, 13)}` });
+  } else {
+    app.log.info('jobs run in `allmende worker` processes (ALLMENDE_JOBS=worker)');
+  }
+
   app.log.info(
     { database: database.location, demo, migrations: state.migrationsApplied.length },
     'Allmende started',
@@ -43,20 +60,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (demo) printDemoAccounts();
   process.stdout.write(`Allmende läuft auf ${config.publicUrl} (Datenbank: ${database.location})\n`);
 
-  const purge = setInterval(() => {
-    purgeExpiredSessions(database, config).catch((err) => app.log.warn({ err }, 'session purge failed'));
-  }, 3600_000);
-  purge.unref();
-  await purgeExpiredSessions(database, config);
-
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      clearInterval(purge);
       await app.close(); // stops accepting, lets in-flight requests finish
+      await jobs?.stop(); // lets running jobs finish
       await database.close();
     })();
     return closing;
   };
-  return { app, database, url, close };
+  return { app, database, jobs, url, close };
 }

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyPluginAsync, RawServerDefault } from 'fastify';
 import type { Role, TokenScope } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
+import type { AnyJobDefinition } from '../jobs/jobs.js';
 
 /** The areas of the staff UI: the association's administration, a member body, the auditors. */
 export type Area = 'association' | 'member' | 'audit';
@@ -70,11 +71,6 @@ export interface TenancyDefinition {
   readonly params?: Readonly<Record<string, (tx: Tx, memberId: string) => Promise<string | undefined>>>;
 }
 
-/** A background job of a module (run by the job runner; see src/jobs). */
-export interface ModuleJob {
-  readonly name: string;
-}
-
 export interface ModuleDefinition<
   P extends string = string,
   A extends string = string,
@@ -94,7 +90,8 @@ export interface ModuleDefinition<
   /** Server-rendered pages. */
   // biome-ignore lint/suspicious/noExplicitAny: plugins of any type provider
   readonly pages?: FastifyPluginAsync<any, RawServerDefault, any>;
-  readonly jobs?: readonly ModuleJob[];
+  /** Background jobs (queued and scheduled), run by the job runner (src/jobs). */
+  readonly jobs?: readonly AnyJobDefinition[];
   readonly tenancy?: TenancyDefinition;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Role, TokenScope } from '../db/schema.js';
+import type { AnyJobDefinition } from '../jobs/jobs.js';
 import type { AnyModule, Area, Label, NavigationEntry, NavPrincipal, TenancyCase } from './module.js';
 
 export interface Grant<P extends string = string> {
@@ -41,6 +42,8 @@ export interface Registry {
   >;
   /** "METHOD /url" of every route a module registered → the module's name (filled by registerRoutes). */
   readonly routeOwners: ReadonlyMap<string, string>;
+  /** Every module's background jobs. */
+  readonly jobs: readonly AnyJobDefinition[];
   /** Registers every module's API (under /api/v1) and pages. */
   registerRoutes(app: FastifyInstance): Promise<void>;
 }
@@ -78,6 +81,12 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
       throw new Error(`navigation entry ${e.label} needs the undeclared permission "${e.permission}"`);
   }
   const routeOwners = new Map<string, string>();
+  const jobs = modules.flatMap((m) => m.jobs ?? []);
+  const jobNames = new Set<string>();
+  for (const j of jobs) {
+    if (jobNames.has(j.name)) throw new Error(`job "${j.name}" is declared twice`);
+    jobNames.add(j.name);
+  }
 
   const byRole = new Map<Role, string[]>();
   const byScope = new Map<TokenScope, string[]>();
@@ -129,6 +138,7 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
     },
     auditLabel: (action, lang) => auditEvents.get(action)?.[lang] ?? action,
     routeOwners,
+    jobs,
     async registerRoutes(app) {
       // Each module in a scope of its own that remembers which routes it added.
       const own = (m: AnyModule, plugin: NonNullable<AnyModule['api']>, prefix?: string) =>

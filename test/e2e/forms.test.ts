@@ -7,6 +7,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInTx } from '../../src/db/tx.js';
+import { MODULES } from '../../src/modules/index.js';
+import { createRegistry } from '../../src/modules/registry.js';
 import { ALL_MEMBERS_READ, systemCtx } from '../../src/shared/context.js';
 import { translator } from '../../src/web/i18n/index.js';
 import {
@@ -24,7 +26,9 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let panketal: string;
-const de = translator('de');
+/** The translators of the app: the platform's texts and every module's messages. */
+const messages = createRegistry(MODULES).messages;
+const de = translator('de', messages);
 
 beforeAll(async () => {
   [srv, browser] = await Promise.all([startE2eServer(), launchBrowser()]);

@@ -5,8 +5,10 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODULES } from '../../src/modules/index.js';
 import { MemberCreateBody, MemberPatchBody } from '../../src/modules/members/members.schema.js';
 import { PersonCreateBody } from '../../src/modules/people/people.schema.js';
+import { createRegistry } from '../../src/modules/registry.js';
 import { todayInBerlin } from '../../src/shared/dates.js';
 import { parseForm } from '../../src/web/form.js';
 import { translator } from '../../src/web/i18n/index.js';
@@ -28,12 +30,14 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const de = translator('de');
-const en = translator('en');
+/** The translators of the app: the platform's texts and every module's messages. */
+const messages = createRegistry(MODULES).messages;
+const de = translator('de', messages);
+const en = translator('en', messages);
 
 /** A request as parseForm sees it: a urlencoded body and the translator of the request's language. */
 function formRequest(body: Record<string, string | string[]>, lang: 'de' | 'en' = 'de') {
-  return { body, t: translator(lang) } as unknown as FastifyRequest;
+  return { body, t: translator(lang, messages) } as unknown as FastifyRequest;
 }
 
 /** The one-time key of the form posting to `action` on the last page. */

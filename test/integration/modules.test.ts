@@ -6,11 +6,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appJobs } from '../../src/jobs/app-jobs.js';
+import { createJobRunner } from '../../src/jobs/runner.js';
 import { MODULES } from '../../src/modules/index.js';
 import { defineModule } from '../../src/modules/module.js';
 import { createRegistry } from '../../src/modules/registry.js';
-import { sampleModule } from '../fixtures/sample/sample.module.js';
-import { DEMO, loggedIn, memberIdByName, type TestApp, testApp } from '../helpers.js';
+import { sampleJobRuns, sampleModule } from '../fixtures/sample/sample.module.js';
+import {
+  DEMO,
+  databaseUrlOf,
+  loggedIn,
+  memberIdByName,
+  type TestApp,
+  testApp,
+  testConfig,
+} from '../helpers.js';
 
 /** Routes of the platform itself, outside every module. */
 const PLATFORM =
@@ -121,6 +131,29 @@ describe('a module added with one registry line', () => {
     await auditor.get('/sprache/en?zurueck=/pruefung');
     const en = await auditor.get('/pruefung?aktion=sample.pinged');
     expect(en.body).toContain('Sample sent');
+  });
+
+  it('runs its job through the job runner, with the job as actor', async () => {
+    const registry = t.app.allmende.registry;
+    expect(registry.jobs.map((j) => j.name)).toContain('sample.tick');
+    const jobs = appJobs(registry.modules);
+    expect(jobs.map((j) => j.name)).toEqual(expect.arrayContaining(['sample.tick', 'auth.session-purge']));
+    const url = databaseUrlOf(t.database);
+    const runner = createJobRunner({
+      database: t.database,
+      config: testConfig({ ALLMENDE_JOBS_POLL_MS: '100', ...(url ? { DATABASE_URL: url } : {}) }),
+      jobs,
+      log: { info() {}, warn() {}, error() {} },
+    });
+    await runner.start();
+    try {
+      await runner.send('sample.tick', { note: 'hallo' });
+      const until = Date.now() + 30_000;
+      while (sampleJobRuns.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(sampleJobRuns).toEqual([{ note: 'hallo', actor: 'sample.tick' }]);
+    } finally {
+      await runner.stop({ timeoutMs: 5000 });
+    }
   });
 
   it('is refused for another member like every member-scoped route', async () => {

@@ -9,6 +9,7 @@ import { apiTokenRoutes } from './api-tokens.routes.js';
 import authMessages from './auth.messages.json' with { type: 'json' };
 import { authPages } from './auth.pages.js';
 import { authRoutes } from './auth.routes.js';
+import { sessionPurgeJob } from './sessions.jobs.js';
 
 export const authModule = defineModule({
   name: 'auth',
@@ -57,6 +58,7 @@ export const authModule = defineModule({
     await app.register(authRoutes);
     await app.register(apiTokenRoutes);
   },
+  jobs: [sessionPurgeJob],
   pages: async (app) => {
     await authPages(app);
     await apiTokenPages(app);

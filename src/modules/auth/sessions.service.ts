@@ -10,6 +10,7 @@ import { runInTx, type Tx } from '../../db/tx.js';
 import type { Clock } from '../../shared/clock.js';
 import {
   ALL_MEMBERS_WRITE,
+  type Ctx,
   memberScope,
   NO_MEMBERS,
   type Principal,
@@ -173,9 +174,13 @@ export async function listOwnSessions(tx: Tx): Promise<SessionInfo[]> {
   }));
 }
 
-/** Removes expired sessions (run at start-up and hourly). */
-export async function purgeExpiredSessions(database: Database, config: Config): Promise<number> {
-  return runInTx(database, systemCtx('session-purge', ALL_MEMBERS_WRITE), async (tx) => {
+/** Removes expired sessions (the scheduled job auth.session-purge, sessions.jobs.ts). */
+export async function purgeExpiredSessions(
+  database: Database,
+  config: Config,
+  ctx: Ctx = systemCtx('session-purge', ALL_MEMBERS_WRITE),
+): Promise<number> {
+  return runInTx(database, ctx, async (tx) => {
     const idleCutoff = new Date(Date.now() - config.sessionIdleMinutes * 60_000);
     const res = await tx.db
       .deleteFrom('sessions')
