@@ -15,6 +15,7 @@ import { TYPE_PARSERS } from '../src/db/type-parsers.js';
 import { buildApp } from '../src/http/app.js';
 import { DEMO_PASSWORD } from '../src/modules/demo/demo.seed.js';
 import type { AnyModule } from '../src/modules/module.js';
+import type { Clock } from '../src/shared/clock.js';
 import { ALL_MEMBERS_READ, systemCtx } from '../src/shared/context.js';
 
 export const testDbKind = () => inject('testDb');
@@ -108,7 +109,12 @@ export interface TestApp {
 }
 
 export async function testApp(
-  opts: { database?: Database; env?: Record<string, string>; modules?: readonly AnyModule[] } = {},
+  opts: {
+    database?: Database;
+    env?: Record<string, string>;
+    modules?: readonly AnyModule[];
+    clock?: Clock;
+  } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await testDatabase());
   const state = await prepareDatabase(database);
@@ -120,6 +126,7 @@ export async function testApp(
     demo: true,
     logger: false,
     ...(opts.modules ? { modules: opts.modules } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   await app.ready();
   return {

@@ -23,6 +23,7 @@ import { type RequestTransaction, requestTransactions, runInTx, type Tx } from '
 import { beginTokenRequest } from '../modules/auth/api-tokens.service.js';
 import { OidcLogin } from '../modules/auth/oidc.service.js';
 import { beginSessionRequest, type RequestAuth } from '../modules/auth/sessions.service.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { type Ctx, NO_MEMBERS, ownAccountCtx, principalCtx } from '../shared/context.js';
 import { DomainError } from '../shared/errors.js';
 import { LANGS, type Lang, translator } from '../web/i18n/index.js';
@@ -51,6 +52,8 @@ export interface AppDeps {
   readonly logger?: boolean;
   /** The modules to serve (default: every registered module; tests add their own). */
   readonly modules?: readonly AnyModule[];
+  /** Where "today" comes from (member status and other effective dates); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 export interface AppServices {
@@ -87,6 +90,7 @@ const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  const clock = deps.clock ?? systemClock;
   const secureCookies = config.cookieSecure;
   const prefix = secureCookies ? '__Host-allmende-' : 'allmende-';
 
@@ -269,15 +273,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const cookieLang = req.cookies[services.langCookie];
     req.lang = LANGS.includes(cookieLang as Lang) ? (cookieLang as Lang) : 'de';
     req.t = translators[req.lang];
-    req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS });
+    req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS, clock });
     // Probes need no principal (and /readyz queries outside runInTx: it must not wait for this one).
     if (req.url.startsWith('/static/') || PROBES.has(req.url)) return;
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? undefined : req.cookies[services.sessionCookie];
     let resolved: RequestAuth;
     if (auth?.startsWith('Bearer '))
-      resolved = await beginTokenRequest(deps.database, auth.slice(7).trim(), registry);
-    else if (token) resolved = await beginSessionRequest(deps.database, config, token, registry);
+      resolved = await beginTokenRequest(deps.database, auth.slice(7).trim(), registry, clock);
+    else if (token) resolved = await beginSessionRequest(deps.database, config, token, registry, clock);
     else return;
     if (resolved.tx) {
       const store = requestTransactions.getStore();
@@ -290,7 +294,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (principal) {
       req.principal = principal;
       req.authVia = token === undefined ? 'token' : 'session';
-      req.ctx = principalCtx(req.id, principal);
+      req.ctx = principalCtx(req.id, principal, clock);
     } else if (token !== undefined) {
       reply.clearCookie(services.sessionCookie, services.cookieOptions);
     }

@@ -5,7 +5,7 @@
  * messages, jobs and the routes the tenancy matrix drives — is read from that definition, never listed
  * by hand elsewhere.
  */
-import type { FastifyInstance, FastifyPluginAsync, RawServerDefault } from 'fastify';
+import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import type { Role, TokenScope } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
 import type { AnyJobDefinition } from '../jobs/jobs.js';

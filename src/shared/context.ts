@@ -3,6 +3,7 @@
  */
 import type { Role } from '../db/schema.js';
 import { keyedDigest } from './canonical-json.js';
+import { type Clock, systemClock } from './clock.js';
 
 export interface Principal {
   readonly kind: 'user' | 'token';
@@ -60,6 +61,8 @@ export interface Ctx {
   /** Set for work that no person or token does (CLI, seeding, the login step before a principal exists). */
   readonly system: string | null;
   readonly scope: Scope;
+  /** Where "today" comes from (statuses and other effective dates); tests pass a fixed clock. */
+  readonly clock: Clock;
   /** A citizen of the portal (principal and system are null then); absent for staff, tokens, system work. */
   readonly citizen?: CitizenPrincipal | null;
   /**
@@ -84,21 +87,31 @@ export function ownAccountCtx(ctx: Ctx): Ctx {
   return Object.freeze({ ...ctx, scope: memberScope(ctx.principal.memberId, false) });
 }
 
-export function principalCtx(requestId: string, principal: Principal): Ctx {
-  return Object.freeze({ requestId, principal, system: null, scope: scopeOf(principal) });
+export function principalCtx(requestId: string, principal: Principal, clock: Clock = systemClock): Ctx {
+  return Object.freeze({ requestId, principal, system: null, scope: scopeOf(principal), clock });
 }
 
 /** A context for system work. Give it the narrowest scope the work needs. */
-export function systemCtx(name: string, scope: Scope, requestId = `system-${name}`): Ctx {
-  return Object.freeze({ requestId, principal: null, system: name, scope });
+export function systemCtx(
+  name: string,
+  scope: Scope,
+  requestId = `system-${name}`,
+  clock: Clock = systemClock,
+): Ctx {
+  return Object.freeze({ requestId, principal: null, system: name, scope, clock });
 }
 
 /**
  * The context of a background job run. Give it the narrowest scope the job needs; requestId names the
  * run (default `job-<name>`).
  */
-export function jobCtx(name: string, scope: Scope, requestId = `job-${name}`): Ctx {
-  return Object.freeze({ requestId, principal: null, system: name, job: name, scope });
+export function jobCtx(
+  name: string,
+  scope: Scope,
+  requestId = `job-${name}`,
+  clock: Clock = systemClock,
+): Ctx {
+  return Object.freeze({ requestId, principal: null, system: name, job: name, scope, clock });
 }
 
 /**
@@ -111,13 +124,14 @@ export function citizenScope(citizen: CitizenPrincipal): Scope {
 }
 
 /** The context of a citizen's request in the portal. */
-export function citizenCtx(requestId: string, citizen: CitizenPrincipal): Ctx {
+export function citizenCtx(requestId: string, citizen: CitizenPrincipal, clock: Clock = systemClock): Ctx {
   return Object.freeze({
     requestId,
     principal: null,
     system: null,
     citizen: Object.freeze({ ...citizen, caseIds: Object.freeze([...citizen.caseIds]) }),
     scope: citizenScope(citizen),
+    clock,
   });
 }
 

@@ -1,6 +1,7 @@
 /** KERN UX building blocks used by every page. Field errors follow the KERN pattern plus ARIA wiring. */
 import { FORM_KEY_FIELD, newFormKey } from './form.js';
 import type { T } from './i18n/index.js';
+import type { ButtonType, InputType } from './jsx/intrinsic-elements.js';
 import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
 
 export type FieldErrors = Record<string, string>;
@@ -65,7 +66,7 @@ export function TextField(props: {
   value?: string | number | null | undefined;
   error?: string | undefined;
   hint?: string | undefined;
-  type?: string;
+  type?: InputType;
   required?: boolean;
   optionalLabel?: string | undefined;
   autocomplete?: string;
@@ -214,7 +215,7 @@ export function Badge(props: { variant: 'info' | 'success' | 'warning' | 'danger
 export function Button(props: {
   label: string;
   variant?: 'primary' | 'secondary' | 'tertiary';
-  type?: string;
+  type?: ButtonType;
 }): RawHtml {
   return (
     <button type={props.type ?? 'submit'} class={`kern-btn kern-btn--${props.variant ?? 'primary'}`}>

@@ -1,11 +1,18 @@
 /** Legal pages every German public website needs: imprint, privacy notice, accessibility statement. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RawHtml } from './jsx/jsx-runtime.js';
 import { sendPage } from './page.js';
+import { sendPublicPage } from './public-layout.js';
+
+/** Visitors read the legal pages in the public layout; people at work keep their staff layout. */
+function send(req: FastifyRequest, reply: FastifyReply, opts: { title: string; body: RawHtml }) {
+  return req.principal ? sendPage(req, reply, opts) : sendPublicPage(req, reply, opts);
+}
 
 export async function staticPages(app: FastifyInstance): Promise<void> {
   app.get('/impressum', async (req, reply) => {
     const de = req.lang === 'de';
-    return sendPage(req, reply, {
+    return send(req, reply, {
       title: req.t('footer.imprint'),
       body: (
         <div class="kern-stack">
@@ -43,7 +50,7 @@ export async function staticPages(app: FastifyInstance): Promise<void> {
 
   app.get('/datenschutz', async (req, reply) => {
     const de = req.lang === 'de';
-    return sendPage(req, reply, {
+    return send(req, reply, {
       title: req.t('footer.privacy'),
       body: (
         <div class="kern-stack">
@@ -86,7 +93,7 @@ export async function staticPages(app: FastifyInstance): Promise<void> {
 
   app.get('/barrierefreiheit', async (req, reply) => {
     const de = req.lang === 'de';
-    return sendPage(req, reply, {
+    return send(req, reply, {
       title: req.t('footer.accessibility'),
       body: (
         <div class="kern-stack">

@@ -2,6 +2,7 @@
  * The audit trail is read in batches for verify and for the CSV export: the results must be the same
  * whatever the batch size, and the streamed CSV must hold exactly the events of the filter, newest first.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInTx } from '../../src/db/tx.js';
 import {
@@ -10,6 +11,7 @@ import {
   verifyAuditTrail,
 } from '../../src/modules/audit/audit.service.js';
 import { beginSessionRequest } from '../../src/modules/auth/sessions.service.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { principalCtx } from '../../src/shared/context.js';
 import { asSuperuser, DEMO, loggedIn, memberIdByName, readAll, type TestApp, testApp } from '../helpers.js';
 
@@ -58,6 +60,7 @@ describe('streamed audit reads', () => {
       t.config,
       auditor.cookies.get('__Host-allmende-session')!,
       t.app.allmende.registry,
+      systemClock,
     );
     await requestTx!.end();
     const ctx = principalCtx('test', principal!);

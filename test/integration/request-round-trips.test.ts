@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestTransactions, runInTx } from '../../src/db/tx.js';
 import { beginSessionRequest } from '../../src/modules/auth/sessions.service.js';
 import { hashToken } from '../../src/modules/auth/tokens.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { ALL_MEMBERS_WRITE, principalCtx, systemCtx } from '../../src/shared/context.js';
 import {
   asSuperuser,
@@ -121,6 +122,7 @@ describe('the scope set by the principal statement', () => {
       t.config,
       panketalAdmin.cookies.get(SESSION)!,
       t.app.allmende.registry,
+      systemClock,
     );
     expect(principal?.memberId).toBe(panketal);
     const before = t.database.stats.statements;
@@ -144,6 +146,7 @@ describe('the scope set by the principal statement', () => {
       t.config,
       auditor.cookies.get(SESSION)!,
       t.app.allmende.registry,
+      systemClock,
     );
     expect(principal?.readOnly).toBe(true);
     const updated = await tx!.run(principalCtx('test', principal!), (x) =>
@@ -159,6 +162,7 @@ describe('the scope set by the principal statement', () => {
       t.config,
       auditor.cookies.get(SESSION)!,
       t.app.allmende.registry,
+      systemClock,
     );
     await expect(
       again.tx!.run(principalCtx('test', again.principal!), (x) =>
@@ -182,6 +186,7 @@ describe('the scope set by the principal statement', () => {
       t.config,
       'x'.repeat(43),
       t.app.allmende.registry,
+      systemClock,
     );
     expect(principal).toBeNull();
     const before = t.database.stats.statements;

@@ -6,15 +6,16 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { TokenScope } from '../../db/schema.js';
 import { APP_ROLE, RequestTransaction, scopeKey, type Tx } from '../../db/tx.js';
+import type { Clock } from '../../shared/clock.js';
 import { NO_MEMBERS } from '../../shared/context.js';
-import { isIsoDate, todayInBerlin } from '../../shared/dates.js';
+import { isIsoDate } from '../../shared/dates.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { getMemberSummary } from '../members/members.service.js';
 import type { Registry } from '../registry.js';
 import { requireMemberPermission } from './permissions.js';
-import type { RequestAuth } from './sessions.service.js';
+import { literalDate, type RequestAuth } from './sessions.service.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
 export const TOKEN_PREFIX = 'alm_';
@@ -52,7 +53,7 @@ export async function createApiToken(
     issues.push({ field: 'scopes', code: 'scopes.invalid' });
   }
   const expiresOn = input.expiresOn ?? null;
-  if (expiresOn !== null && (!isIsoDate(expiresOn) || expiresOn <= todayInBerlin())) {
+  if (expiresOn !== null && (!isIsoDate(expiresOn) || expiresOn <= tx.ctx.clock.today())) {
     issues.push({ field: 'expiresOn', code: 'date.future' });
   }
   if (issues.length) throw new ValidationError(issues);
@@ -153,6 +154,7 @@ export async function beginTokenRequest(
   database: Database,
   token: string,
   grants: Pick<Registry, 'grantOfScopes' | 'writingScopes'>,
+  clock: Clock,
 ): Promise<RequestAuth> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return { principal: null, tx: null };
   const hash = hashToken(token);
@@ -175,7 +177,8 @@ export async function beginTokenRequest(
       NonNullable<typeof row>
     >`select set_config('role', ${sql.lit(APP_ROLE)}, true) as role, p.*
       from (select 1) as one left join lateral auth_request_token(
-        ${sql.lit(hash)}, 60, ${sql.lit(`{${grants.writingScopes.join(',')}}`)}::text[]
+        ${sql.lit(hash)}, 60, ${sql.lit(`{${grants.writingScopes.join(',')}}`)}::text[],
+        ${sql.lit(literalDate(clock.today()))}::date
       ) as p on true`.execute(trx);
     row = r.rows[0];
   } catch (err) {

@@ -7,7 +7,9 @@ import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import type { Role } from '../../db/schema.js';
 import { APP_ROLE, RequestTransaction, runInTx, scopeKey, type Tx } from '../../db/tx.js';
+import type { Clock } from '../../shared/clock.js';
 import { ALL_MEMBERS_WRITE, type Ctx, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
+import { isIsoDate } from '../../shared/dates.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { Registry } from '../registry.js';
 import { hashToken, newSecretToken } from './tokens.js';
@@ -60,6 +62,13 @@ interface RequestSessionRow {
   scope_all_members: boolean;
   scope_member_ids: string[];
   scope_read_only: boolean;
+  member_withdrawn: boolean | null;
+}
+
+/** A civil date checked before it goes into SQL as a literal (see the look-ups above). */
+export function literalDate(day: string): string {
+  if (!isIsoDate(day)) throw new Error(`not a date: ${day}`);
+  return day;
 }
 
 export interface RequestAuth {
@@ -80,8 +89,10 @@ export async function beginSessionRequest(
   config: Config,
   token: string,
   grants: Pick<Registry, 'grantOfRoles' | 'writingRoles'>,
+  clock: Clock,
 ): Promise<RequestAuth> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { principal: null, tx: null };
+  const today = literalDate(clock.today());
   const id = hashToken(token);
   const trx = await database.db.startTransaction().execute();
   let row: RequestSessionRow | undefined;
@@ -91,7 +102,7 @@ export async function beginSessionRequest(
     const r = await sql<RequestSessionRow>`select set_config('role', ${sql.lit(APP_ROLE)}, true) as role, p.*
       from (select 1) as one left join lateral auth_request_session(
         ${sql.lit(id)}, ${sql.lit(config.sessionIdleMinutes * 60)}, ${sql.lit(TOUCH_AFTER_SECONDS)},
-        ${sql.lit(`{${grants.writingRoles.join(',')}}`)}::text[]
+        ${sql.lit(`{${grants.writingRoles.join(',')}}`)}::text[], ${sql.lit(today)}::date
       ) as p on true`.execute(trx);
     row = r.rows[0];
   } catch (err) {
@@ -118,7 +129,8 @@ export async function beginSessionRequest(
       memberId: row.member_id,
       isAssociation: row.is_association,
       roles,
-      ...grants.grantOfRoles(roles, row.member_status === 'withdrawn'),
+      // Withdrawn on the clock's today (the look-up decided it with the same rule as the status shown).
+      ...grants.grantOfRoles(roles, row.member_withdrawn === true),
       actingMemberIds: [row.member_id, ...row.acting_member_ids],
       sessionId: id,
     },

@@ -20,7 +20,7 @@ import {
   TextField,
 } from '../../web/components.js';
 import { formProblem, parseForm, submitOnce } from '../../web/form.js';
-import { numberFormat, type T } from '../../web/i18n/index.js';
+import { type Lang, numberFormat, type T } from '../../web/i18n/index.js';
 import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
 import {
@@ -30,6 +30,7 @@ import {
   type MemberDto,
   MemberPatchBody,
   MemberStatusBody,
+  type MemberSummaryDto,
 } from './members.schema.js';
 import {
   changeMemberStatus,
@@ -43,10 +44,11 @@ import {
   PROFILE_FIELDS,
   updateMember,
 } from './members.service.js';
+import { statusDisplay } from './members.status.js';
 
-export function statusBadge(t: T, status: MemberDto['status']) {
-  const variant = status === 'active' ? 'success' : status === 'applied' ? 'info' : 'warning';
-  return <Badge variant={variant} label={t(`status.${status}`)} />;
+/** The status as shown: "Mitglied", or "Mitglied ab 01.01.2030", "scheidet aus zum 30.06.2031" (members.status.ts). */
+export function statusBadge(t: T, lang: Lang, m: Pick<MemberSummaryDto, 'status' | 'nextStatus'>) {
+  return <Badge {...statusDisplay(m, t, (day) => formatDate(day, lang))} />;
 }
 
 export async function memberPages(app: FastifyInstance): Promise<void> {
@@ -161,7 +163,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                 <td class="kern-table__cell kern-table__cell--numeric">
                   {m.population === null ? '–' : nf.format(m.population)}
                 </td>
-                <td class="kern-table__cell">{statusBadge(t, m.status)}</td>
+                <td class="kern-table__cell">{statusBadge(t, req.lang, m)}</td>
               </tr>
             ))}
           </DataTable>
@@ -466,7 +468,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
             </h2>
             <DescriptionList
               items={[
-                [t('members.status'), statusBadge(t, member.status)],
+                [t('members.status'), statusBadge(t, req.lang, member)],
                 [t('members.applied_on'), formatDate(member.appliedOn, req.lang)],
                 [t('members.admitted_on'), formatDate(member.admittedOn, req.lang)],
                 ...(member.withdrawnOn
@@ -549,7 +551,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
               </ul>
             </section>
           ) : null}
-          {canManage && !member.isAssociation && member.status !== 'withdrawn' ? (
+          {canManage && !member.isAssociation && member.recordedStatus !== 'withdrawn' ? (
             <section aria-labelledby="st-h" class="kern-stack">
               <h2 class="kern-heading-medium" id="st-h">
                 {t('members.status_change')}
@@ -560,18 +562,20 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                 <input
                   type="hidden"
                   name="status"
-                  value={member.status === 'applied' ? 'active' : 'withdrawn'}
+                  value={member.recordedStatus === 'applied' ? 'active' : 'withdrawn'}
                 />
                 <TextField
                   name="on"
-                  label={member.status === 'applied' ? t('members.admitted_on') : t('members.withdrawn_on')}
+                  label={
+                    member.recordedStatus === 'applied' ? t('members.admitted_on') : t('members.withdrawn_on')
+                  }
                   type="date"
                   hint={t('members.status_date_hint')}
                   required
                 />
                 <div class="kern-btn-wrapper">
                   <Button
-                    label={member.status === 'applied' ? t('members.admit') : t('members.withdraw')}
+                    label={member.recordedStatus === 'applied' ? t('members.admit') : t('members.withdraw')}
                     variant="secondary"
                   />
                 </div>

@@ -26,6 +26,20 @@ export interface MemberSearch {
   amtId?: string | undefined;
   limit: number;
   offset: number;
+  /** The day `status` refers to (the status follows from the dates, see members.status.ts). */
+  day: string;
+}
+
+/**
+ * The status of member `m` on a day, in SQL: the rule of members.status.ts (active from admitted_on
+ * through withdrawn_on, both included; withdrawn after; applied otherwise).
+ */
+export function statusOnSql(day: string) {
+  return sql<MemberStatus>`case
+    when m.status in ('active', 'withdrawn') and m.admitted_on <= ${day}::date
+         and (m.status = 'active' or m.withdrawn_on >= ${day}::date) then 'active'
+    when m.status = 'withdrawn' and m.withdrawn_on < ${day}::date then 'withdrawn'
+    else 'applied' end`;
 }
 
 export async function searchMembers(
@@ -38,7 +52,7 @@ export async function searchMembers(
     q = q.where((eb) => eb.or([eb('m.name', 'ilike', like), eb('m.ags', 'like', like)]));
   }
   if (s.kind) q = q.where('m.kind', '=', s.kind);
-  if (s.status) q = q.where('m.status', '=', s.status);
+  if (s.status) q = q.where(statusOnSql(s.day), '=', s.status);
   if (s.amtId) q = q.where('m.amt_id', '=', s.amtId);
   // One statement for the page and the total (a window count over the filtered rows); only a page
   // past the end, which has no row to carry the total, needs a count of its own.

@@ -21,6 +21,23 @@ export const MemberStatus = Type.Union([
 ]);
 const Uuid = Type.String({ format: 'uuid' });
 const IsoDate = Type.String({ format: 'date', description: 'Civil date in Europe/Berlin, YYYY-MM-DD' });
+
+/** The status on a day follows from the dates (members.status.ts); these describe it in the contract. */
+const StatusOnDay = Type.Union([Type.Literal('applied'), Type.Literal('active'), Type.Literal('withdrawn')], {
+  description:
+    'Status today (Europe/Berlin), computed from the dates: active from admittedOn through withdrawnOn ' +
+    '(the last day of membership), withdrawn from the day after, applied before admission',
+});
+const NextStatus = Type.Union(
+  [
+    Type.Object({
+      status: MemberStatus,
+      from: Type.String({ format: 'date', description: 'First day of that status' }),
+    }),
+    Type.Null(),
+  ],
+  { description: 'The next change already recorded (admission or withdrawal with a later date), or null' },
+);
 const Text = (max: number) => Type.String({ maxLength: max });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -73,7 +90,12 @@ export type MemberPatchInput = Static<typeof MemberPatchBody>;
 export const MemberStatusBody = Type.Object(
   {
     status: MemberStatus,
-    on: IsoDate,
+    on: Type.String({
+      format: 'date',
+      description:
+        'Admission (active): the first day of membership; withdrawal: the last day of membership ' +
+        '("zum 30.06.2031"). May lie in the future: the status follows on that day.',
+    }),
     version: Type.Integer({ minimum: 1 }),
   },
   { additionalProperties: false },
@@ -97,10 +119,26 @@ export const Member = Type.Object({
   contactEmail: Type.Union([Type.String(), Type.Null()]),
   contactPhone: Type.Union([Type.String(), Type.Null()]),
   website: Type.Union([Type.String(), Type.Null()]),
-  status: MemberStatus,
+  status: StatusOnDay,
+  statusOn: Type.String({
+    format: 'date',
+    description: 'The day `status` refers to (today in Europe/Berlin)',
+  }),
+  recordedStatus: Type.Union([Type.Literal('applied'), Type.Literal('active'), Type.Literal('withdrawn')], {
+    description:
+      'The last recorded decision (applied; admitted = active; withdrawal recorded = withdrawn), ' +
+      'which POST /members/{id}/status moves on from',
+  }),
+  nextStatus: NextStatus,
   appliedOn: Type.Union([IsoDate, Type.Null()]),
-  admittedOn: Type.Union([IsoDate, Type.Null()]),
-  withdrawnOn: Type.Union([IsoDate, Type.Null()]),
+  admittedOn: Type.Union([
+    Type.String({ format: 'date', description: 'First day of membership' }),
+    Type.Null(),
+  ]),
+  withdrawnOn: Type.Union([
+    Type.String({ format: 'date', description: 'Last day of membership (withdrawn from the day after)' }),
+    Type.Null(),
+  ]),
   amtId: Type.Union([Uuid, Type.Null()]),
   version: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -114,7 +152,8 @@ export const MemberSummary = Type.Object({
   name: Type.String(),
   kind: MemberKind,
   ags: Type.Union([Type.String(), Type.Null()]),
-  status: MemberStatus,
+  status: StatusOnDay,
+  nextStatus: NextStatus,
   population: Type.Union([Type.Integer(), Type.Null()]),
   amtId: Type.Union([Uuid, Type.Null()]),
   amtName: Type.Union([Type.String(), Type.Null()]),
@@ -125,7 +164,11 @@ export const MemberListQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 100, description: 'Search in name and AGS' })),
     kind: Type.Optional(MemberKind),
-    status: Type.Optional(MemberStatus),
+    status: Type.Optional(
+      Type.Union([Type.Literal('applied'), Type.Literal('active'), Type.Literal('withdrawn')], {
+        description: 'Status today (computed from the dates, as `status` in the result)',
+      }),
+    ),
     amtId: Type.Optional(Uuid),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),

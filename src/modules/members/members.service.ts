@@ -5,7 +5,7 @@
 import type { MemberKind, MemberRow, MemberUpdate } from '../../db/schema.js';
 import type { Tx } from '../../db/tx.js';
 import { canSeeMember } from '../../shared/context.js';
-import { isIsoDate, todayInBerlin } from '../../shared/dates.js';
+import { isIsoDate } from '../../shared/dates.js';
 import {
   ConflictError,
   type FieldIssue,
@@ -39,8 +39,18 @@ import {
   type MemberStatusInput,
   type MemberSummaryDto,
 } from './members.schema.js';
+import { memberStatusOn } from './members.status.js';
 
-export function toMemberDto(r: MemberRow): MemberDto {
+/** The status on a day (see members.status.ts). Exported for the other modules' access checks. */
+export { isWithdrawnOn, memberStatusOn } from './members.status.js';
+
+function statusOf(r: MemberRow, day: string) {
+  return memberStatusOn({ status: r.status, admittedOn: r.admitted_on, withdrawnOn: r.withdrawn_on }, day);
+}
+
+/** The member as the API shows it, with its status on `day` (today by the request's clock). */
+export function toMemberDto(r: MemberRow, day: string): MemberDto {
+  const s = statusOf(r, day);
   return {
     id: r.id,
     isAssociation: r.is_association,
@@ -58,7 +68,10 @@ export function toMemberDto(r: MemberRow): MemberDto {
     contactEmail: r.contact_email,
     contactPhone: r.contact_phone,
     website: r.website,
-    status: r.status,
+    status: s.status,
+    statusOn: day,
+    recordedStatus: r.status,
+    nextStatus: s.next,
     appliedOn: r.applied_on,
     admittedOn: r.admitted_on,
     withdrawnOn: r.withdrawn_on,
@@ -69,14 +82,16 @@ export function toMemberDto(r: MemberRow): MemberDto {
   };
 }
 
-function toMemberSummary(r: MemberRow, amtName: string | null): MemberSummaryDto {
+function toMemberSummary(r: MemberRow, amtName: string | null, day: string): MemberSummaryDto {
+  const s = statusOf(r, day);
   return {
     id: r.id,
     isAssociation: r.is_association,
     name: r.name,
     kind: r.kind,
     ags: r.ags,
-    status: r.status,
+    status: s.status,
+    nextStatus: s.next,
     population: r.population,
     amtId: r.amt_id,
     amtName,
@@ -234,6 +249,7 @@ export async function listMembers(tx: Tx, query: MemberListQueryInput): Promise<
   requirePermission(tx.ctx, 'members.read');
   const page = query.page ?? 1;
   const pageSize = query.pageSize ?? 50;
+  const today = tx.ctx.clock.today();
   const { rows, total } = await searchMembers(tx, {
     q: query.q?.trim() || undefined,
     kind: query.kind,
@@ -241,8 +257,9 @@ export async function listMembers(tx: Tx, query: MemberListQueryInput): Promise<
     amtId: query.amtId,
     limit: pageSize,
     offset: (page - 1) * pageSize,
+    day: today,
   });
-  const items = rows.map((r) => toMemberSummary(r, r.amt_name));
+  const items = rows.map((r) => toMemberSummary(r, r.amt_name, today));
   return { items, total, page, pageSize };
 }
 
@@ -257,7 +274,7 @@ export async function getMember(tx: Tx, id: string): Promise<MemberDto> {
   if (row.contact_name || row.contact_email || row.contact_phone) {
     recordAudit(tx, { action: 'member.viewed', memberId: row.id, objectType: 'member', objectId: row.id });
   }
-  return toMemberDto(row);
+  return toMemberDto(row, tx.ctx.clock.today());
 }
 
 /** A member's name and kind, without personal data (for headings and navigation). */
@@ -273,7 +290,7 @@ export async function getMemberSummary(
     name: row.name,
     kind: row.kind,
     isAssociation: row.is_association,
-    status: row.status,
+    status: statusOf(row, tx.ctx.clock.today()).status,
     amtId: row.amt_id,
   };
 }
@@ -281,14 +298,14 @@ export async function getMemberSummary(
 export async function getAmtMunicipalities(tx: Tx, amtId: string): Promise<MemberSummaryDto[]> {
   requireMemberPermission(tx.ctx, amtId, 'members.read');
   const rows = await listAmtMunicipalities(tx, amtId);
-  return rows.map((r) => toMemberSummary(r, null));
+  return rows.map((r) => toMemberSummary(r, null, tx.ctx.clock.today()));
 }
 
 export async function createMember(tx: Tx, input: MemberCreateInput): Promise<MemberDto> {
   requirePermission(tx.ctx, 'members.manage');
   const v = normalize(input as Partial<Record<EditableField, unknown>>);
   const issues = validate(v, input.kind, undefined);
-  const appliedOn = input.appliedOn ?? todayInBerlin();
+  const appliedOn = input.appliedOn ?? tx.ctx.clock.today();
   if (!isIsoDate(appliedOn)) issues.push({ field: 'appliedOn', code: 'date.invalid' });
   issues.push(...(await checkAmt(tx, v.amtId)));
   if (issues.length) throw new ValidationError(issues);
@@ -316,7 +333,7 @@ export async function createMember(tx: Tx, input: MemberCreateInput): Promise<Me
   } catch (err) {
     throw uniqueViolation(err) ?? err;
   }
-  const dto = toMemberDto(row);
+  const dto = toMemberDto(row, tx.ctx.clock.today());
   recordAudit(tx, {
     action: 'member.created',
     memberId: row.id,
@@ -355,7 +372,7 @@ export async function updateMember(tx: Tx, id: string, input: MemberPatchInput):
   }
   if (issues.length) throw new ValidationError(issues);
   if (changed.length === 0 && (input.kind === undefined || input.kind === existing.kind))
-    return toMemberDto(existing);
+    return toMemberDto(existing, tx.ctx.clock.today());
   const patch: MemberUpdate = {};
   for (const k of changed) (patch as Record<string, unknown>)[COLUMN[k]] = v[k];
   if (input.kind !== undefined) patch.kind = input.kind;
@@ -365,7 +382,7 @@ export async function updateMember(tx: Tx, id: string, input: MemberPatchInput):
   } catch (err) {
     throw uniqueViolation(err) ?? err;
   }
-  const dto = toMemberDto(row);
+  const dto = toMemberDto(row, tx.ctx.clock.today());
   recordAudit(tx, {
     action: 'member.updated',
     memberId: id,
@@ -413,7 +430,7 @@ export async function changeMemberStatus(tx: Tx, id: string, input: MemberStatus
     data: { status: row.status, on: input.on },
     details: { from: existing.status, to: row.status, on: input.on },
   });
-  return toMemberDto(row);
+  return toMemberDto(row, tx.ctx.clock.today());
 }
 
 /**

@@ -6,6 +6,8 @@
  * safe behaviour is the default, so a forgotten attribute cannot open an XSS hole.
  */
 
+import type { IntrinsicElements as HtmlElements } from './intrinsic-elements.js';
+
 const RAW = Symbol.for('allmende.rawHtml');
 
 export interface RawHtml {
@@ -99,7 +101,6 @@ export namespace JSX {
   export interface ElementChildrenAttribute {
     children: unknown;
   }
-  export interface IntrinsicElements {
-    [tag: string]: Record<string, unknown> & { children?: Child };
-  }
+  /** Per-element attribute types (see intrinsic-elements.ts): an attribute typo fails `tsc`. */
+  export interface IntrinsicElements extends HtmlElements {}
 }
