@@ -6,7 +6,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Lang, T } from './i18n/index.js';
-import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
+import type { Child, RawHtml } from './jsx/jsx-runtime.js';
+import { DocumentHead, FooterLinks, Kopfzeile, LanguageSwitch } from './layout-parts.js';
 
 export interface Branding {
   /** Who offers the pages, e.g. "Gemeinde Panketal". */
@@ -57,10 +58,6 @@ export function resolveBranding(t: T, own: Branding | undefined): ReturnType<typ
   };
 }
 
-const FLAG = raw(
-  '<svg xmlns="http://www.w3.org/2000/svg" fill="none" viewBox="0 0 24 16" aria-hidden="true" focusable="false"><path fill="#000" d="M0 .5h24v5.333H0z"/><path fill="red" d="M0 5.833h24v5.333H0z"/><path fill="#FACA2C" d="M0 11.167h24V16.5H0z"/></svg>',
-);
-
 export interface PublicLayoutProps {
   lang: Lang;
   t: T;
@@ -75,30 +72,15 @@ export interface PublicLayoutProps {
 export function PublicLayout(props: PublicLayoutProps): RawHtml {
   const { lang, t } = props;
   const b = resolveBranding(t, props.branding);
-  const otherLang = lang === 'de' ? 'en' : 'de';
   return (
     <html lang={lang} data-kern-theme="light">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} – ${b.name}`}</title>
-        <link rel="stylesheet" href="/static/kern/fonts/fira-sans.css" />
-        <link rel="stylesheet" href="/static/kern/kern.min.css" />
-        <link rel="stylesheet" href="/static/app/app.css" />
-      </head>
+      <DocumentHead title={`${props.title} – ${b.name}`} />
       <body>
         <a class="skip-link kern-link" href="#main">
           {t('skip')}
         </a>
         <header class="site-header">
-          <div class="kern-kopfzeile">
-            <div class="kern-container">
-              <div class="kern-kopfzeile__content">
-                <span class="kern-kopfzeile__flagge">{FLAG}</span>
-                <span class="kern-kopfzeile__label">{b.officialLine}</span>
-              </div>
-            </div>
-          </div>
+          <Kopfzeile label={b.officialLine} />
           <div class="kern-container site-header__bar">
             <a class="site-brand public-brand" href={b.homeUrl}>
               {b.logoUrl ? <img class="public-brand__logo" src={b.logoUrl} alt="" height="56" /> : null}
@@ -108,15 +90,7 @@ export function PublicLayout(props: PublicLayoutProps): RawHtml {
               </span>
             </a>
             <div class="site-header__tools">
-              <a
-                class="kern-link kern-link--no-visited-state"
-                href={`/sprache/${otherLang}?zurueck=${encodeURIComponent(props.here)}`}
-                hreflang={otherLang}
-                lang={otherLang}
-                aria-label={t('lang.switch_label')}
-              >
-                {t('lang.switch')}
-              </a>
+              <LanguageSwitch t={t} lang={lang} here={props.here} />
             </div>
           </div>
         </header>
@@ -125,25 +99,14 @@ export function PublicLayout(props: PublicLayoutProps): RawHtml {
         </main>
         <footer class="site-footer kern-layer kern-level-1">
           <div class="kern-container kern-py-lg kern-stack-sm">
-            <nav aria-label={t('footer.nav')}>
-              <ul class="kern-list kern-list--horizontal kern-list--small">
-                <li>
-                  <a class="kern-link kern-link--small" href={b.imprintUrl}>
-                    {t('footer.imprint')}
-                  </a>
-                </li>
-                <li>
-                  <a class="kern-link kern-link--small" href={b.privacyUrl}>
-                    {t('footer.privacy')}
-                  </a>
-                </li>
-                <li>
-                  <a class="kern-link kern-link--small" href={b.accessibilityUrl}>
-                    {t('footer.accessibility')}
-                  </a>
-                </li>
-              </ul>
-            </nav>
+            <FooterLinks
+              label={t('footer.nav')}
+              links={[
+                { href: b.imprintUrl, label: t('footer.imprint') },
+                { href: b.privacyUrl, label: t('footer.privacy') },
+                { href: b.accessibilityUrl, label: t('footer.accessibility') },
+              ]}
+            />
             {props.branding ? (
               <p class="kern-body kern-body--small">{t('public.operated_by', { name: t('app.name') })}</p>
             ) : null}
