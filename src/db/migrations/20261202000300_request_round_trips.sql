@@ -4,7 +4,9 @@
 --    call the scope functions inside scalar sub-selects, which PostgreSQL runs once as an InitPlan
 --    (a bare current_setting(...)::uuid[] in a policy is parsed again for every row it filters).
 -- 2. A request's session or API token resolves in the request's own transaction, and the same statement
---    sets the member scope: auth_request_session / auth_request_token.
+--    sets the member scope: auth_request_session / auth_request_token. They take the application's
+--    today (its clock, Europe/Berlin) and treat a member as withdrawn from the day after withdrawn_on,
+--    its last day of membership (effective dating, src/modules/members/members.status.ts).
 
 -- ---------------------------------------------------------------------------------------------
 -- 1. Policies in the "(select …)" form. The helper drops and recreates, so it can be re-applied.
@@ -74,24 +76,25 @@ create policy heads_update on audit_chain_heads for update
 -- application checks it against the scope it derives itself (permissions.ts), setting it again on any
 -- difference. p_writing_roles: the roles that grant a write permission (from permissions.ts).
 create function auth_request_session(
-  p_session_id text, p_idle_seconds integer, p_touch_seconds integer, p_writing_roles text[]
+  p_session_id text, p_idle_seconds integer, p_touch_seconds integer, p_writing_roles text[], p_today date
 )
   returns table (
     session_id text, user_id uuid, member_id uuid, roles text[], is_association boolean,
     member_status text, acting_member_ids uuid[], valid boolean,
-    scope_all_members boolean, scope_member_ids uuid[], scope_read_only boolean
+    scope_all_members boolean, scope_member_ids uuid[], scope_read_only boolean, member_withdrawn boolean
   )
   language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
   r record;
   ro boolean;
+  gone boolean;
   ids uuid[];
 begin
   -- The look-up happens before a member is known (the owner is bound by forced RLS, too).
   perform set_config('allmende.all_members', 'on', true);
   perform set_config('allmende.read_only', 'off', true);
   select s.id, s.last_seen_at, s.expires_at, u.id as uid, u.member_id as mid, u.roles as uroles,
-         u.status as ustatus, m.is_association as assoc, m.status as mstatus,
+         u.status as ustatus, m.is_association as assoc, m.status as mstatus, m.withdrawn_on,
          -- An Amt acts for its municipalities (only while it is an Amt).
          array(select c.id from members c where c.amt_id = m.id and m.kind = 'amt' order by c.name) as acting
     into r
@@ -112,23 +115,27 @@ begin
     perform set_config('allmende.member_ids', '{}', true);
     perform set_config('allmende.read_only', 'on', true);
     return query select r.id, r.uid, r.mid, r.uroles, r.assoc, r.mstatus, r.acting, false,
-      false, '{}'::uuid[], true;
+      false, '{}'::uuid[], true, false;
     return;
   end if;
   if r.last_seen_at < now() - make_interval(secs => p_touch_seconds) then
     update sessions set last_seen_at = now() where id = p_session_id;
   end if;
-  ro := r.mstatus = 'withdrawn' or not (r.uroles && p_writing_roles);
+  -- Withdrawn from the day after withdrawn_on, the last day of membership (members.status.ts).
+  gone := r.mstatus = 'withdrawn' and r.withdrawn_on is not null and r.withdrawn_on < p_today;
+  ro := gone or not (r.uroles && p_writing_roles);
   ids := array[r.mid] || r.acting;
   perform set_config('allmende.all_members', case when r.assoc then 'on' else 'off' end, true);
   perform set_config('allmende.member_ids', ids::text, true);
   perform set_config('allmende.read_only', case when ro then 'on' else 'off' end, true);
-  return query select r.id, r.uid, r.mid, r.uroles, r.assoc, r.mstatus, r.acting, true, r.assoc, ids, ro;
+  return query select r.id, r.uid, r.mid, r.uroles, r.assoc, r.mstatus, r.acting, true, r.assoc, ids, ro, gone;
 end $$;
 
 -- The same for a bearer API token: unknown, revoked, expired or of a withdrawn member → no principal
 -- (valid = false). "Last used" is recorded at most every p_touch_seconds.
-create function auth_request_token(p_token_hash text, p_touch_seconds integer, p_writing_scopes text[])
+create function auth_request_token(
+  p_token_hash text, p_touch_seconds integer, p_writing_scopes text[], p_today date
+)
   returns table (
     token_id uuid, member_id uuid, scopes text[], is_association boolean, acting_member_ids uuid[],
     valid boolean, scope_all_members boolean, scope_member_ids uuid[], scope_read_only boolean
@@ -142,13 +149,14 @@ begin
   perform set_config('allmende.all_members', 'on', true);
   perform set_config('allmende.read_only', 'off', true);
   select t.id, t.member_id as mid, t.scopes as tscopes, t.expires_at, t.revoked_at, t.last_used_at,
-         m.is_association as assoc, m.status as mstatus,
+         m.is_association as assoc, m.status as mstatus, m.withdrawn_on,
          array(select c.id from members c where c.amt_id = m.id and m.kind = 'amt' order by c.name) as acting
     into r
     from api_tokens t join members m on m.id = t.member_id
    where t.token_hash = p_token_hash;
   -- Machines of a withdrawn member report nothing any more.
-  if not found or r.revoked_at is not null or r.mstatus = 'withdrawn'
+  if not found or r.revoked_at is not null
+     or (r.mstatus = 'withdrawn' and r.withdrawn_on is not null and r.withdrawn_on < p_today)
      or (r.expires_at is not null and r.expires_at < now()) then
     perform set_config('allmende.all_members', 'off', true);
     perform set_config('allmende.member_ids', '{}', true);
@@ -166,9 +174,14 @@ begin
   return query select r.id, r.mid, r.tscopes, r.assoc, r.acting, true, r.assoc, ids, ro;
 end $$;
 
-revoke execute on function auth_request_session(text, integer, integer, text[]),
-  auth_request_token(text, integer, text[]) from public;
+revoke execute on function auth_request_session(text, integer, integer, text[], date),
+  auth_request_token(text, integer, text[], date) from public;
 -- The owner calls them before it switches to the app role; the app role may call them like the other
 -- auth look-ups.
-grant execute on function auth_request_session(text, integer, integer, text[]),
-  auth_request_token(text, integer, text[]) to allmende_app;
+grant execute on function auth_request_session(text, integer, integer, text[], date),
+  auth_request_token(text, integer, text[], date) to allmende_app;
+
+-- The log-in look-ups of 0001 that these replace: no code calls them any more, and a SECURITY DEFINER
+-- function nobody needs is attack surface.
+drop function auth_session_principal(text);
+drop function auth_token_principal(text);
