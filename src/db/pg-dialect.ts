@@ -28,6 +28,24 @@ export function beginStatement(settings: TransactionSettings): string {
   return settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : 'begin';
 }
 
+/** A connection that sends BEGIN together with its transaction's first statement (both drivers). */
+export interface DeferredBeginConnection extends DatabaseConnection {
+  /** BEGIN not yet sent: it goes out with the next statement. */
+  pendingBegin: string | null;
+}
+
+/** Ends a transaction: nothing to send when no statement ran (BEGIN is still pending). */
+export async function endTransaction(
+  c: DeferredBeginConnection,
+  statement: 'commit' | 'rollback',
+): Promise<void> {
+  if (c.pendingBegin !== null) {
+    c.pendingBegin = null; // nothing ran: nothing to commit or roll back
+    return;
+  }
+  await c.executeQuery(CompiledQuery.raw(statement));
+}
+
 function toResult<R>(res: pg.QueryResult): QueryResult<R> {
   const affects = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(res.command);
   return {
@@ -36,8 +54,7 @@ function toResult<R>(res: pg.QueryResult): QueryResult<R> {
   };
 }
 
-class PgConnection implements DatabaseConnection {
-  /** BEGIN not yet sent: it goes out with the next statement. */
+class PgConnection implements DeferredBeginConnection {
   pendingBegin: string | null = null;
   constructor(readonly client: pg.PoolClient) {}
 
@@ -80,20 +97,10 @@ class PgDriver implements Driver {
     (connection as PgConnection).pendingBegin = beginStatement(settings);
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as PgConnection;
-    if (c.pendingBegin !== null) {
-      c.pendingBegin = null; // nothing ran: nothing to commit
-      return;
-    }
-    await c.executeQuery(CompiledQuery.raw('commit'));
+    await endTransaction(connection as PgConnection, 'commit');
   }
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as PgConnection;
-    if (c.pendingBegin !== null) {
-      c.pendingBegin = null;
-      return;
-    }
-    await c.executeQuery(CompiledQuery.raw('rollback'));
+    await endTransaction(connection as PgConnection, 'rollback');
   }
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const c = connection as PgConnection;

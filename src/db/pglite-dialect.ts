@@ -6,7 +6,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import {
-  CompiledQuery,
+  type CompiledQuery,
   type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
@@ -20,7 +20,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { beginStatement } from './pg-dialect.js';
+import { beginStatement, type DeferredBeginConnection, endTransaction } from './pg-dialect.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
 class Mutex {
@@ -37,7 +37,7 @@ class Mutex {
   }
 }
 
-class PGliteConnection implements DatabaseConnection {
+class PGliteConnection implements DeferredBeginConnection {
   /** BEGIN not yet sent: it goes out with the next statement, as in the pg dialect (pg-dialect.ts). */
   pendingBegin: string | null = null;
   constructor(private readonly pg: PGlite) {}
@@ -98,20 +98,10 @@ class PGliteDriver implements Driver {
     (connection as PGliteConnection).pendingBegin = beginStatement(settings);
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as PGliteConnection;
-    if (c.pendingBegin !== null) {
-      c.pendingBegin = null; // nothing ran: nothing to commit
-      return;
-    }
-    await c.executeQuery(CompiledQuery.raw('COMMIT'));
+    await endTransaction(connection as PGliteConnection, 'commit');
   }
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as PGliteConnection;
-    if (c.pendingBegin !== null) {
-      c.pendingBegin = null;
-      return;
-    }
-    await c.executeQuery(CompiledQuery.raw('ROLLBACK'));
+    await endTransaction(connection as PGliteConnection, 'rollback');
   }
   async destroy(): Promise<void> {
     // The owner of the PGlite instance closes it.

@@ -111,7 +111,7 @@ export function jobCtx(
   requestId = `job-${name}`,
   clock: Clock = systemClock,
 ): Ctx {
-  return Object.freeze({ requestId, principal: null, system: name, job: name, scope, clock });
+  return Object.freeze({ ...systemCtx(name, scope, requestId, clock), job: name });
 }
 
 /**

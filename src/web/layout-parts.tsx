@@ -3,7 +3,7 @@
  * Kopfzeile, the language switch and the footer's list of links.
  */
 import type { T } from './i18n/index.js';
-import { type RawHtml, raw } from './jsx/jsx-runtime.js';
+import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
 
 const FLAG = raw(
   '<svg xmlns="http://www.w3.org/2000/svg" fill="none" viewBox="0 0 24 16" aria-hidden="true" focusable="false"><path fill="#000" d="M0 .5h24v5.333H0z"/><path fill="red" d="M0 5.833h24v5.333H0z"/><path fill="#FACA2C" d="M0 11.167h24V16.5H0z"/></svg>',
@@ -53,22 +53,28 @@ export function LanguageSwitch(props: { t: T; lang: 'de' | 'en'; here: string })
   );
 }
 
-/** The footer's horizontal list of small links (imprint, privacy, accessibility …). */
-export function FooterLinks(props: {
-  label: string;
+/** The site footer: a horizontal list of small links (imprint, privacy, accessibility …), then notes. */
+export function SiteFooter(props: {
+  t: T;
   links: readonly { href: string; label: string }[];
+  children?: Child;
 }): RawHtml {
   return (
-    <nav aria-label={props.label}>
-      <ul class="kern-list kern-list--horizontal kern-list--small">
-        {props.links.map((l) => (
-          <li>
-            <a class="kern-link kern-link--small" href={l.href}>
-              {l.label}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
+    <footer class="site-footer kern-layer kern-level-1">
+      <div class="kern-container kern-py-lg kern-stack-sm">
+        <nav aria-label={props.t('footer.nav')}>
+          <ul class="kern-list kern-list--horizontal kern-list--small">
+            {props.links.map((l) => (
+              <li>
+                <a class="kern-link kern-link--small" href={l.href}>
+                  {l.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        {props.children}
+      </div>
+    </footer>
   );
 }

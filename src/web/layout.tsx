@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { areasOf } from '../modules/auth/permissions.js';
 import type { Child, RawHtml } from './jsx/jsx-runtime.js';
-import { DocumentHead, FooterLinks, Kopfzeile, LanguageSwitch } from './layout-parts.js';
+import { DocumentHead, Kopfzeile, LanguageSwitch, SiteFooter } from './layout-parts.js';
 
 export interface NavItem {
   href: string;
@@ -96,20 +96,17 @@ export function Layout(props: {
           ) : null}
           {props.children}
         </main>
-        <footer class="site-footer kern-layer kern-level-1">
-          <div class="kern-container kern-py-lg kern-stack-sm">
-            <FooterLinks
-              label={t('footer.nav')}
-              links={[
-                { href: '/impressum', label: t('footer.imprint') },
-                { href: '/datenschutz', label: t('footer.privacy') },
-                { href: '/barrierefreiheit', label: t('footer.accessibility') },
-                { href: '/api/docs', label: t('nav.api_docs') },
-              ]}
-            />
-            {demo ? <p class="kern-body kern-body--small">{t('footer.demo')}</p> : null}
-          </div>
-        </footer>
+        <SiteFooter
+          t={t}
+          links={[
+            { href: '/impressum', label: t('footer.imprint') },
+            { href: '/datenschutz', label: t('footer.privacy') },
+            { href: '/barrierefreiheit', label: t('footer.accessibility') },
+            { href: '/api/docs', label: t('nav.api_docs') },
+          ]}
+        >
+          {demo ? <p class="kern-body kern-body--small">{t('footer.demo')}</p> : null}
+        </SiteFooter>
       </body>
     </html>
   );

@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Lang, T } from './i18n/index.js';
 import type { Child, RawHtml } from './jsx/jsx-runtime.js';
-import { DocumentHead, FooterLinks, Kopfzeile, LanguageSwitch } from './layout-parts.js';
+import { DocumentHead, Kopfzeile, LanguageSwitch, SiteFooter } from './layout-parts.js';
 
 export interface Branding {
   /** Who offers the pages, e.g. "Gemeinde Panketal". */
@@ -97,21 +97,18 @@ export function PublicLayout(props: PublicLayoutProps): RawHtml {
         <main id="main" tabindex="-1" class="kern-container kern-py-lg">
           {props.children}
         </main>
-        <footer class="site-footer kern-layer kern-level-1">
-          <div class="kern-container kern-py-lg kern-stack-sm">
-            <FooterLinks
-              label={t('footer.nav')}
-              links={[
-                { href: b.imprintUrl, label: t('footer.imprint') },
-                { href: b.privacyUrl, label: t('footer.privacy') },
-                { href: b.accessibilityUrl, label: t('footer.accessibility') },
-              ]}
-            />
-            {props.branding ? (
-              <p class="kern-body kern-body--small">{t('public.operated_by', { name: t('app.name') })}</p>
-            ) : null}
-          </div>
-        </footer>
+        <SiteFooter
+          t={t}
+          links={[
+            { href: b.imprintUrl, label: t('footer.imprint') },
+            { href: b.privacyUrl, label: t('footer.privacy') },
+            { href: b.accessibilityUrl, label: t('footer.accessibility') },
+          ]}
+        >
+          {props.branding ? (
+            <p class="kern-body kern-body--small">{t('public.operated_by', { name: t('app.name') })}</p>
+          ) : null}
+        </SiteFooter>
       </body>
     </html>
   );

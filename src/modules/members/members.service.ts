@@ -48,8 +48,8 @@ function statusOf(r: MemberRow, day: string) {
   return memberStatusOn({ status: r.status, admittedOn: r.admitted_on, withdrawnOn: r.withdrawn_on }, day);
 }
 
-/** The member as the API shows it, with its status on `day` (today by the request's clock). */
-export function toMemberDto(r: MemberRow, day: string): MemberDto {
+/** What the member list and the full member share: who it is, its status on `day`, its Amt. */
+function summaryFields(r: MemberRow, day: string) {
   const s = statusOf(r, day);
   return {
     id: r.id,
@@ -57,25 +57,32 @@ export function toMemberDto(r: MemberRow, day: string): MemberDto {
     name: r.name,
     kind: r.kind,
     ags: r.ags,
+    status: s.status,
+    nextStatus: s.next,
+    population: r.population,
+    amtId: r.amt_id,
+  };
+}
+
+/** The member as the API shows it, with its status on `day` (today by the request's clock). */
+export function toMemberDto(r: MemberRow, day: string): MemberDto {
+  return {
+    ...summaryFields(r, day),
     ars: r.ars,
     leitwegId: r.leitweg_id,
     street: r.street,
     postalCode: r.postal_code,
     city: r.city,
-    population: r.population,
     populationYear: r.population_year,
     contactName: r.contact_name,
     contactEmail: r.contact_email,
     contactPhone: r.contact_phone,
     website: r.website,
-    status: s.status,
     statusOn: day,
     recordedStatus: r.status,
-    nextStatus: s.next,
     appliedOn: r.applied_on,
     admittedOn: r.admitted_on,
     withdrawnOn: r.withdrawn_on,
-    amtId: r.amt_id,
     version: r.version,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -83,19 +90,7 @@ export function toMemberDto(r: MemberRow, day: string): MemberDto {
 }
 
 function toMemberSummary(r: MemberRow, amtName: string | null, day: string): MemberSummaryDto {
-  const s = statusOf(r, day);
-  return {
-    id: r.id,
-    isAssociation: r.is_association,
-    name: r.name,
-    kind: r.kind,
-    ags: r.ags,
-    status: s.status,
-    nextStatus: s.next,
-    population: r.population,
-    amtId: r.amt_id,
-    amtName,
-  };
+  return { ...summaryFields(r, day), amtName };
 }
 
 /** Fields only the association may change; a member's own admin may change the profile fields. */

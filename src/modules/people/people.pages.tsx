@@ -245,17 +245,21 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     }
   });
 
+  /** The member and the person whose edit form this is (404 for another member's ids, 403 without people.manage). */
+  const personToEdit = (req: FastifyRequest, memberId: string, personId: string) =>
+    tx(req, async (t2) => {
+      const member = await getMemberSummary(t2, memberId);
+      // The edit form is for people managers; check before reading (and auditing) the person.
+      if (!hasPermission(t2.ctx, 'people.manage')) throw new ForbiddenError('people.manage');
+      return { member, person: await getPerson(t2, memberId, personId) };
+    });
+
   app.get<{ Params: { memberId: string; personId: string } }>(
     '/mitglieder/:memberId/personen/:personId',
     async (req, reply) => {
       if (!guard(req, req.params.memberId, reply)) return;
       if (!isUuid(req.params.personId)) return reply.callNotFound();
-      const { member, person } = await tx(req, async (t2) => {
-        const member = await getMemberSummary(t2, req.params.memberId); // 404 for another member's ids
-        // The edit form is for people managers; check before reading (and auditing) the person.
-        if (!hasPermission(t2.ctx, 'people.manage')) throw new ForbiddenError('people.manage');
-        return { member, person: await getPerson(t2, req.params.memberId, req.params.personId) };
-      });
+      const { member, person } = await personToEdit(req, req.params.memberId, req.params.personId);
       return personForm(req, reply, {
         member,
         person,
@@ -269,11 +273,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       if (!guard(req, req.params.memberId, reply)) return;
       if (!isUuid(req.params.personId)) return reply.callNotFound();
-      const { member, person } = await tx(req, async (t2) => {
-        const member = await getMemberSummary(t2, req.params.memberId); // 404 for another member's ids
-        if (!hasPermission(t2.ctx, 'people.manage')) throw new ForbiddenError('people.manage');
-        return { member, person: await getPerson(t2, req.params.memberId, req.params.personId) };
-      });
+      const { member, person } = await personToEdit(req, req.params.memberId, req.params.personId);
       const form = parseForm(req, PersonPatchBody, { required: ['displayName'] });
       const values = {
         displayName: formText(form.values, 'displayName'),
