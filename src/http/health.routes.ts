@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import { pingDatabase } from '../db/ping.js';
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   const { database } = app.allmende.deps;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     try {
-      await sql`select 1`.execute(database.db);
+      await pingDatabase(database);
       return { status: 'ok', database: database.kind };
     } catch {
       return reply.status(503).send({ status: 'unavailable', database: database.kind });

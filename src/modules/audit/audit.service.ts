@@ -3,15 +3,24 @@
  * record() buffers events in the transaction; right before commit they are chained and inserted in
  * the same transaction as the change they describe — both commit, or neither.
  */
-import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { ActorKind, AuditEventRow } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
 import { keyedDigest } from '../../shared/canonical-json.js';
 import { ALL_MEMBERS_READ, type Ctx, systemCtx } from '../../shared/context.js';
 import { requirePermission } from '../auth/permissions.js';
+import { listMemberIds } from '../members/members.service.js';
 import type { AuditInput } from './audit.catalog.js';
 import { type ChainReport, ChainVerifier, eventHash, type StoredEvent, verifyChain } from './audit.chain.js';
+import {
+  auditEventsBefore,
+  chainEventsAfter,
+  countAuditEvents,
+  insertAuditEvents,
+  listAuditEventRows,
+  listChainHeads,
+  lockChain,
+} from './audit.repository.js';
 
 const BAG_KEY = 'audit.pending';
 
@@ -52,12 +61,9 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
   // Lock chains in a fixed order so concurrent transactions touching several members cannot deadlock.
   const memberIds = [...new Set(pending.map((p) => p.input.memberId))].sort();
   for (const memberId of memberIds) {
-    const head = await sql<{
-      last_seq: number;
-      last_hash: string;
-    }>`select * from audit_chain_lock(${memberId})`.execute(tx.db);
-    let seq = Number(head.rows[0]!.last_seq);
-    let prevHash = head.rows[0]!.last_hash;
+    const head = await lockChain(tx, memberId);
+    let seq = head.lastSeq;
+    let prevHash = head.lastHash;
     const rows = [];
     for (const { input, occurredAt } of pending.filter((p) => p.input.memberId === memberId)) {
       seq++;
@@ -96,7 +102,7 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
       });
       prevHash = hash;
     }
-    await tx.db.insertInto('audit_events').values(rows).execute();
+    await insertAuditEvents(tx, rows);
   }
   pending.length = 0;
 }
@@ -134,35 +140,11 @@ export interface AuditPage {
   total: number;
 }
 
-function filteredEvents(tx: Tx, filter: AuditFilter) {
-  let q = tx.db.selectFrom('audit_events');
-  if (filter.memberId) q = q.where('member_id', '=', filter.memberId);
-  if (filter.action) q = q.where('action', '=', filter.action);
-  if (filter.from)
-    q = q.where(sql<boolean>`occurred_at >= (${filter.from}::date::timestamp at time zone 'Europe/Berlin')`);
-  if (filter.to) {
-    q = q.where(
-      sql<boolean>`occurred_at < ((${filter.to}::date + 1)::timestamp at time zone 'Europe/Berlin')`,
-    );
-  }
-  return q;
-}
-
 /** Lists events visible to the caller (RLS limits to the caller's members), newest first. */
 export async function listAuditEvents(tx: Tx, filter: AuditFilter): Promise<AuditPage> {
   requirePermission(tx.ctx, 'audit.read');
-  const q = filteredEvents(tx, filter);
-  const total = Number(
-    (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
-  );
-  const rows = await q
-    .selectAll()
-    .orderBy('occurred_at', 'desc')
-    .orderBy('seq', 'desc')
-    .orderBy('id', 'desc') // a total order, the same as the streamed export's
-    .limit(filter.limit ?? 50)
-    .offset(filter.offset ?? 0)
-    .execute();
+  const total = await countAuditEvents(tx, filter);
+  const rows = await listAuditEventRows(tx, filter, filter.limit ?? 50, filter.offset ?? 0);
   return { events: rows.map(toStoredEvent), total };
 }
 
@@ -182,9 +164,7 @@ export const AUDIT_BATCH_ROWS = 1000;
 async function* chainBatches(tx: Tx, batchRows: number): AsyncGenerator<AuditEventRow[]> {
   let after: { memberId: string; seq: string | number } | undefined;
   for (;;) {
-    let q = tx.db.selectFrom('audit_events').selectAll();
-    if (after) q = q.where(sql<boolean>`(member_id, seq) > (${after.memberId}::uuid, ${after.seq}::int8)`);
-    const rows = await q.orderBy('member_id').orderBy('seq').limit(batchRows).execute();
+    const rows = await chainEventsAfter(tx, after, batchRows);
     if (rows.length > 0) yield rows;
     if (rows.length < batchRows) return;
     const last = rows[rows.length - 1]!;
@@ -203,11 +183,11 @@ export async function verifyAuditTrail(
     database,
     ctx ?? systemCtx('audit-verify', ALL_MEMBERS_READ),
     async (tx) => {
-      const heads = await tx.db.selectFrom('audit_chain_heads').selectAll().execute();
+      const heads = await listChainHeads(tx);
       const headByMember = new Map(
         heads.map((h) => [h.member_id, { lastSeq: Number(h.last_seq), lastHash: h.last_hash }]),
       );
-      const members = await tx.db.selectFrom('members').select('id').execute();
+      const memberIds = await listMemberIds(tx);
       const reports = new Map<string, ChainReport>();
       let current: ChainVerifier | undefined;
       let eventsChecked = 0;
@@ -226,8 +206,8 @@ export async function verifyAuditTrail(
       }
       finish();
       // Every member has a chain from its creation on: a member without one lost its whole chain.
-      for (const m of members) {
-        if (!reports.has(m.id)) reports.set(m.id, verifyChain(m.id, [], headByMember.get(m.id)));
+      for (const id of memberIds) {
+        if (!reports.has(id)) reports.set(id, verifyChain(id, [], headByMember.get(id)));
       }
       for (const [memberId, head] of headByMember) {
         if (!reports.has(memberId) && head.lastSeq > 0)
@@ -255,20 +235,7 @@ export async function* auditEventBatches(
   let left = filter.limit ?? Number.POSITIVE_INFINITY;
   let after: { at: string; seq: string | number; id: string } | undefined;
   while (left > 0) {
-    let q = filteredEvents(tx, filter);
-    if (after) {
-      q = q.where(
-        sql<boolean>`(occurred_at, seq, id) < (${after.at}::timestamptz, ${after.seq}::int8, ${after.id}::uuid)`,
-      );
-    }
-    const rows = await q
-      .selectAll()
-      .select(sql<string>`occurred_at::text`.as('cursor_at'))
-      .orderBy('occurred_at', 'desc')
-      .orderBy('seq', 'desc')
-      .orderBy('id', 'desc')
-      .limit(Math.min(batchRows, left))
-      .execute();
+    const rows = await auditEventsBefore(tx, filter, after, Math.min(batchRows, left));
     if (rows.length > 0) yield rows.map(toStoredEvent);
     left -= rows.length;
     if (rows.length < batchRows) return;

@@ -2,10 +2,9 @@
  * API tokens for the data centre's machines: scoped to one member (or to the association, which then
  * acts for all members), hashed at rest, shown once, revocable.
  */
-import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { TokenScope } from '../../db/schema.js';
-import { APP_ROLE, RequestTransaction, scopeKey, type Tx } from '../../db/tx.js';
+import { RequestTransaction, scopeKey, type Tx } from '../../db/tx.js';
 import type { Clock } from '../../shared/clock.js';
 import { NO_MEMBERS } from '../../shared/context.js';
 import { isIsoDate } from '../../shared/dates.js';
@@ -14,6 +13,14 @@ import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { getMemberSummary } from '../members/members.service.js';
 import type { Registry } from '../registry.js';
+import {
+  findApiTokenForUpdate,
+  insertApiToken,
+  listApiTokensOfMember,
+  lookUpTokenRequest,
+  markApiTokenRevoked,
+  type RequestTokenRow,
+} from './api-tokens.repository.js';
 import { requireMemberPermission } from './permissions.js';
 import { literalDate, type RequestAuth } from './sessions.service.js';
 import { hashToken, newSecretToken } from './tokens.js';
@@ -59,23 +66,15 @@ export async function createApiToken(
   if (issues.length) throw new ValidationError(issues);
   await getMemberSummary(tx, memberId); // 404 for a member that does not exist
   const { token, hash } = newSecretToken(TOKEN_PREFIX);
-  const row = await tx.db
-    .insertInto('api_tokens')
-    .values({
-      member_id: memberId,
-      name,
-      token_hash: hash,
-      token_prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-      scopes: [...new Set(input.scopes)],
-      created_by: tx.ctx.principal?.kind === 'user' ? tx.ctx.principal.id : null,
-      // Valid through the whole last day, in Berlin time (summer or winter).
-      expires_at:
-        expiresOn === null
-          ? null
-          : sql<Date>`((${expiresOn}::date + 1)::timestamp at time zone 'Europe/Berlin')`,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await insertApiToken(tx, {
+    memberId,
+    name,
+    hash,
+    prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+    scopes: [...new Set(input.scopes)],
+    createdBy: tx.ctx.principal?.kind === 'user' ? tx.ctx.principal.id : null,
+    expiresOn, // valid through the whole last day, in Berlin time
+  });
   recordAudit(tx, {
     action: 'token.created',
     memberId,
@@ -112,35 +111,20 @@ function toDto(r: {
 
 export async function listApiTokens(tx: Tx, memberId: string): Promise<ApiTokenDto[]> {
   requireMemberPermission(tx.ctx, memberId, 'tokens.manage');
-  const rows = await tx.db
-    .selectFrom('api_tokens')
-    .selectAll()
-    .where('member_id', '=', memberId)
-    .orderBy('created_at', 'desc')
-    .execute();
+  const rows = await listApiTokensOfMember(tx, memberId);
   return rows.map(toDto);
 }
 
 export async function revokeApiToken(tx: Tx, memberId: string, tokenId: string): Promise<ApiTokenDto> {
   requireMemberPermission(tx.ctx, memberId, 'tokens.manage');
-  const row = await tx.db
-    .selectFrom('api_tokens')
-    .selectAll()
-    .where('id', '=', tokenId)
-    .where('member_id', '=', memberId)
-    .forUpdate()
-    .executeTakeFirst();
+  const row = await findApiTokenForUpdate(tx, memberId, tokenId);
   if (!row) throw new NotFoundError('api_token');
   if (row.revoked_at) throw new InvalidStateError('token.already_revoked');
-  const updated = await tx.db
-    .updateTable('api_tokens')
-    .set({
-      revoked_at: sql`now()`,
-      revoked_by: tx.ctx.principal?.kind === 'user' ? tx.ctx.principal.id : null,
-    })
-    .where('id', '=', tokenId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const updated = await markApiTokenRevoked(
+    tx,
+    tokenId,
+    tx.ctx.principal?.kind === 'user' ? tx.ctx.principal.id : null,
+  );
   recordAudit(tx, { action: 'token.revoked', memberId, objectType: 'api_token', objectId: tokenId });
   return toDto(updated);
 }
@@ -159,28 +143,14 @@ export async function beginTokenRequest(
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return { principal: null, tx: null };
   const hash = hashToken(token);
   const trx = await database.db.startTransaction().execute();
-  let row:
-    | {
-        token_id: string | null;
-        member_id: string;
-        scopes: TokenScope[];
-        is_association: boolean;
-        acting_member_ids: string[];
-        scope_all_members: boolean;
-        scope_member_ids: string[];
-        scope_read_only: boolean;
-      }
-    | undefined;
+  let row: RequestTokenRow | undefined;
   try {
-    // Literals, not parameters (the hash is hex, the rest constants): one round trip with BEGIN.
-    const r = await sql<
-      NonNullable<typeof row>
-    >`select set_config('role', ${sql.lit(APP_ROLE)}, true) as role, p.*
-      from (select 1) as one left join lateral auth_request_token(
-        ${sql.lit(hash)}, 60, ${sql.lit(`{${grants.writingScopes.join(',')}}`)}::text[],
-        ${sql.lit(literalDate(clock.today()))}::date
-      ) as p on true`.execute(trx);
-    row = r.rows[0];
+    // One statement without parameters: it goes out together with BEGIN, in one round trip.
+    row = await lookUpTokenRequest(trx, {
+      hash,
+      writingScopes: grants.writingScopes,
+      today: literalDate(clock.today()),
+    });
   } catch (err) {
     await trx
       .rollback()

@@ -3,13 +3,18 @@
  * counted per (account, client address) and per client address, never per account alone. An attacker
  * guessing from one address is slowed down; the person logging in from their own address is not.
  */
-import { sql } from 'kysely';
 import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import { runInTx } from '../../db/tx.js';
 import { memberScope, NO_MEMBERS, systemCtx } from '../../shared/context.js';
 import { RateLimitedError, UnauthenticatedError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import {
+  countThrottledAttempt,
+  deleteThrottleKey,
+  findLoginByEmail,
+  forgiveOneFailure,
+} from './login.repository.js';
 import { verifyPassword } from './passwords.service.js';
 import { createSession } from './sessions.service.js';
 import { hmacHex } from './tokens.js';
@@ -42,7 +47,6 @@ function keys(secret: string, email: string, ip: string): ThrottleKeys {
  */
 async function admitAttempt(database: Database, config: Config, k: ThrottleKeys): Promise<void> {
   const windowMs = config.loginWindowMinutes * 60_000;
-  const window = `${windowMs} milliseconds`;
   const keys = [
     [k.account, config.loginMaxFailures],
     [k.client, config.loginMaxFailures * CLIENT_FACTOR],
@@ -50,21 +54,7 @@ async function admitAttempt(database: Database, config: Config, k: ThrottleKeys)
   const waits = await runInTx(database, systemCtx('login', NO_MEMBERS), async (tx) => {
     const out: number[] = [];
     for (const [key, max] of keys) {
-      const r = await sql<{ blocked_ms: number }>`
-        insert into login_throttle as t (key, failures, window_started_at, blocked_until)
-        values (${key}, 1, now(), null)
-        on conflict (key) do update set
-          failures = case when t.window_started_at < now() - ${window}::interval
-                           and (t.blocked_until is null or t.blocked_until < now()) then 1 else t.failures + 1 end,
-          window_started_at = case when t.window_started_at < now() - ${window}::interval
-                           and (t.blocked_until is null or t.blocked_until < now()) then now() else t.window_started_at end,
-          blocked_until = case when t.failures + 1 > ${max}::int
-                           then now() + least(${windowMs}::int8, 1000 * power(2, t.failures - ${max}::int)::int8) * interval '1 millisecond'
-                           else t.blocked_until end
-        returning greatest(0, extract(epoch from (coalesce(blocked_until, now()) - now())) * 1000)::int8 as blocked_ms`.execute(
-        tx.db,
-      );
-      out.push(Number(r.rows[0]?.blocked_ms ?? 0));
+      out.push(await countThrottledAttempt(tx, key, max, windowMs));
     }
     return out;
   });
@@ -75,12 +65,8 @@ async function admitAttempt(database: Database, config: Config, k: ThrottleKeys)
 /** A successful login forgives the account's failures and does not count against the client address. */
 async function forgiveAttempt(database: Database, k: ThrottleKeys): Promise<void> {
   await runInTx(database, systemCtx('login', NO_MEMBERS), async (tx) => {
-    await tx.db.deleteFrom('login_throttle').where('key', '=', k.account).execute();
-    await tx.db
-      .updateTable('login_throttle')
-      .set({ failures: sql`greatest(failures - 1, 0)` })
-      .where('key', '=', k.client)
-      .execute();
+    await deleteThrottleKey(tx, k.account);
+    await forgiveOneFailure(tx, k.client);
   });
 }
 
@@ -99,11 +85,9 @@ export async function loginWithPassword(
 ): Promise<LoginResult> {
   const k = keys(secret, input.email, input.clientIp);
   await admitAttempt(database, config, k);
-  const user = await runInTx(database, systemCtx('login', NO_MEMBERS, requestId), async (tx) => {
-    const r = await sql<{ id: string; member_id: string; password_hash: string | null; status: string }>`
-      select * from auth_find_user_by_email(${input.email.trim()})`.execute(tx.db);
-    return r.rows[0];
-  });
+  const user = await runInTx(database, systemCtx('login', NO_MEMBERS, requestId), (tx) =>
+    findLoginByEmail(tx, input.email.trim()),
+  );
   const ok = await verifyPassword(user?.status === 'active' ? user.password_hash : null, input.password);
   if (!user || !ok) {
     if (user) {

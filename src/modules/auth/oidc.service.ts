@@ -4,7 +4,6 @@
  * provider's subject, or on first login by a verified e-mail address, which then links the subject.
  * The same interface is where BundID (via a SAML→OIDC bridge) or a state IdP plugs in.
  */
-import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import type { Config, OidcConfig } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
@@ -12,6 +11,8 @@ import { runInTx } from '../../db/tx.js';
 import { memberScope, NO_MEMBERS, systemCtx } from '../../shared/context.js';
 import { UnauthenticatedError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { linkOidcSubject } from '../people/people.service.js';
+import { findLoginByOidc } from './login.repository.js';
 import { createSession } from './sessions.service.js';
 
 export interface OidcPending {
@@ -90,22 +91,16 @@ export class OidcLogin {
     const issuer = claims.iss;
     const subject = claims.sub;
     const email = claims.email_verified === true && typeof claims.email === 'string' ? claims.email : null;
-    const user = await runInTx(database, systemCtx('oidc', NO_MEMBERS, requestId), async (tx) => {
-      const r = await sql<{ id: string; member_id: string; status: string; oidc_subject: string | null }>`
-        select * from auth_find_user_by_oidc(${issuer}, ${subject}, ${email})`.execute(tx.db);
-      return r.rows[0];
-    });
+    const user = await runInTx(database, systemCtx('oidc', NO_MEMBERS, requestId), (tx) =>
+      findLoginByOidc(tx, issuer, subject, email),
+    );
     if (user?.status !== 'active') throw new UnauthenticatedError('auth.oidc_unknown_user');
     const token = await runInTx(
       database,
       systemCtx('oidc', memberScope(user.member_id), requestId),
       async (tx) => {
         if (!user.oidc_subject) {
-          await tx.db
-            .updateTable('users')
-            .set({ oidc_issuer: issuer, oidc_subject: subject, updated_at: sql`now()` })
-            .where('id', '=', user.id)
-            .execute();
+          await linkOidcSubject(tx, user.id, issuer, subject);
           // Linking changes how the person can log in: audited like any change (issuer and subject
           // go into the digest only).
           recordAudit(tx, {

@@ -2,16 +2,25 @@
  * Server-side sessions. The browser holds a random token in a __Host- cookie; the database holds its
  * SHA-256. Sessions end after an idle timeout, an absolute timeout, at logout, or by "end all sessions".
  */
-import { sql } from 'kysely';
 import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
-import type { Role } from '../../db/schema.js';
-import { APP_ROLE, RequestTransaction, runInTx, scopeKey, type Tx } from '../../db/tx.js';
+import { RequestTransaction, runInTx, scopeKey, type Tx } from '../../db/tx.js';
 import type { Clock } from '../../shared/clock.js';
 import { ALL_MEMBERS_WRITE, type Ctx, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
 import { isIsoDate } from '../../shared/dates.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { recordLogin } from '../people/people.service.js';
 import type { Registry } from '../registry.js';
+import {
+  deleteExpiredSessions,
+  deleteSessionOfUser,
+  deleteSessionsOfUser,
+  deleteSessionsOfUserInMember,
+  insertSession,
+  listSessionsOfUser,
+  lookUpSessionRequest,
+  type RequestSessionRow,
+} from './sessions.repository.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
 /**
@@ -27,17 +36,14 @@ export async function createSession(
   method: 'password' | 'oidc',
 ): Promise<string> {
   const { token, hash } = newSecretToken();
-  await tx.db
-    .insertInto('sessions')
-    .values({
-      id: hash,
-      member_id: user.memberId,
-      user_id: user.id,
-      auth_method: method,
-      expires_at: new Date(Date.now() + config.sessionAbsoluteHours * 3600_000),
-    })
-    .execute();
-  await tx.db.updateTable('users').set({ last_login_at: sql`now()` }).where('id', '=', user.id).execute();
+  await insertSession(tx, {
+    id: hash,
+    memberId: user.memberId,
+    userId: user.id,
+    method,
+    expiresAt: new Date(Date.now() + config.sessionAbsoluteHours * 3600_000),
+  });
+  await recordLogin(tx, user.id);
   recordAudit(tx, {
     action: 'auth.logged_in',
     memberId: user.memberId,
@@ -47,22 +53,6 @@ export async function createSession(
     details: { method },
   });
   return token;
-}
-
-interface RequestSessionRow {
-  role: string;
-  session_id: string | null;
-  user_id: string;
-  member_id: string;
-  roles: Role[];
-  is_association: boolean;
-  member_status: string;
-  acting_member_ids: string[];
-  valid: boolean | null;
-  scope_all_members: boolean;
-  scope_member_ids: string[];
-  scope_read_only: boolean;
-  member_withdrawn: boolean | null;
 }
 
 /** A civil date checked before it goes into SQL as a literal (see the look-ups above). */
@@ -97,14 +87,14 @@ export async function beginSessionRequest(
   const trx = await database.db.startTransaction().execute();
   let row: RequestSessionRow | undefined;
   try {
-    // Literals, not parameters (the hash is hex, the rest constants): a statement without parameters
-    // goes out together with BEGIN, in one round trip (db/pg-dialect.ts).
-    const r = await sql<RequestSessionRow>`select set_config('role', ${sql.lit(APP_ROLE)}, true) as role, p.*
-      from (select 1) as one left join lateral auth_request_session(
-        ${sql.lit(id)}, ${sql.lit(config.sessionIdleMinutes * 60)}, ${sql.lit(TOUCH_AFTER_SECONDS)},
-        ${sql.lit(`{${grants.writingRoles.join(',')}}`)}::text[], ${sql.lit(today)}::date
-      ) as p on true`.execute(trx);
-    row = r.rows[0];
+    // One statement without parameters: it goes out together with BEGIN, in one round trip.
+    row = await lookUpSessionRequest(trx, {
+      sessionId: id,
+      idleSeconds: config.sessionIdleMinutes * 60,
+      touchAfterSeconds: TOUCH_AFTER_SECONDS,
+      writingRoles: grants.writingRoles,
+      today,
+    });
   } catch (err) {
     await trx
       .rollback()
@@ -141,7 +131,7 @@ export async function beginSessionRequest(
 export async function endSession(tx: Tx, sessionId: string): Promise<void> {
   const p = tx.ctx.principal;
   if (!p) return;
-  await tx.db.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', p.id).execute();
+  await deleteSessionOfUser(tx, sessionId, p.id);
   recordAudit(tx, { action: 'auth.logged_out', memberId: p.memberId, objectType: 'user', objectId: p.id });
 }
 
@@ -149,12 +139,7 @@ export async function endSession(tx: Tx, sessionId: string): Promise<void> {
 export async function endAllSessions(tx: Tx): Promise<number> {
   const p = tx.ctx.principal;
   if (p?.kind !== 'user') return 0;
-  const res = await tx.db
-    .deleteFrom('sessions')
-    .where('user_id', '=', p.id)
-    .where('member_id', '=', p.memberId)
-    .executeTakeFirst();
-  const n = Number(res.numDeletedRows);
+  const n = await deleteSessionsOfUserInMember(tx, p.id, p.memberId);
   recordAudit(tx, {
     action: 'auth.sessions_ended',
     memberId: p.memberId,
@@ -176,12 +161,7 @@ export interface SessionInfo {
 export async function listOwnSessions(tx: Tx): Promise<SessionInfo[]> {
   const p = tx.ctx.principal;
   if (p?.kind !== 'user') return [];
-  const rows = await tx.db
-    .selectFrom('sessions')
-    .select(['id', 'auth_method', 'created_at', 'last_seen_at'])
-    .where('user_id', '=', p.id)
-    .orderBy('last_seen_at', 'desc')
-    .execute();
+  const rows = await listSessionsOfUser(tx, p.id);
   return rows.map((r) => ({
     id: r.id.slice(0, 8),
     current: r.id === p.sessionId,
@@ -199,17 +179,11 @@ export async function purgeExpiredSessions(
 ): Promise<number> {
   return runInTx(database, ctx, async (tx) => {
     const idleCutoff = new Date(Date.now() - config.sessionIdleMinutes * 60_000);
-    const res = await tx.db
-      .deleteFrom('sessions')
-      .where((eb) => eb.or([eb('expires_at', '<', new Date()), eb('last_seen_at', '<', idleCutoff)]))
-      .executeTakeFirst();
-    return Number(res.numDeletedRows);
+    return deleteExpiredSessions(tx, new Date(), idleCutoff);
   });
 }
 
 /** Ends a person's sessions (all, or all but one): after a password change, new roles or disabling. */
 export async function endSessionsOfPerson(tx: Tx, personId: string, exceptSessionId?: string): Promise<void> {
-  let q = tx.db.deleteFrom('sessions').where('user_id', '=', personId);
-  if (exceptSessionId) q = q.where('id', '<>', exceptSessionId);
-  await q.execute();
+  await deleteSessionsOfUser(tx, personId, exceptSessionId);
 }

@@ -11,6 +11,12 @@ export async function findMemberByIdForUpdate(tx: Tx, id: string): Promise<Membe
   return tx.db.selectFrom('members').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** The ids of every member in the scope. */
+export async function selectMemberIds(tx: Tx): Promise<string[]> {
+  const rows = await tx.db.selectFrom('members').select('id').execute();
+  return rows.map((r) => r.id);
+}
+
 export async function findAssociation(tx: Tx): Promise<MemberRow | undefined> {
   return tx.db.selectFrom('members').selectAll().where('is_association', '=', true).executeTakeFirst();
 }

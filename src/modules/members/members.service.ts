@@ -27,6 +27,7 @@ import {
   listAmtMunicipalities,
   markAsAssociation,
   searchMembers,
+  selectMemberIds,
   updateMemberRow,
 } from './members.repository.js';
 import {
@@ -445,6 +446,15 @@ export async function findMemberByReference(
           ? await findMemberById(tx, ref)
           : undefined;
   return row ? { id: row.id, name: row.name } : undefined;
+}
+
+/**
+ * The ids of every member visible in the transaction's scope (RLS), for platform checks such as the
+ * audit verification (every member has an audit chain). Ids only, no permission of its own: the
+ * caller checked its own.
+ */
+export async function listMemberIds(tx: Tx): Promise<string[]> {
+  return selectMemberIds(tx);
 }
 
 /** Is the association (tenant zero) set up yet? */

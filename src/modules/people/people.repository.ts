@@ -91,3 +91,22 @@ export async function anyPersonOf(tx: Tx, memberId: string): Promise<string | un
     .executeTakeFirst();
   return r?.id;
 }
+
+/** Records the time of a login (no version change: the account's data did not change). */
+export async function setLastLogin(tx: Tx, personId: string): Promise<void> {
+  await tx.db.updateTable('users').set({ last_login_at: sql`now()` }).where('id', '=', personId).execute();
+}
+
+/** Links an OIDC subject to a person (no version change, like a new password). */
+export async function setOidcSubject(
+  tx: Tx,
+  personId: string,
+  issuer: string,
+  subject: string,
+): Promise<void> {
+  await tx.db
+    .updateTable('users')
+    .set({ oidc_issuer: issuer, oidc_subject: subject, updated_at: sql`now()` })
+    .where('id', '=', personId)
+    .execute();
+}

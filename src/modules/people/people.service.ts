@@ -26,6 +26,8 @@ import {
   isEmailTaken,
   listUsersOfMember,
   lockActiveUsersWithRoles,
+  setLastLogin,
+  setOidcSubject,
   setPasswordHash,
   updateUserRow,
 } from './people.repository.js';
@@ -235,4 +237,25 @@ export async function getOwnAccount(tx: Tx): Promise<PersonDto> {
   const row = await findUserById(tx, p.id);
   if (!row) throw new UnauthenticatedError();
   return toPersonDto(row);
+}
+
+/**
+ * Records that a person logged in (the auth module, when it creates a session). No permission check:
+ * the login itself is the authority; the session is audited there.
+ */
+export async function recordLogin(tx: Tx, personId: string): Promise<void> {
+  await setLastLogin(tx, personId);
+}
+
+/**
+ * Links an OIDC subject to a person on their first OIDC login (the auth module, which matched the
+ * verified e-mail address and audits the link).
+ */
+export async function linkOidcSubject(
+  tx: Tx,
+  personId: string,
+  issuer: string,
+  subject: string,
+): Promise<void> {
+  await setOidcSubject(tx, personId, issuer, subject);
 }
