@@ -7,8 +7,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import pg from 'pg';
-import { PgDialect } from './pg-dialect.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { pgDialect } from './pg-dialect.js';
+import { pgliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
@@ -95,7 +95,7 @@ async function createPglite(opts: { dataDir?: string; loadDataDir?: Blob }): Pro
     throw err;
   }
   const stats = { statements: 0 };
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), log: () => void stats.statements++ });
+  const db = new Kysely<DB>({ dialect: pgliteDialect(pglite), log: () => void stats.statements++ });
   return {
     kind: 'pglite',
     db,
@@ -133,7 +133,7 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
     },
   });
   const stats = { statements: 0 };
-  const db = new Kysely<DB>({ dialect: new PgDialect(pool), log: () => void stats.statements++ });
+  const db = new Kysely<DB>({ dialect: pgDialect(pool), log: () => void stats.statements++ });
   const u = new URL(url);
   return {
     kind: 'postgres',

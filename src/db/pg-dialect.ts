@@ -46,6 +46,26 @@ export async function endTransaction(
   await c.executeQuery(CompiledQuery.raw(statement));
 }
 
+/**
+ * What both drivers share: BEGIN waits for the transaction's first statement; COMMIT and ROLLBACK are
+ * sent only when a statement ran.
+ */
+export abstract class DeferredBeginDriver implements Driver {
+  abstract init(): Promise<void>;
+  abstract acquireConnection(): Promise<DatabaseConnection>;
+  abstract releaseConnection(connection: DatabaseConnection): Promise<void>;
+  abstract destroy(): Promise<void>;
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    (connection as DeferredBeginConnection).pendingBegin = beginStatement(settings);
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await endTransaction(connection as DeferredBeginConnection, 'commit');
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await endTransaction(connection as DeferredBeginConnection, 'rollback');
+  }
+}
+
 function toResult<R>(res: pg.QueryResult): QueryResult<R> {
   const affects = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(res.command);
   return {
@@ -80,9 +100,11 @@ class PgConnection implements DeferredBeginConnection {
   }
 }
 
-class PgDriver implements Driver {
+class PgDriver extends DeferredBeginDriver {
   readonly #connections = new WeakMap<pg.PoolClient, PgConnection>();
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {
+    super();
+  }
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
     const client = await this.pool.connect();
@@ -92,15 +114,6 @@ class PgDriver implements Driver {
       this.#connections.set(client, connection);
     }
     return connection;
-  }
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    (connection as PgConnection).pendingBegin = beginStatement(settings);
-  }
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await endTransaction(connection as PgConnection, 'commit');
-  }
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await endTransaction(connection as PgConnection, 'rollback');
   }
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const c = connection as PgConnection;
@@ -112,18 +125,17 @@ class PgDriver implements Driver {
   }
 }
 
-export class PgDialect implements Dialect {
-  constructor(private readonly pool: pg.Pool) {}
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-  createDriver(): Driver {
-    return new PgDriver(this.pool);
-  }
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
+/** A PostgreSQL dialect over a driver of ours (both drivers speak the same SQL). */
+export function postgresDialect(createDriver: () => Driver): Dialect {
+  return {
+    createAdapter: (): DialectAdapter => new PostgresAdapter(),
+    createDriver,
+    createQueryCompiler: (): QueryCompiler => new PostgresQueryCompiler(),
+    createIntrospector: (db: Kysely<unknown>): DatabaseIntrospector => new PostgresIntrospector(db),
+  };
+}
+
+/** The dialect over a `pg` pool. */
+export function pgDialect(pool: pg.Pool): Dialect {
+  return postgresDialect(() => new PgDriver(pool));
 }

@@ -5,22 +5,8 @@
  * mutex, so each Kysely connection (a query or a whole transaction) runs alone.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  type DatabaseIntrospector,
-  type Dialect,
-  type DialectAdapter,
-  type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryCompiler,
-  type QueryResult,
-  type TransactionSettings,
-} from 'kysely';
-import { beginStatement, type DeferredBeginConnection, endTransaction } from './pg-dialect.js';
+import type { CompiledQuery, DatabaseConnection, Dialect, QueryResult } from 'kysely';
+import { type DeferredBeginConnection, DeferredBeginDriver, postgresDialect } from './pg-dialect.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
 class Mutex {
@@ -73,11 +59,12 @@ class PGliteConnection implements DeferredBeginConnection {
   }
 }
 
-class PGliteDriver implements Driver {
+class PGliteDriver extends DeferredBeginDriver {
   readonly #mutex = new Mutex();
   readonly #connection: PGliteConnection;
   readonly #releases = new WeakMap<DatabaseConnection, () => void>();
   constructor(private readonly pg: PGlite) {
+    super();
     this.#connection = new PGliteConnection(pg);
   }
   async init(): Promise<void> {
@@ -94,32 +81,12 @@ class PGliteDriver implements Driver {
     this.#releases.delete(connection);
     release?.();
   }
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    (connection as PGliteConnection).pendingBegin = beginStatement(settings);
-  }
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await endTransaction(connection as PGliteConnection, 'commit');
-  }
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await endTransaction(connection as PGliteConnection, 'rollback');
-  }
   async destroy(): Promise<void> {
     // The owner of the PGlite instance closes it.
   }
 }
 
-export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-  createDriver(): Driver {
-    return new PGliteDriver(this.pg);
-  }
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
+/** The dialect over the embedded PGlite (one connection, handed out behind a mutex). */
+export function pgliteDialect(pg: PGlite): Dialect {
+  return postgresDialect(() => new PGliteDriver(pg));
 }

@@ -163,3 +163,37 @@ export async function runInTx<T>(
     return runBody(database, trx, ctx, fn);
   });
 }
+
+/**
+ * Starts a request's own transaction together with its first statement (the credential look-up, which
+ * also switches the role and sets the scope) and returns both; if the look-up fails, the transaction is
+ * rolled back.
+ */
+export async function beginWith<R>(
+  database: Database,
+  first: (trx: ControlledTransaction<DB>) => Promise<R>,
+): Promise<{ trx: ControlledTransaction<DB>; result: R }> {
+  const trx = await database.db.startTransaction().execute();
+  try {
+    return { trx, result: await first(trx) };
+  } catch (err) {
+    await trx
+      .rollback()
+      .execute()
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The scope a credential look-up reports it set (auth_request_session / auth_request_token). */
+export function scopeKeyOfLookUp(row: {
+  scope_all_members: boolean;
+  scope_member_ids: string[];
+  scope_read_only: boolean;
+}): string {
+  return scopeKey({
+    allMembers: row.scope_all_members,
+    memberIds: row.scope_member_ids,
+    readOnly: row.scope_read_only,
+  });
+}

@@ -105,12 +105,7 @@ export function systemCtx(
  * The context of a background job run. Give it the narrowest scope the job needs; requestId names the
  * run (default `job-<name>`).
  */
-export function jobCtx(
-  name: string,
-  scope: Scope,
-  requestId = `job-${name}`,
-  clock: Clock = systemClock,
-): Ctx {
+export function jobCtx(name: string, scope: Scope, requestId = `job-${name}`, clock = systemClock): Ctx {
   return Object.freeze({ ...systemCtx(name, scope, requestId, clock), job: name });
 }
 

@@ -21,36 +21,14 @@ export function isIsoDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-const deDate = new Intl.DateTimeFormat('de-DE', {
-  timeZone: 'UTC',
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-});
-const deDateTime = new Intl.DateTimeFormat('de-DE', {
-  timeZone: TIME_ZONE,
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-const enDate = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  day: '2-digit',
-  month: 'short',
-  year: 'numeric',
-});
-const enDateTime = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TIME_ZONE,
-  day: '2-digit',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+// Civil dates are formatted in UTC (they are days, not instants); instants in Europe/Berlin.
+const TIME = { hour: '2-digit', minute: '2-digit', second: '2-digit' } as const;
+const deDay = { day: '2-digit', month: '2-digit', year: 'numeric' } as const;
+const enDay = { day: '2-digit', month: 'short', year: 'numeric' } as const;
+const deDate = new Intl.DateTimeFormat('de-DE', { timeZone: 'UTC', ...deDay });
+const deDateTime = new Intl.DateTimeFormat('de-DE', { timeZone: TIME_ZONE, ...deDay, ...TIME });
+const enDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', ...enDay });
+const enDateTime = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, ...enDay, ...TIME });
 
 /** 'YYYY-MM-DD' → '09.04.2020' (de) or '09 Apr 2020' (en). */
 export function formatDate(s: string | null | undefined, lang: 'de' | 'en' = 'de'): string {

@@ -6,6 +6,21 @@ import { type Child, type RawHtml, raw } from './jsx/jsx-runtime.js';
 
 export type FieldErrors = Record<string, string>;
 
+/** A form page's heading and, below it, the summary of what is wrong (nothing when all is well). */
+export function FormHeading(props: {
+  title: string;
+  errors: FieldErrors | undefined;
+  t: T;
+  message?: string | undefined;
+}): RawHtml {
+  return (
+    <>
+      <h1 class="kern-heading-x-large">{props.title}</h1>
+      <ErrorSummary errors={props.errors} t={props.t} message={props.message} />
+    </>
+  );
+}
+
 /** The error summary at the top of a form; renders nothing when there is nothing to report. */
 export function ErrorSummary(props: {
   errors: FieldErrors | undefined;

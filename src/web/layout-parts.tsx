@@ -63,18 +63,21 @@ export function SiteFooter(props: {
     <footer class="site-footer kern-layer kern-level-1">
       <div class="kern-container kern-py-lg kern-stack-sm">
         <nav aria-label={props.t('footer.nav')}>
-          <ul class="kern-list kern-list--horizontal kern-list--small">
-            {props.links.map((l) => (
-              <li>
-                <a class="kern-link kern-link--small" href={l.href}>
-                  {l.label}
-                </a>
-              </li>
-            ))}
-          </ul>
+          <ul class="kern-list kern-list--horizontal kern-list--small">{linkItems(props.links)}</ul>
         </nav>
         {props.children}
       </div>
     </footer>
   );
+}
+
+/** Small links as list items (breadcrumbs, footer). */
+export function linkItems(links: readonly { href: string; label: string }[]): RawHtml[] {
+  return links.map((l) => (
+    <li>
+      <a class="kern-link kern-link--small" href={l.href}>
+        {l.label}
+      </a>
+    </li>
+  ));
 }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { areasOf } from '../modules/auth/permissions.js';
 import type { Child, RawHtml } from './jsx/jsx-runtime.js';
-import { DocumentHead, Kopfzeile, LanguageSwitch, SiteFooter } from './layout-parts.js';
+import { DocumentHead, Kopfzeile, LanguageSwitch, linkItems, SiteFooter } from './layout-parts.js';
 
 export interface NavItem {
   href: string;
@@ -83,15 +83,7 @@ export function Layout(props: {
         <main id="main" tabindex="-1" class="kern-container kern-py-lg">
           {props.breadcrumbs.length > 0 ? (
             <nav aria-label={t('nav.breadcrumb')} class="breadcrumbs">
-              <ol>
-                {props.breadcrumbs.map((b) => (
-                  <li>
-                    <a class="kern-link kern-link--small" href={b.href}>
-                      {b.label}
-                    </a>
-                  </li>
-                ))}
-              </ol>
+              <ol>{linkItems(props.breadcrumbs)}</ol>
             </nav>
           ) : null}
           {props.children}

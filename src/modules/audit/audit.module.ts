@@ -7,12 +7,8 @@ import { auditRoutes } from './audit.routes.js';
 export const auditModule = defineModule({
   name: 'audit',
   permissions: {
-    'audit.read': {
-      roles: ['auditor'],
-    },
-    'audit.export': {
-      roles: ['auditor'],
-    },
+    'audit.read': { roles: ['auditor'] },
+    'audit.export': { roles: ['auditor'] },
   },
   auditEvents: ['audit.viewed', 'audit.exported', 'audit.verified'],
   messages: auditMessages,

@@ -5,17 +5,6 @@ import { APP_ROLE, type Tx } from '../../db/tx.js';
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 
-/** Some API token of a member (for the tenancy matrix). */
-export async function anyTokenOf(tx: Tx, memberId: string): Promise<string | undefined> {
-  const r = await tx.db
-    .selectFrom('api_tokens')
-    .select('id')
-    .where('member_id', '=', memberId)
-    .orderBy('created_at')
-    .executeTakeFirst();
-  return r?.id;
-}
-
 export async function insertApiToken(
   tx: Tx,
   t: {

@@ -4,7 +4,7 @@
  */
 import type { Database } from '../../db/database.js';
 import type { TokenScope } from '../../db/schema.js';
-import { RequestTransaction, scopeKey, type Tx } from '../../db/tx.js';
+import { beginWith, RequestTransaction, scopeKey, scopeKeyOfLookUp, type Tx } from '../../db/tx.js';
 import type { Clock } from '../../shared/clock.js';
 import { NO_MEMBERS } from '../../shared/context.js';
 import { isIsoDate } from '../../shared/dates.js';
@@ -19,7 +19,6 @@ import {
   listApiTokensOfMember,
   lookUpTokenRequest,
   markApiTokenRevoked,
-  type RequestTokenRow,
 } from './api-tokens.repository.js';
 import { requireMemberPermission } from './permissions.js';
 import { literalDate, type RequestAuth } from './sessions.service.js';
@@ -142,29 +141,17 @@ export async function beginTokenRequest(
 ): Promise<RequestAuth> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return { principal: null, tx: null };
   const hash = hashToken(token);
-  const trx = await database.db.startTransaction().execute();
-  let row: RequestTokenRow | undefined;
-  try {
-    // One statement without parameters: it goes out together with BEGIN, in one round trip.
-    row = await lookUpTokenRequest(trx, {
+  // One statement without parameters: it goes out together with BEGIN, in one round trip.
+  const { trx, result: row } = await beginWith(database, (t) =>
+    lookUpTokenRequest(t, {
       hash,
       writingScopes: grants.writingScopes,
       today: literalDate(clock.today()),
-    });
-  } catch (err) {
-    await trx
-      .rollback()
-      .execute()
-      .catch(() => undefined);
-    throw err;
-  }
+    }),
+  );
   if (!row?.token_id)
     return { principal: null, tx: new RequestTransaction(database, trx, scopeKey(NO_MEMBERS)) };
-  const applied = scopeKey({
-    allMembers: row.scope_all_members,
-    memberIds: row.scope_member_ids,
-    readOnly: row.scope_read_only,
-  });
+  const applied = scopeKeyOfLookUp(row);
   return {
     principal: {
       kind: 'token',

@@ -2,9 +2,9 @@
  * The auth module: log-in (password, OIDC), sessions, one's own account, and the API tokens machines
  * use. Permissions of roles are declared by the modules they guard.
  */
+import { firstIdOfMember } from '../../db/tenant-rows.js';
 import { defineModule } from '../module.js';
 import { apiTokenPages } from './api-tokens.pages.js';
-import { anyTokenOf } from './api-tokens.repository.js';
 import { apiTokenRoutes } from './api-tokens.routes.js';
 import authMessages from './auth.messages.json' with { type: 'json' };
 import { authPages } from './auth.pages.js';
@@ -14,16 +14,9 @@ import { sessionPurgeJob } from './sessions.jobs.js';
 export const authModule = defineModule({
   name: 'auth',
   permissions: {
-    'tokens.manage': {
-      roles: ['association_admin', 'member_admin'],
-      writes: true,
-    },
+    'tokens.manage': { roles: ['association_admin', 'member_admin'], writes: true },
     // Granted to machines only; the metering module will take it over.
-    'usage.write': {
-      roles: [],
-      scopes: ['usage.write'],
-      writes: true,
-    },
+    'usage.write': { roles: [], scopes: ['usage.write'], writes: true },
   },
   auditEvents: [
     'user.password_changed',
@@ -70,6 +63,6 @@ export const authModule = defineModule({
       'POST /mitglieder/:memberId/api-tokens': { form: { name: 'x', scopes: 'usage.write' } },
       'POST /mitglieder/:memberId/api-tokens/:tokenId/widerrufen': { form: {} },
     },
-    params: { tokenId: anyTokenOf },
+    params: { tokenId: (tx, memberId) => firstIdOfMember(tx, 'api_tokens', memberId) },
   },
 });

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
-import { RequestTransaction, runInTx, scopeKey, type Tx } from '../../db/tx.js';
+import { beginWith, RequestTransaction, runInTx, scopeKey, scopeKeyOfLookUp, type Tx } from '../../db/tx.js';
 import type { Clock } from '../../shared/clock.js';
 import { ALL_MEMBERS_WRITE, type Ctx, NO_MEMBERS, type Principal, systemCtx } from '../../shared/context.js';
 import { isIsoDate } from '../../shared/dates.js';
@@ -19,7 +19,6 @@ import {
   insertSession,
   listSessionsOfUser,
   lookUpSessionRequest,
-  type RequestSessionRow,
 } from './sessions.repository.js';
 import { hashToken, newSecretToken } from './tokens.js';
 
@@ -84,31 +83,17 @@ export async function beginSessionRequest(
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { principal: null, tx: null };
   const today = literalDate(clock.today());
   const id = hashToken(token);
-  const trx = await database.db.startTransaction().execute();
-  let row: RequestSessionRow | undefined;
-  try {
-    // One statement without parameters: it goes out together with BEGIN, in one round trip.
-    row = await lookUpSessionRequest(trx, {
+  // One statement without parameters: it goes out together with BEGIN, in one round trip.
+  const { trx, result: row } = await beginWith(database, (t) =>
+    lookUpSessionRequest(t, {
       sessionId: id,
       idleSeconds: config.sessionIdleMinutes * 60,
       touchAfterSeconds: TOUCH_AFTER_SECONDS,
       writingRoles: grants.writingRoles,
       today,
-    });
-  } catch (err) {
-    await trx
-      .rollback()
-      .execute()
-      .catch(() => undefined);
-    throw err;
-  }
-  const applied = row?.session_id
-    ? scopeKey({
-        allMembers: row.scope_all_members,
-        memberIds: row.scope_member_ids,
-        readOnly: row.scope_read_only,
-      })
-    : scopeKey(NO_MEMBERS);
+    }),
+  );
+  const applied = row?.session_id ? scopeKeyOfLookUp(row) : scopeKey(NO_MEMBERS);
   const tx = new RequestTransaction(database, trx, applied);
   if (!row?.session_id || !row.valid) return { principal: null, tx };
   const roles = row.roles;

@@ -11,14 +11,8 @@ export const membersModule = defineModule({
       roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
       scopes: ['members.read'],
     },
-    'members.manage': {
-      roles: ['association_admin'],
-      writes: true,
-    },
-    'members.edit_profile': {
-      roles: ['association_admin', 'member_admin'],
-      writes: true,
-    },
+    'members.manage': { roles: ['association_admin'], writes: true },
+    'members.edit_profile': { roles: ['association_admin', 'member_admin'], writes: true },
   },
   auditEvents: ['member.created', 'member.updated', 'member.status_changed', 'member.viewed'],
   messages: membersMessages,

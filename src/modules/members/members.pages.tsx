@@ -14,6 +14,7 @@ import {
   DescriptionList,
   ErrorSummary,
   type FieldErrors,
+  FormHeading,
   LinkButton,
   Pagination,
   SelectField,
@@ -204,8 +205,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       ],
       body: (
         <div class="kern-stack">
-          <h1 class="kern-heading-x-large">{title}</h1>
-          <ErrorSummary errors={e} t={t} message={opts.message} />
+          <FormHeading title={title} errors={e} t={t} message={opts.message} />
           <form
             method="post"
             action={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'}

@@ -1,20 +1,15 @@
 /** The people module: the staff accounts of each member body and their roles. */
+import { firstIdOfMember } from '../../db/tenant-rows.js';
 import { defineModule } from '../module.js';
 import peopleMessages from './people.messages.json' with { type: 'json' };
 import { peoplePages } from './people.pages.js';
-import { anyPersonOf } from './people.repository.js';
 import { peopleRoutes } from './people.routes.js';
 
 export const peopleModule = defineModule({
   name: 'people',
   permissions: {
-    'people.read': {
-      roles: ['association_admin', 'member_admin', 'member_clerk', 'auditor'],
-    },
-    'people.manage': {
-      roles: ['association_admin', 'member_admin'],
-      writes: true,
-    },
+    'people.read': { roles: ['association_admin', 'member_admin', 'member_clerk', 'auditor'] },
+    'people.manage': { roles: ['association_admin', 'member_admin'], writes: true },
   },
   auditEvents: ['user.created', 'user.updated', 'user.viewed', 'user.listed'],
   messages: peopleMessages,
@@ -48,6 +43,6 @@ export const peopleModule = defineModule({
         form: { version: '1', displayName: 'Geändert', roles: 'member_clerk', status: 'active' },
       },
     },
-    params: { personId: anyPersonOf },
+    params: { personId: (tx, memberId) => firstIdOfMember(tx, 'users', memberId) },
   },
 });

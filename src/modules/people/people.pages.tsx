@@ -10,8 +10,8 @@ import {
   CheckboxGroup,
   Csrf,
   DataTable,
-  ErrorSummary,
   type FieldErrors,
+  FormHeading,
   LinkButton,
   SelectField,
   TextField,
@@ -26,9 +26,10 @@ import { createPerson, getPerson, listPeople, updatePerson } from './people.serv
 export async function peoplePages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
 
-  const guard = (req: FastifyRequest, memberId: string, reply: FastifyReply): boolean => {
+  /** Logged-in staff only; ids that are not uuids are simply not found. */
+  const guard = (req: FastifyRequest, memberId: string, reply: FastifyReply, ...more: string[]): boolean => {
     if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
-    if (!isUuid(memberId)) {
+    if (![memberId, ...more].every(isUuid)) {
       reply.callNotFound();
       return false;
     }
@@ -131,8 +132,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
       breadcrumbs: [...crumbs(req, opts.member), { href: base, label: t('nav.people') }],
       body: (
         <div class="kern-stack">
-          <h1 class="kern-heading-x-large">{title}</h1>
-          <ErrorSummary errors={e} t={t} message={opts.message} />
+          <FormHeading title={title} errors={e} t={t} message={opts.message} />
           <form
             method="post"
             action={opts.person ? `${base}/${opts.person.id}` : base}
@@ -257,8 +257,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { memberId: string; personId: string } }>(
     '/mitglieder/:memberId/personen/:personId',
     async (req, reply) => {
-      if (!guard(req, req.params.memberId, reply)) return;
-      if (!isUuid(req.params.personId)) return reply.callNotFound();
+      if (!guard(req, req.params.memberId, reply, req.params.personId)) return;
       const { member, person } = await personToEdit(req, req.params.memberId, req.params.personId);
       return personForm(req, reply, {
         member,
@@ -271,8 +270,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { memberId: string; personId: string } }>(
     '/mitglieder/:memberId/personen/:personId',
     async (req, reply) => {
-      if (!guard(req, req.params.memberId, reply)) return;
-      if (!isUuid(req.params.personId)) return reply.callNotFound();
+      if (!guard(req, req.params.memberId, reply, req.params.personId)) return;
       const { member, person } = await personToEdit(req, req.params.memberId, req.params.personId);
       const form = parseForm(req, PersonPatchBody, { required: ['displayName'] });
       const values = {

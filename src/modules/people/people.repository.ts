@@ -81,17 +81,6 @@ export async function setPasswordHash(tx: Tx, personId: string, hash: string): P
     .execute();
 }
 
-/** Some person of a member (for the tenancy matrix). */
-export async function anyPersonOf(tx: Tx, memberId: string): Promise<string | undefined> {
-  const r = await tx.db
-    .selectFrom('users')
-    .select('id')
-    .where('member_id', '=', memberId)
-    .orderBy('created_at')
-    .executeTakeFirst();
-  return r?.id;
-}
-
 /** Records the time of a login (no version change: the account's data did not change). */
 export async function setLastLogin(tx: Tx, personId: string): Promise<void> {
   await tx.db.updateTable('users').set({ last_login_at: sql`now()` }).where('id', '=', personId).execute();
