@@ -58,6 +58,14 @@ async function setRoleAndScope(trx: Transaction<DB>, scope: Scope): Promise<void
       set_config('allmende.read_only', ${sql.lit(scope.readOnly ? 'on' : 'off')}, true)`.execute(trx);
 }
 
+/** Rolls back after a failure; a rollback that fails too (connection gone) changes nothing more. */
+async function rollbackQuietly(trx: ControlledTransaction<DB>): Promise<void> {
+  await trx
+    .rollback()
+    .execute()
+    .catch(() => undefined);
+}
+
 /** Runs fn with a Tx over trx, then the before-commit hooks. The caller commits or rolls back. */
 async function runBody<T>(database: Database, trx: Transaction<DB>, ctx: Ctx, fn: (tx: Tx) => Promise<T>) {
   const hooks = new Map<string, () => Promise<void>>();
@@ -111,11 +119,7 @@ export class RequestTransaction {
       await trx.commit().execute();
       return result;
     } catch (err) {
-      if (!trx.isCommitted && !trx.isRolledBack)
-        await trx
-          .rollback()
-          .execute()
-          .catch(() => undefined);
+      if (!trx.isCommitted && !trx.isRolledBack) await rollbackQuietly(trx);
       throw err;
     }
   }
@@ -128,10 +132,7 @@ export class RequestTransaction {
     try {
       await (commit ? trx.commit() : trx.rollback()).execute();
     } catch (err) {
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => undefined);
+      await rollbackQuietly(trx);
       if (commit) throw err;
     }
   }
@@ -177,10 +178,7 @@ export async function beginWith<R>(
   try {
     return { trx, result: await first(trx) };
   } catch (err) {
-    await trx
-      .rollback()
-      .execute()
-      .catch(() => undefined);
+    await rollbackQuietly(trx);
     throw err;
   }
 }

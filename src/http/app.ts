@@ -63,6 +63,8 @@ export interface AppServices {
   readonly sessionCookie: string;
   readonly csrfCookie: string;
   readonly oidcCookie: string;
+  /** Says that a flash waits for the next page (it holds nothing else). */
+  readonly flashCookie: string;
   readonly langCookie: string;
   /** Options of every cookie we set; deletions must repeat them (a __Host- cookie is only deleted with Secure). */
   readonly cookieOptions: { path: '/'; httpOnly: true; secure: boolean; sameSite: 'lax' };
@@ -155,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessionCookie: `${prefix}session`,
     csrfCookie: `${prefix}csrf`,
     oidcCookie: `${prefix}oidc`,
+    flashCookie: `${prefix}flash`,
     langCookie: 'allmende-lang',
     cookieOptions: { path: '/', httpOnly: true, secure: secureCookies, sameSite: 'lax' },
     routes: [],

@@ -74,9 +74,8 @@ export async function takeFlashHook(req: FastifyRequest, reply: FastifyReply): P
   // Pages only: a stylesheet, the API or a probe must not take the message meant for the page.
   if (req.method !== 'GET' || /^\/(api|static)\/|^\/(healthz|readyz|metrics)\b/.test(req.url)) return;
   const services = req.server.allmende;
-  const cookie = services.sessionCookie.replace(/session$/, 'flash');
-  if (req.cookies[cookie] === undefined) return;
-  reply.clearCookie(cookie, services.cookieOptions);
+  if (req.cookies[services.flashCookie] === undefined) return;
+  reply.clearCookie(services.flashCookie, services.cookieOptions);
   const p = req.principal;
   if (!p?.sessionId) return;
   const sessionId = p.sessionId;

@@ -340,13 +340,8 @@ export async function submitOnce(
     }
     return { to: done.to, replay: false, flashed: Boolean(done.flash && sessionId) };
   });
-  if (result.flashed) reply.setCookie(flashCookieName(req), '1', { ...services.cookieOptions, maxAge: 600 });
+  if (result.flashed) reply.setCookie(services.flashCookie, '1', { ...services.cookieOptions, maxAge: 600 });
   return reply.redirect(result.to, 303);
-}
-
-/** The cookie that says "a flash waits" (so pages look it up only then); it holds nothing else. */
-export function flashCookieName(req: FastifyRequest): string {
-  return req.server.allmende.sessionCookie.replace(/session$/, 'flash');
 }
 
 /** One typed value of a form (for filling a field again). */
