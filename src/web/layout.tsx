@@ -17,6 +17,17 @@ export function navigationFor(req: FastifyRequest): NavItem[] {
     .map((n) => ({ href: n.href, label: req.t.code(n.label) }));
 }
 
+/**
+ * The navigation item to highlight on a page of a member: `ownHref` on the person's own member; on
+ * another member's pages the entry that leads there — the member list for the association, the own
+ * member (an Amt) for an Amt's staff on one of its municipalities.
+ */
+export function memberNav(req: FastifyRequest, memberId: string, ownHref: string): string {
+  const p = req.principal;
+  if (p?.kind !== 'user' || p.memberId === memberId) return ownHref;
+  return p.isAssociation ? '/mitglieder' : `/mitglieder/${p.memberId}`;
+}
+
 export function Layout(props: {
   req: FastifyRequest;
   csrf: string;

@@ -30,7 +30,7 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
       errors?: FieldErrors;
       message?: string;
       status?: number;
-      values?: { name?: string; scopes?: string[] };
+      values?: { name?: string; scopes?: string[]; expiresOn?: string };
     } = {},
   ) => {
     const t = req.t;
@@ -52,7 +52,10 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
       body: (
         <div class="kern-stack-lg">
           <h1 class="kern-heading-x-large">{t('tokens.title', { name: member.name })}</h1>
-          <p class="kern-body">{t('tokens.intro')}</p>
+          <div class="kern-stack">
+            <p class="kern-body">{t('tokens.intro', { name: member.name })}</p>
+            <p class="kern-body">{t('tokens.intro_who')}</p>
+          </div>
           <ErrorSummary errors={e} t={t} message={opts.message} />
           <DataTable
             id="tokens"
@@ -132,6 +135,7 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
                 label={t('tokens.expires')}
                 type="date"
                 optionalLabel={t('common.optional')}
+                value={opts.values?.expiresOn}
                 error={e.expiresOn}
               />
               <div class="kern-btn-wrapper">
@@ -158,7 +162,11 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
     if (!guard(req, req.params.memberId)) return reply.callNotFound();
     const memberId = req.params.memberId;
     const form = parseForm(req, ApiTokenCreateBody);
-    const values = { name: formText(form.values, 'name'), scopes: formList(form.values, 'scopes') };
+    const values = {
+      name: formText(form.values, 'name'),
+      scopes: formList(form.values, 'scopes'),
+      expiresOn: formText(form.values, 'expiresOn'),
+    };
     if (!form.ok) return page(req, reply, memberId, { errors: form.errors, values, status: 422 });
     try {
       return await submitOnce(req, reply, tx, async (t2) => {

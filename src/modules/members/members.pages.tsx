@@ -22,6 +22,7 @@ import {
 } from '../../web/components.js';
 import { formProblem, parseForm, submitOnce } from '../../web/form.js';
 import { type Lang, numberFormat, type T } from '../../web/i18n/index.js';
+import { memberNav } from '../../web/layout.js';
 import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
 import {
@@ -198,7 +199,10 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     return sendPage(req, reply, {
       title,
       status: opts.status,
-      nav: master ? '/mitglieder' : `/mitglieder/${opts.member?.id}`,
+      nav:
+        master || !opts.member
+          ? '/mitglieder'
+          : memberNav(req, opts.member.id, `/mitglieder/${opts.member.id}`),
       breadcrumbs: [
         ...(req.principal?.isAssociation ? [{ href: '/mitglieder', label: t('nav.members') }] : []),
         ...(editing ? [{ href: `/mitglieder/${opts.member!.id}`, label: opts.member!.name }] : []),
@@ -435,7 +439,9 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     const demo = app.allmende.deps.demo;
     return sendPage(req, reply, {
       title: member.name,
-      nav: req.principal!.isAssociation ? '/mitglieder' : own ? `/mitglieder/${member.id}` : undefined,
+      nav: req.principal!.isAssociation
+        ? '/mitglieder'
+        : memberNav(req, member.id, `/mitglieder/${member.id}`),
       breadcrumbs: [
         ...(req.principal!.isAssociation ? [{ href: '/mitglieder', label: t('nav.members') }] : []),
         ...(amt ? [{ href: `/mitglieder/${amt.id}`, label: amt.name }] : []),
@@ -456,7 +462,8 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
               {hasPermission(req.ctx, 'people.read') ? (
                 <LinkButton
                   href={`/mitglieder/${member.id}/personen`}
-                  label={t('nav.people')}
+                  // On another member's page "Personen" alone would name a second target beside the menu's.
+                  label={own ? t('nav.people') : t('people.title', { name: member.name })}
                   variant="tertiary"
                 />
               ) : null}

@@ -17,6 +17,7 @@ import {
   TextField,
 } from '../../web/components.js';
 import { formList, formProblem, formText, parseForm, submitOnce } from '../../web/form.js';
+import { memberNav } from '../../web/layout.js';
 import { csrfToken, sendPage } from '../../web/page.js';
 import { ASSOCIATION_ROLES, hasPermission, MEMBER_ROLES } from '../auth/permissions.js';
 import { getMemberSummary } from '../members/members.service.js';
@@ -36,23 +37,42 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     return true;
   };
 
-  const crumbs = (req: FastifyRequest, member: { id: string; name: string }) => [
+  /** Member list (the association's), the Amt of a municipality, the member: "Amt Niemegk › Niemegk". */
+  const crumbs = (
+    req: FastifyRequest,
+    member: { id: string; name: string },
+    amt?: { id: string; name: string } | null,
+  ) => [
     ...(req.principal!.isAssociation ? [{ href: '/mitglieder', label: req.t('nav.members') }] : []),
+    ...(amt ? [{ href: `/mitglieder/${amt.id}`, label: amt.name }] : []),
     { href: `/mitglieder/${member.id}`, label: member.name },
   ];
 
   app.get<{ Params: { memberId: string } }>('/mitglieder/:memberId/personen', async (req, reply) => {
     if (!guard(req, req.params.memberId, reply)) return;
     const t = req.t;
-    const { member, people } = await tx(req, async (t2) => ({
-      people: await listPeople(t2, req.params.memberId),
-      member: await getMemberSummary(t2, req.params.memberId),
-    }));
+    const { member, people, amt } = await tx(req, async (t2) => {
+      const people = await listPeople(t2, req.params.memberId);
+      const member = await getMemberSummary(t2, req.params.memberId);
+      // The Amt a municipality belongs to, if the person may see it (the Amt's staff act for it).
+      const amt = member.amtId ? await getMemberSummary(t2, member.amtId).catch(() => null) : null;
+      return { people, member, amt };
+    });
     const canManage = hasPermission(req.ctx, 'people.manage');
+    const amtPeople = amt ? (
+      <p class="kern-body">
+        {t(member.kind === 'stadt' ? 'people.amt_acts_town' : 'people.amt_acts', {
+          amt: amt.name.replace(/^Amt\s+/, ''),
+        })}{' '}
+        <a class="kern-link" href={`/mitglieder/${amt.id}/personen`}>
+          {t('people.title', { name: amt.name })}
+        </a>
+      </p>
+    ) : null;
     return sendPage(req, reply, {
       title: t('people.title', { name: member.name }),
-      nav: `/mitglieder/${member.id}/personen`,
-      breadcrumbs: crumbs(req, member),
+      nav: memberNav(req, member.id, `/mitglieder/${member.id}/personen`),
+      breadcrumbs: crumbs(req, member, amt),
       body: (
         <div class="kern-stack">
           <div class="page-header">
@@ -65,43 +85,47 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
               />
             ) : null}
           </div>
-          <DataTable
-            id="people"
-            caption={t('people.title', { name: member.name })}
-            variant="striped"
-            columns={[
-              { label: t('people.name') },
-              { label: t('login.email') },
-              { label: t('people.roles') },
-              { label: t('people.status') },
-              { label: t('people.last_login') },
-            ]}
-          >
-            {people.map((p) => (
-              <tr class="kern-table__row">
-                <th scope="row" class="kern-table__header">
-                  {canManage ? (
-                    <a class="kern-link" href={`/mitglieder/${member.id}/personen/${p.id}`}>
-                      {p.displayName}
-                    </a>
-                  ) : (
-                    p.displayName
-                  )}
-                </th>
-                <td class="kern-table__cell">{p.email}</td>
-                <td class="kern-table__cell">{p.roles.map((r) => t(`role.${r}`)).join(', ')}</td>
-                <td class="kern-table__cell">
-                  <Badge
-                    variant={p.status === 'active' ? 'success' : 'warning'}
-                    label={t(`person_status.${p.status}`)}
-                  />
-                </td>
-                <td class="kern-table__cell">
-                  {p.lastLoginAt ? formatDateTime(new Date(p.lastLoginAt), req.lang) : '–'}
-                </td>
-              </tr>
-            ))}
-          </DataTable>
+          {/* An Amt's municipality usually has no staff of its own: the Amt's staff act for it. */}
+          {amtPeople ?? (people.length === 0 ? <p class="kern-body">{t('people.none')}</p> : null)}
+          {people.length === 0 ? null : (
+            <DataTable
+              id="people"
+              caption={t('people.title', { name: member.name })}
+              variant="striped"
+              columns={[
+                { label: t('people.name') },
+                { label: t('login.email') },
+                { label: t('people.roles') },
+                { label: t('people.status') },
+                { label: t('people.last_login') },
+              ]}
+            >
+              {people.map((p) => (
+                <tr class="kern-table__row">
+                  <th scope="row" class="kern-table__header">
+                    {canManage ? (
+                      <a class="kern-link" href={`/mitglieder/${member.id}/personen/${p.id}`}>
+                        {p.displayName}
+                      </a>
+                    ) : (
+                      p.displayName
+                    )}
+                  </th>
+                  <td class="kern-table__cell">{p.email}</td>
+                  <td class="kern-table__cell">{p.roles.map((r) => t(`role.${r}`)).join(', ')}</td>
+                  <td class="kern-table__cell">
+                    <Badge
+                      variant={p.status === 'active' ? 'success' : 'warning'}
+                      label={t(`person_status.${p.status}`)}
+                    />
+                  </td>
+                  <td class="kern-table__cell">
+                    {p.lastLoginAt ? formatDateTime(new Date(p.lastLoginAt), req.lang) : '–'}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
         </div>
       ),
     });
@@ -128,8 +152,18 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     return sendPage(req, reply, {
       title,
       status: opts.status,
-      nav: base,
-      breadcrumbs: [...crumbs(req, opts.member), { href: base, label: t('nav.people') }],
+      nav: memberNav(req, opts.member.id, base),
+      breadcrumbs: [
+        ...crumbs(req, opts.member),
+        {
+          href: base,
+          // "Personen" alone is the menu's target (the own member's people); another member's are named.
+          label:
+            req.principal!.memberId === opts.member.id
+              ? t('nav.people')
+              : t('people.title', { name: opts.member.name }),
+        },
+      ],
       body: (
         <div class="kern-stack">
           <FormHeading title={title} errors={e} t={t} message={opts.message} />
