@@ -12,9 +12,9 @@ let niemegk: string;
 let panketal: string;
 beforeAll(async () => {
   t = await testApp();
-  [amt, niemegk, panketal] = await Promise.all(
-    ['Amt Niemegk', 'Niemegk', 'Panketal'].map((n) => memberIdByName(t.database, n)),
-  );
+  amt = await memberIdByName(t.database, 'Amt Niemegk');
+  niemegk = await memberIdByName(t.database, 'Niemegk');
+  panketal = await memberIdByName(t.database, 'Panketal');
 });
 afterAll(async () => t?.close());
 
@@ -31,7 +31,13 @@ function parts(html: string) {
   return {
     current: links(nav).filter((l) => l.current),
     crumbs: links(crumbs).map((l) => l.text),
-    personen: [...new Set(links(html).filter((l) => l.text === 'Personen').map((l) => l.href))],
+    personen: [
+      ...new Set(
+        links(html)
+          .filter((l) => l.text === 'Personen')
+          .map((l) => l.href),
+      ),
+    ],
   };
 }
 
@@ -57,7 +63,9 @@ describe("an Amt's clerk on a municipality of the Amt", () => {
     expect(p.personen).toEqual([`/mitglieder/${amt}/personen`]);
     // Niemegk is a town (Stadt) of the Amt.
     expect(res.body).toContain('Für diese Stadt handeln die Beschäftigten des Amtes Niemegk.');
-    expect(res.body).toContain(`<a class="kern-link" href="/mitglieder/${amt}/personen">Personen: Amt Niemegk</a>`);
+    expect(res.body).toContain(
+      `<a class="kern-link" href="/mitglieder/${amt}/personen">Personen: Amt Niemegk</a>`,
+    );
     expect(res.body).not.toContain('<table');
   });
 
