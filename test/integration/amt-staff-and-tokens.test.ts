@@ -114,6 +114,16 @@ describe('API token form', () => {
     expect(past.body).toMatch(/<input[^>]*name="name"[^>]*value="Zähler"/);
   });
 
+  it('highlights the menu item that leads to the token page', async () => {
+    const admin = await loggedIn(t.app, DEMO.associationAdmin);
+    const own = await memberIdByName(t.database, 'Zweckverband Digitale Kommunen Brandenburg');
+    const ownPage = parts((await admin.get(`/mitglieder/${own}/api-tokens`)).body);
+    expect(ownPage.current.map((l) => l.href)).toEqual([`/mitglieder/${own}/api-tokens`]);
+    const other = parts((await admin.get(`/mitglieder/${niemegk}/api-tokens`)).body);
+    expect(other.current.map((l) => l.href)).toEqual(['/mitglieder']);
+    expect(other.crumbs).toEqual(['Mitglieder', 'Amt Niemegk', 'Niemegk']);
+  });
+
   it('explains tokens to a municipality: its own systems, who creates one, shown once', async () => {
     const admin = await loggedIn(t.app, DEMO.panketalAdmin);
     const body = (await admin.get(`/mitglieder/${panketal}/api-tokens`)).body;

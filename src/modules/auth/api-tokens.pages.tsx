@@ -14,6 +14,7 @@ import {
   TextField,
 } from '../../web/components.js';
 import { formList, formProblem, formText, parseForm, submitOnce } from '../../web/form.js';
+import { memberNav } from '../../web/layout.js';
 import { csrfToken, sendPage } from '../../web/page.js';
 import { getMemberSummary } from '../members/members.service.js';
 import { ApiTokenCreateBody } from './api-tokens.schema.js';
@@ -34,19 +35,22 @@ export async function apiTokenPages(app: FastifyInstance): Promise<void> {
     } = {},
   ) => {
     const t = req.t;
-    const { member, tokens } = await tx(req, async (t2) => ({
-      tokens: await listApiTokens(t2, memberId),
-      member: await getMemberSummary(t2, memberId),
-    }));
+    const { member, tokens, amt } = await tx(req, async (t2) => {
+      const tokens = await listApiTokens(t2, memberId);
+      const member = await getMemberSummary(t2, memberId);
+      const amt = member.amtId ? await getMemberSummary(t2, member.amtId).catch(() => null) : null;
+      return { tokens, member, amt };
+    });
     const csrf = csrfToken(req, reply);
     const e = opts.errors ?? {};
     const base = `/mitglieder/${member.id}/api-tokens`;
     return sendPage(req, reply, {
       title: t('tokens.title', { name: member.name }),
       status: opts.status,
-      nav: base,
+      nav: memberNav(req, member.id, base),
       breadcrumbs: [
         ...(req.principal!.isAssociation ? [{ href: '/mitglieder', label: t('nav.members') }] : []),
+        ...(amt ? [{ href: `/mitglieder/${amt.id}`, label: amt.name }] : []),
         { href: `/mitglieder/${member.id}`, label: member.name },
       ],
       body: (
