@@ -188,6 +188,64 @@ export interface FormSubmissionsTable {
   created_at: Generated<Date>;
 }
 
+/** Catalogue lookup tables (catalog_units, catalog_aggregations). */
+export interface CatalogNamedCodeTable {
+  code: string;
+  name_de: string;
+  name_en: string;
+}
+export interface CatalogUnitsTable extends CatalogNamedCodeTable {
+  position: number;
+}
+
+export interface CatalogCategoriesTable {
+  code: string;
+  position: number;
+  name_de: string;
+  name_en: string;
+}
+
+export type CatalogVersionStatus = 'draft' | 'adopted';
+
+export interface CatalogVersionsTable {
+  id: Generated<string>;
+  number: string;
+  title: string;
+  status: CatalogVersionStatus;
+  based_on: string | null;
+  in_force_from: DateString | null;
+  adopted_on: DateString | null;
+  resolution_id: string | null;
+  resolution_ref: string | null;
+  notes: string | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type CatalogAggregation = 'sum' | 'count' | 'max' | 'unique_count' | 'latest' | 'time_weighted_avg';
+export type CatalogVat = 'not_taxable' | 'standard' | 'reduced';
+
+export interface CatalogItemsTable {
+  version_id: string;
+  service_code: string;
+  number: string;
+  category_code: string;
+  name_de: string;
+  name_en: string;
+  description_de: Generated<string>;
+  description_en: Generated<string>;
+  unit_code: string;
+  meter_key: string | null;
+  aggregation: CatalogAggregation | null;
+  /** A pricing.ts Price; written as JSON text. */
+  price: ColumnType<unknown, string, string>;
+  vat: CatalogVat;
+  vat_note: string | null;
+  notice_days: Generated<number>;
+  is_example: Generated<boolean>;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -205,6 +263,11 @@ export interface DB {
   actor_kinds: LookupTable;
   flash_messages: FlashMessagesTable;
   form_submissions: FormSubmissionsTable;
+  catalog_units: CatalogUnitsTable;
+  catalog_aggregations: CatalogNamedCodeTable;
+  catalog_categories: CatalogCategoriesTable;
+  catalog_versions: CatalogVersionsTable;
+  catalog_items: CatalogItemsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;
