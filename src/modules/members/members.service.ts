@@ -457,6 +457,11 @@ export async function listMemberIds(tx: Tx): Promise<string[]> {
   return selectMemberIds(tx);
 }
 
+/** The association's own member id (tenant zero), for events that belong to its chain. */
+export async function associationMemberId(tx: Tx): Promise<string | undefined> {
+  return (await findAssociation(tx))?.id;
+}
+
 /** Is the association (tenant zero) set up yet? */
 export async function associationExists(tx: Tx): Promise<boolean> {
   return (await findAssociation(tx)) !== undefined;
