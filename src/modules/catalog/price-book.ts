@@ -8,6 +8,7 @@
  * follows from the dates at read time. Drafts are never in force.
  */
 import { cmp, div, fraction, mul, rat, sub, toDecimalString } from '../../shared/decimal.js';
+import { addDays, type Period, versionOn } from '../../shared/effective.js';
 import type { Price, Tier } from './pricing.js';
 
 export interface CatalogVersionInfo {
@@ -34,50 +35,32 @@ export interface CatalogItem {
   isExample: boolean;
 }
 
-/** A version's time in force: from `from` through `until` (inclusive; null = open-ended). */
-export interface InForcePeriod<V extends CatalogVersionInfo = CatalogVersionInfo> {
+/** A version's time in force (shared/effective.ts: both days included; validUntil null = open-ended). */
+export interface InForcePeriod<V extends CatalogVersionInfo = CatalogVersionInfo> extends Period {
   version: V;
-  from: string;
-  until: string | null;
 }
 
-/** The day before an ISO date (calendar arithmetic in UTC, no time zone involved). */
-export function dayBefore(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
-}
-
-/** The in-force periods of the adopted versions, oldest first. */
+/** The in-force periods of the adopted versions, oldest first: each ends the day before the next starts. */
 export function inForcePeriods<V extends CatalogVersionInfo>(versions: readonly V[]): InForcePeriod<V>[] {
   const adopted = versions
     .filter((v): v is V & { inForceFrom: string } => v.status === 'adopted' && v.inForceFrom !== null)
     .sort((a, b) => (a.inForceFrom < b.inForceFrom ? -1 : a.inForceFrom > b.inForceFrom ? 1 : 0));
   return adopted.map((version, i) => {
     const next = adopted[i + 1];
-    return { version, from: version.inForceFrom, until: next ? dayBefore(next.inForceFrom) : null };
+    return {
+      version,
+      validFrom: version.inForceFrom,
+      validUntil: next ? addDays(next.inForceFrom, -1) : null,
+    };
   });
 }
 
-/** The period in force on `day` (YYYY-MM-DD), if any version is. Binary search: periods are sorted. */
+/** The period in force on `day` (YYYY-MM-DD), if any version is. */
 export function periodOn<V extends CatalogVersionInfo>(
   periods: readonly InForcePeriod<V>[],
   day: string,
 ): InForcePeriod<V> | undefined {
-  let lo = 0;
-  let hi = periods.length - 1;
-  let found: InForcePeriod<V> | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const p = periods[mid] as InForcePeriod<V>;
-    if (p.from <= day) {
-      found = p;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return found;
+  return versionOn(periods, day);
 }
 
 /** Whether a new adopted version starting on `from` would start on the same day as another. */
