@@ -246,6 +246,29 @@ export interface CatalogItemsTable {
   is_example: Generated<boolean>;
 }
 
+export interface ServiceAgreementsTable {
+  member_id: string;
+  id: Generated<string>;
+  service_code: string;
+  starts_on: DateString;
+  ends_on: DateString | null;
+  notice_given_on: DateString | null;
+  note: string | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ServiceAgreementTermsTable {
+  member_id: string;
+  agreement_id: string;
+  valid_from: DateString;
+  valid_until: DateString | null;
+  /** numeric: an exact decimal string. */
+  quantity: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -268,6 +291,8 @@ export interface DB {
   catalog_categories: CatalogCategoriesTable;
   catalog_versions: CatalogVersionsTable;
   catalog_items: CatalogItemsTable;
+  service_agreements: ServiceAgreementsTable;
+  service_agreement_terms: ServiceAgreementTermsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;
