@@ -20,7 +20,8 @@ export interface AuditInput {
     | 'api_token'
     | 'audit_trail'
     | 'instance'
-    | 'catalog_version';
+    | 'catalog_version'
+    | 'service_agreement';
   readonly objectId?: string | null;
   /** The changed or read data; only its SHA-256 over canonical JSON is stored. */
   readonly data?: unknown;

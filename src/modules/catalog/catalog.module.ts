@@ -11,7 +11,18 @@ export const catalogModule = defineModule({
   permissions: {
     'catalog.edit': { roles: ['association_admin', 'association_finance'], writes: true },
     'catalog.adopt': { roles: ['association_admin'], writes: true },
+    'agreements.read': {
+      roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
+    },
+    'agreements.manage': { roles: ['association_admin', 'member_admin'], writes: true },
   },
-  auditEvents: ['catalog.version_drafted', 'catalog.item_changed', 'catalog.version_adopted'],
+  auditEvents: [
+    'catalog.version_drafted',
+    'catalog.item_changed',
+    'catalog.version_adopted',
+    'agreement.booked',
+    'agreement.changed',
+    'agreement.cancelled',
+  ],
   messages: catalogMessages,
 });
