@@ -18,11 +18,12 @@ import { ConflictError, NotFoundError, ValidationError } from '../../src/shared/
 import { memberIdByName, readAll, type TestApp, testApp } from '../helpers.js';
 
 let t: TestApp;
+/** A member without demo agreements. */
 let belzig: string;
 let niemegk: string;
 beforeAll(async () => {
   t = await testApp();
-  belzig = await memberIdByName(t.database, 'Bad Belzig');
+  belzig = await memberIdByName(t.database, 'Schwielowsee');
   niemegk = await memberIdByName(t.database, 'Amt Niemegk');
 });
 afterAll(async () => t?.close());

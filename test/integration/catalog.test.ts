@@ -18,7 +18,7 @@ import {
 import { charge } from '../../src/modules/catalog/pricing.js';
 import { ALL_MEMBERS_WRITE, memberScope, systemCtx } from '../../src/shared/context.js';
 import { ConflictError, InvalidStateError, ValidationError } from '../../src/shared/errors.js';
-import { memberIdByName, type TestApp, testApp } from '../helpers.js';
+import { DEMO, loggedIn, memberIdByName, type TestApp, testApp } from '../helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -187,5 +187,83 @@ describe('a new version adopted and compared', () => {
         unitCents: '11025',
       });
     });
+  });
+});
+
+describe('the catalogue API', () => {
+  it('is public: versions with their state, a price on a day with its explanation, the diff', async () => {
+    const versions = await t.app.inject({ method: 'GET', url: '/api/v1/catalog/versions' });
+    expect(versions.statusCode, versions.body).toBe(200);
+    const states = Object.fromEntries(
+      (versions.json().versions as { number: string; state: string }[]).map((v) => [v.number, v.state]),
+    );
+    expect(states).toMatchObject({ '1.0': 'superseded', '2.0': 'in_force' });
+    expect(states['9.1']).toBeUndefined(); // a draft stays with the association
+
+    const price = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/catalog/prices/vm-betrieb?date=2022-01-01&quantity=6200.5',
+    });
+    expect(price.statusCode, price.body).toBe(200);
+    expect(price.json()).toMatchObject({
+      version: { number: '2.0', inForceFrom: '2022-01-01' },
+      charge: { amountCents: 35402, exactCents: '35402.25' },
+    });
+    expect(price.json().charge.explanation.at(-1)).toBe(
+      'Betrag, kaufmännisch auf den Cent gerundet: 354,02 €',
+    );
+
+    const none = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/catalog/prices/vm-betrieb?date=2020-01-01',
+    });
+    expect(none.statusCode).toBe(404);
+    expect(none.headers['content-type']).toMatch(/problem\+json/);
+
+    const diff = await t.app.inject({ method: 'GET', url: '/api/v1/catalog/diff?from=1.0&to=2.0' });
+    expect(diff.statusCode, diff.body).toBe(200);
+    const byCode = Object.fromEntries(
+      (diff.json().entries as { serviceCode: string; change: string }[]).map((e) => [e.serviceCode, e]),
+    );
+    expect(byCode['it-consulting']).toMatchObject({
+      change: 'changed',
+      prices: [{ field: 'unitCents', from: '9500', to: '10500', percent: '10.5' }],
+    });
+    expect(byCode['online-antrag']).toMatchObject({ change: 'added' });
+  });
+
+  it("books through the API for one's own member; a clerk may not", async () => {
+    const panketal = await memberIdByName(t.database, 'Panketal');
+    const admin = await loggedIn(t.app, DEMO.panketalAdmin);
+    const booked = await admin.api('POST', `/api/v1/members/${panketal}/agreements`, {
+      serviceCode: 'netz-standort',
+      startsOn: '2027-01-01',
+      quantity: '1',
+    });
+    expect(booked.statusCode, booked.body).toBe(201);
+    const list = await admin.api('GET', `/api/v1/members/${panketal}/agreements`);
+    expect(list.json().agreements.map((a: { serviceCode: string }) => a.serviceCode)).toContain(
+      'netz-standort',
+    );
+    const costs = await admin.api('GET', `/api/v1/members/${panketal}/agreements/costs?month=2027-01`);
+    expect(costs.statusCode, costs.body).toBe(200);
+    expect(
+      costs.json().agreements.find((a: { serviceCode: string }) => a.serviceCode === 'netz-standort'),
+    ).toMatchObject({
+      amountCents: 25000,
+    });
+    const bad = await admin.api('POST', `/api/v1/members/${panketal}/agreements`, {
+      serviceCode: 'netz-standort',
+      startsOn: '2027-02-01',
+    });
+    expect(bad.statusCode).toBe(422);
+    const clerk = await loggedIn(t.app, DEMO.badBelzigClerk);
+    const belzig = await memberIdByName(t.database, 'Bad Belzig');
+    const refused = await clerk.api('POST', `/api/v1/members/${belzig}/agreements`, {
+      serviceCode: 'netz-standort',
+      startsOn: '2027-01-01',
+      quantity: '1',
+    });
+    expect(refused.statusCode).toBe(403);
   });
 });

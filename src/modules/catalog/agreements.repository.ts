@@ -114,3 +114,14 @@ export async function touchAgreement(tx: Tx, memberId: string, id: string): Prom
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** Any one agreement of a member (the tenancy matrix aims at it). */
+export async function firstAgreementId(tx: Tx, memberId: string): Promise<string | undefined> {
+  const r = await tx.db
+    .selectFrom('service_agreements')
+    .select('id')
+    .where('member_id', '=', memberId)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return r?.id;
+}

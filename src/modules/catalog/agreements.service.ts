@@ -22,6 +22,7 @@ import {
   type AgreementRow,
   endTerm,
   findAgreementForUpdate,
+  firstAgreementId,
   insertAgreement,
   insertTerm,
   lockAgreementsOfService,
@@ -38,6 +39,7 @@ import {
   earliestEnd,
   type Term,
 } from './agreements.terms.js';
+import { DEMO_AGREEMENTS } from './catalog.demo.js';
 import { loadPriceBook } from './catalog.service.js';
 
 export interface AgreementDto {
@@ -276,3 +278,26 @@ export async function agreementCostsForMonth(
 }
 
 export { BOOKED_MODELS };
+
+/** The demo's example agreements, for members found by name. */
+export async function seedDemoAgreements(
+  tx: Tx,
+  memberIdByName: ReadonlyMap<string, string>,
+): Promise<number> {
+  let n = 0;
+  for (const a of DEMO_AGREEMENTS) {
+    const memberId = memberIdByName.get(a.member);
+    if (!memberId) throw new Error(`demo agreements: unknown member ${a.member}`);
+    await bookService(tx, memberId, {
+      serviceCode: a.serviceCode,
+      startsOn: a.startsOn,
+      quantity: a.quantity ?? null,
+      note: 'Beispiel',
+    });
+    n++;
+  }
+  return n;
+}
+
+/** For the tenancy matrix: any one agreement of a member. */
+export const anyAgreementOf = firstAgreementId;

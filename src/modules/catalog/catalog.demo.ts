@@ -314,3 +314,21 @@ export const DEMO_VERSIONS = [
     items: DEMO_VERSION_2_0,
   },
 ] as const;
+
+/** Example agreements of the pilot members (seed 001 names Amt Niemegk, Bad Belzig and Panketal). */
+export const DEMO_AGREEMENTS: readonly {
+  member: string;
+  serviceCode: string;
+  startsOn: string;
+  quantity?: string;
+}[] = [
+  { member: 'Bad Belzig', serviceCode: 'kollaboration', startsOn: '2022-01-01', quantity: '25' },
+  { member: 'Bad Belzig', serviceCode: 'vois-meldewesen', startsOn: '2022-01-01' },
+  { member: 'Bad Belzig', serviceCode: 'netz-standort', startsOn: '2022-01-01', quantity: '2' },
+  { member: 'Panketal', serviceCode: 'kollaboration', startsOn: '2022-04-01', quantity: '40' },
+  { member: 'Panketal', serviceCode: 'vois-meldewesen', startsOn: '2022-01-01' },
+  { member: 'Panketal', serviceCode: 'autista', startsOn: '2022-01-01' },
+  { member: 'Amt Niemegk', serviceCode: 'kollaboration', startsOn: '2022-01-01', quantity: '12' },
+  { member: 'Amt Niemegk', serviceCode: 'vois-gebuehrenkasse', startsOn: '2022-01-01', quantity: '2' },
+  { member: 'Amt Niemegk', serviceCode: 'netz-standort', startsOn: '2022-01-01', quantity: '1' },
+];

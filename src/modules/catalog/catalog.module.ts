@@ -4,7 +4,9 @@
  * Pages, API and agreements follow in [4/7].
  */
 import { defineModule } from '../module.js';
+import { anyAgreementOf } from './agreements.service.js';
 import catalogMessages from './catalog.messages.json' with { type: 'json' };
+import { catalogRoutes } from './catalog.routes.js';
 
 export const catalogModule = defineModule({
   name: 'catalog',
@@ -25,4 +27,19 @@ export const catalogModule = defineModule({
     'agreement.cancelled',
   ],
   messages: catalogMessages,
+  api: catalogRoutes,
+  tenancy: {
+    routes: {
+      'GET /api/v1/members/:memberId/agreements': {},
+      'POST /api/v1/members/:memberId/agreements': {
+        json: { serviceCode: 'netz-standort', startsOn: '2030-01-01', quantity: '1' },
+      },
+      'POST /api/v1/members/:memberId/agreements/:agreementId/quantity': {
+        json: { from: '2030-02-01', quantity: '3', version: 1 },
+      },
+      'POST /api/v1/members/:memberId/agreements/:agreementId/cancel': { json: { version: 1 } },
+      'GET /api/v1/members/:memberId/agreements/costs': {},
+    },
+    params: { agreementId: (tx, memberId) => anyAgreementOf(tx, memberId) },
+  },
 });
