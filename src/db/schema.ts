@@ -269,6 +269,110 @@ export interface ServiceAgreementTermsTable {
   created_at: Generated<Date>;
 }
 
+export interface VotingRulesTable {
+  valid_from: DateString;
+  rules: ColumnType<unknown, string, string>;
+  source: string;
+  created_at: Generated<Date>;
+}
+
+export interface SteeringGroupMembersTable {
+  member_id: string;
+  valid_from: DateString;
+  valid_until: DateString | null;
+}
+
+export type MeetingStatus = 'planned' | 'invited' | 'held' | 'cancelled';
+
+export interface MeetingsTable {
+  id: Generated<string>;
+  title: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  place: string | null;
+  status: Generated<MeetingStatus>;
+  invited_on: DateString | null;
+  present_member_ids: Generated<string[]>;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AgendaItemsTable {
+  id: Generated<string>;
+  meeting_id: string;
+  position: number;
+  number: string;
+  title: string;
+  description: string | null;
+  public: Generated<boolean>;
+  prepared_by_steering_group: Generated<boolean>;
+}
+
+export type MeetingDocumentKind = 'invitation' | 'report' | 'draft_resolution' | 'minutes' | 'other';
+
+export interface MeetingDocumentsTable {
+  id: Generated<string>;
+  meeting_id: string;
+  agenda_item_id: string | null;
+  kind: MeetingDocumentKind;
+  name: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: Uint8Array;
+  public: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export type ResolutionKind =
+  | 'adopt_catalog_version'
+  | 'admit_members'
+  | 'release_member'
+  | 'award_contract'
+  | 'amend_statute'
+  | 'other';
+
+export interface ResolutionsTable {
+  id: Generated<string>;
+  meeting_id: string;
+  agenda_item_id: string;
+  number: string;
+  kind: ResolutionKind;
+  title: string;
+  text: Generated<string>;
+  majority: 'simple' | 'qualified';
+  payload: ColumnType<unknown, string | undefined, string>;
+  status: Generated<'draft' | 'voted'>;
+  carried: boolean | null;
+  tally: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  voted_at: Timestamp | null;
+  effective_on: DateString | null;
+  applied_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ResolutionVotesTable {
+  resolution_id: string;
+  member_id: string;
+  votes: number;
+  ballot: 'yes' | 'no' | 'abstain' | 'absent';
+}
+
+export type AdmissionStep = 'council_decision' | 'amending_statute' | 'approval' | 'publication';
+
+export interface AdmissionStepsTable {
+  member_id: string;
+  step: AdmissionStep;
+  done_on: DateString;
+  reference: string | null;
+  resolution_id: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -293,6 +397,14 @@ export interface DB {
   catalog_items: CatalogItemsTable;
   service_agreements: ServiceAgreementsTable;
   service_agreement_terms: ServiceAgreementTermsTable;
+  voting_rules: VotingRulesTable;
+  steering_group_members: SteeringGroupMembersTable;
+  meetings: MeetingsTable;
+  agenda_items: AgendaItemsTable;
+  meeting_documents: MeetingDocumentsTable;
+  resolutions: ResolutionsTable;
+  resolution_votes: ResolutionVotesTable;
+  admission_steps: AdmissionStepsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;
