@@ -6,6 +6,7 @@ import { auditModule } from './audit/audit.module.js';
 import { authModule } from './auth/auth.module.js';
 import { catalogModule } from './catalog/catalog.module.js';
 import { demoModule } from './demo/demo.module.js';
+import { governanceModule } from './governance/governance.module.js';
 import { membersModule } from './members/members.module.js';
 import type { AuditEventOf, MessageKeyOf, PermissionOf } from './module.js';
 import { peopleModule } from './people/people.module.js';
@@ -16,6 +17,7 @@ export const MODULES = [
   peopleModule,
   auditModule,
   catalogModule,
+  governanceModule,
   demoModule,
 ] as const;
 

@@ -21,7 +21,9 @@ export interface AuditInput {
     | 'audit_trail'
     | 'instance'
     | 'catalog_version'
-    | 'service_agreement';
+    | 'service_agreement'
+    | 'meeting'
+    | 'resolution';
   readonly objectId?: string | null;
   /** The changed or read data; only its SHA-256 over canonical JSON is stored. */
   readonly data?: unknown;
