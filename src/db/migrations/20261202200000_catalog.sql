@@ -9,6 +9,24 @@
 -- first and says why, the triggers are the second wall).
 
 -- ---------------------------------------------------------------------------------------------
+-- Association-owned data of which a part is public: rows for which `visible` holds are read by anyone
+-- (also an anonymous citizen), the rest only by the association; only the association's writable scope
+-- writes. `visible` is an SQL condition on the row, e.g. 'public' or 'status = ''adopted'''.
+create function app_protect_partly_public_table(t regclass, visible text) returns void
+  language plpgsql as $$
+declare
+  writer constant text := '(select app_all_members()) and not (select app_read_only())';
+begin
+  execute format('alter table %s enable row level security', t);
+  execute format('alter table %s force row level security', t);
+  execute format('create policy partly_public_select on %s for select using ((%s) or (select app_all_members()))', t, visible);
+  execute format('create policy partly_public_insert on %s for insert with check (%s)', t, writer);
+  execute format('create policy partly_public_update on %s for update using (%s) with check (%s)', t, writer, writer);
+  execute format('create policy partly_public_delete on %s for delete using (%s)', t, writer);
+end $$;
+revoke execute on function app_protect_partly_public_table(regclass, text) from public;
+
+-- ---------------------------------------------------------------------------------------------
 -- Lookup tables (extend with an INSERT in a later migration; codes are never deleted).
 create table catalog_units (
   code text constraint catalog_units_pkey primary key
@@ -89,18 +107,8 @@ create table catalog_versions (
 create unique index catalog_versions_in_force_from_unique on catalog_versions (in_force_from)
   where status = 'adopted';
 
-alter table catalog_versions enable row level security;
-alter table catalog_versions force row level security;
 -- Adopted versions are public (the catalogue at /leistungen); drafts only for the association.
-create policy catalog_versions_select on catalog_versions for select
-  using (status = 'adopted' or (select app_all_members()));
-create policy catalog_versions_insert on catalog_versions for insert
-  with check ((select app_all_members()) and not (select app_read_only()));
-create policy catalog_versions_update on catalog_versions for update
-  using ((select app_all_members()) and not (select app_read_only()))
-  with check ((select app_all_members()) and not (select app_read_only()));
-create policy catalog_versions_delete on catalog_versions for delete
-  using ((select app_all_members()) and not (select app_read_only()) and status = 'draft');
+select app_protect_partly_public_table('catalog_versions', 'status = ''adopted''');
 grant select, insert, update, delete on catalog_versions to allmende_app;
 
 create table catalog_items (
@@ -136,18 +144,9 @@ create table catalog_items (
 create index catalog_items_service_code_idx on catalog_items (service_code);
 create index catalog_items_meter_key_idx on catalog_items (meter_key) where meter_key is not null;
 
-alter table catalog_items enable row level security;
-alter table catalog_items force row level security;
 -- Visible where its version is (the sub-select runs under catalog_versions' own policy).
-create policy catalog_items_select on catalog_items for select
-  using (exists (select 1 from catalog_versions v where v.id = version_id));
-create policy catalog_items_insert on catalog_items for insert
-  with check ((select app_all_members()) and not (select app_read_only()));
-create policy catalog_items_update on catalog_items for update
-  using ((select app_all_members()) and not (select app_read_only()))
-  with check ((select app_all_members()) and not (select app_read_only()));
-create policy catalog_items_delete on catalog_items for delete
-  using ((select app_all_members()) and not (select app_read_only()));
+select app_protect_partly_public_table('catalog_items',
+  'exists (select 1 from catalog_versions v where v.id = version_id)');
 grant select, insert, update, delete on catalog_items to allmende_app;
 
 -- ---------------------------------------------------------------------------------------------

@@ -66,12 +66,7 @@ create table agenda_items (
   prepared_by_steering_group boolean not null default false,
   constraint agenda_items_position_unique unique (meeting_id, position)
 );
-alter table agenda_items enable row level security;
-alter table agenda_items force row level security;
-create policy agenda_items_select on agenda_items for select using (public or (select app_all_members()));
-create policy agenda_items_write on agenda_items for all
-  using ((select app_all_members()) and not (select app_read_only()))
-  with check ((select app_all_members()) and not (select app_read_only()));
+select app_protect_partly_public_table('agenda_items', 'public');
 grant select, insert, update on agenda_items to allmende_app;
 
 -- Documents (PDF only, content checked by the service): invitation, reports, drafts, minutes.
@@ -89,12 +84,7 @@ create table meeting_documents (
   public boolean not null default true,
   created_at timestamptz not null default now()
 );
-alter table meeting_documents enable row level security;
-alter table meeting_documents force row level security;
-create policy meeting_documents_select on meeting_documents for select using (public or (select app_all_members()));
-create policy meeting_documents_write on meeting_documents for all
-  using ((select app_all_members()) and not (select app_read_only()))
-  with check ((select app_all_members()) and not (select app_read_only()));
+select app_protect_partly_public_table('meeting_documents', 'public');
 grant select, insert, update on meeting_documents to allmende_app;
 
 -- ---------------------------------------------------------------------------------------------
@@ -126,13 +116,7 @@ create table resolutions (
                                       or status = 'voted' and carried is not null and tally is not null),
   constraint resolutions_applied check (applied_at is null or carried)
 );
-alter table resolutions enable row level security;
-alter table resolutions force row level security;
-create policy resolutions_select on resolutions for select
-  using (exists (select 1 from agenda_items a where a.id = agenda_item_id));
-create policy resolutions_write on resolutions for all
-  using ((select app_all_members()) and not (select app_read_only()))
-  with check ((select app_all_members()) and not (select app_read_only()));
+select app_protect_partly_public_table('resolutions', 'exists (select 1 from agenda_items a where a.id = agenda_item_id)');
 grant select, insert, update on resolutions to allmende_app;
 
 -- How each member voted (its votes as one block), recorded with the tally.
@@ -143,13 +127,7 @@ create table resolution_votes (
   ballot text not null constraint resolution_votes_ballot check (ballot in ('yes', 'no', 'abstain', 'absent')),
   constraint resolution_votes_pkey primary key (resolution_id, member_id)
 );
-alter table resolution_votes enable row level security;
-alter table resolution_votes force row level security;
-create policy resolution_votes_select on resolution_votes for select
-  using (exists (select 1 from resolutions r where r.id = resolution_id));
-create policy resolution_votes_write on resolution_votes for all
-  using ((select app_all_members()) and not (select app_read_only()))
-  with check ((select app_all_members()) and not (select app_read_only()));
+select app_protect_partly_public_table('resolution_votes', 'exists (select 1 from resolutions r where r.id = resolution_id)');
 grant select, insert on resolution_votes to allmende_app;
 
 -- ---------------------------------------------------------------------------------------------
