@@ -188,6 +188,191 @@ export interface FormSubmissionsTable {
   created_at: Generated<Date>;
 }
 
+/** Catalogue lookup tables (catalog_units, catalog_aggregations). */
+export interface CatalogNamedCodeTable {
+  code: string;
+  name_de: string;
+  name_en: string;
+}
+export interface CatalogUnitsTable extends CatalogNamedCodeTable {
+  position: number;
+}
+
+export interface CatalogCategoriesTable {
+  code: string;
+  position: number;
+  name_de: string;
+  name_en: string;
+}
+
+export type CatalogVersionStatus = 'draft' | 'adopted';
+
+export interface CatalogVersionsTable {
+  id: Generated<string>;
+  number: string;
+  title: string;
+  status: CatalogVersionStatus;
+  based_on: string | null;
+  in_force_from: DateString | null;
+  adopted_on: DateString | null;
+  resolution_id: string | null;
+  resolution_ref: string | null;
+  notes: string | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type CatalogAggregation = 'sum' | 'count' | 'max' | 'unique_count' | 'latest' | 'time_weighted_avg';
+export type CatalogVat = 'not_taxable' | 'standard' | 'reduced';
+
+export interface CatalogItemsTable {
+  version_id: string;
+  service_code: string;
+  number: string;
+  category_code: string;
+  name_de: string;
+  name_en: string;
+  description_de: Generated<string>;
+  description_en: Generated<string>;
+  unit_code: string;
+  meter_key: string | null;
+  aggregation: CatalogAggregation | null;
+  /** A pricing.ts Price; written as JSON text. */
+  price: ColumnType<unknown, string, string>;
+  vat: CatalogVat;
+  vat_note: string | null;
+  notice_days: Generated<number>;
+  is_example: Generated<boolean>;
+}
+
+export interface ServiceAgreementsTable {
+  member_id: string;
+  id: Generated<string>;
+  service_code: string;
+  starts_on: DateString;
+  ends_on: DateString | null;
+  notice_given_on: DateString | null;
+  note: string | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ServiceAgreementTermsTable {
+  member_id: string;
+  agreement_id: string;
+  valid_from: DateString;
+  valid_until: DateString | null;
+  /** numeric: an exact decimal string. */
+  quantity: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface VotingRulesTable {
+  valid_from: DateString;
+  rules: ColumnType<unknown, string, string>;
+  source: string;
+  created_at: Generated<Date>;
+}
+
+export interface SteeringGroupMembersTable {
+  member_id: string;
+  valid_from: DateString;
+  valid_until: DateString | null;
+}
+
+export type MeetingStatus = 'planned' | 'invited' | 'held' | 'cancelled';
+
+export interface MeetingsTable {
+  id: Generated<string>;
+  title: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  place: string | null;
+  status: Generated<MeetingStatus>;
+  invited_on: DateString | null;
+  present_member_ids: Generated<string[]>;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AgendaItemsTable {
+  id: Generated<string>;
+  meeting_id: string;
+  position: number;
+  number: string;
+  title: string;
+  description: string | null;
+  public: Generated<boolean>;
+  prepared_by_steering_group: Generated<boolean>;
+}
+
+export type MeetingDocumentKind = 'invitation' | 'report' | 'draft_resolution' | 'minutes' | 'other';
+
+export interface MeetingDocumentsTable {
+  id: Generated<string>;
+  meeting_id: string;
+  agenda_item_id: string | null;
+  kind: MeetingDocumentKind;
+  name: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: Uint8Array;
+  public: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export type ResolutionKind =
+  | 'adopt_catalog_version'
+  | 'admit_members'
+  | 'release_member'
+  | 'award_contract'
+  | 'amend_statute'
+  | 'other';
+
+export interface ResolutionsTable {
+  id: Generated<string>;
+  meeting_id: string;
+  agenda_item_id: string;
+  number: string;
+  kind: ResolutionKind;
+  title: string;
+  text: Generated<string>;
+  majority: 'simple' | 'qualified';
+  payload: ColumnType<unknown, string | undefined, string>;
+  status: Generated<'draft' | 'voted'>;
+  carried: boolean | null;
+  tally: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  voted_at: Timestamp | null;
+  effective_on: DateString | null;
+  applied_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ResolutionVotesTable {
+  resolution_id: string;
+  member_id: string;
+  votes: number;
+  ballot: 'yes' | 'no' | 'abstain' | 'absent';
+}
+
+export type AdmissionStep = 'council_decision' | 'amending_statute' | 'approval' | 'publication';
+
+export interface AdmissionStepsTable {
+  member_id: string;
+  step: AdmissionStep;
+  done_on: DateString;
+  reference: string | null;
+  resolution_id: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -205,6 +390,21 @@ export interface DB {
   actor_kinds: LookupTable;
   flash_messages: FlashMessagesTable;
   form_submissions: FormSubmissionsTable;
+  catalog_units: CatalogUnitsTable;
+  catalog_aggregations: CatalogNamedCodeTable;
+  catalog_categories: CatalogCategoriesTable;
+  catalog_versions: CatalogVersionsTable;
+  catalog_items: CatalogItemsTable;
+  service_agreements: ServiceAgreementsTable;
+  service_agreement_terms: ServiceAgreementTermsTable;
+  voting_rules: VotingRulesTable;
+  steering_group_members: SteeringGroupMembersTable;
+  meetings: MeetingsTable;
+  agenda_items: AgendaItemsTable;
+  meeting_documents: MeetingDocumentsTable;
+  resolutions: ResolutionsTable;
+  resolution_votes: ResolutionVotesTable;
+  admission_steps: AdmissionStepsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;

@@ -4,12 +4,22 @@
  */
 import { auditModule } from './audit/audit.module.js';
 import { authModule } from './auth/auth.module.js';
+import { catalogModule } from './catalog/catalog.module.js';
 import { demoModule } from './demo/demo.module.js';
+import { governanceModule } from './governance/governance.module.js';
 import { membersModule } from './members/members.module.js';
 import type { AuditEventOf, MessageKeyOf, PermissionOf } from './module.js';
 import { peopleModule } from './people/people.module.js';
 
-export const MODULES = [authModule, membersModule, peopleModule, auditModule, demoModule] as const;
+export const MODULES = [
+  authModule,
+  membersModule,
+  peopleModule,
+  auditModule,
+  catalogModule,
+  governanceModule,
+  demoModule,
+] as const;
 
 /**
  * Modules registered outside this list (the tests' sample module) add their type here by declaration

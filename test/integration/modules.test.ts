@@ -103,6 +103,8 @@ describe('the registry', () => {
   it('grants the permissions the modules declare to roles and token scopes', () => {
     const r = t.app.allmende.registry;
     expect([...r.grantOfRoles(['member_admin']).permissions].sort()).toEqual([
+      'agreements.manage',
+      'agreements.read',
       'members.edit_profile',
       'members.read',
       'people.manage',

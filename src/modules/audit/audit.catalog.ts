@@ -13,7 +13,17 @@ export interface AuditInput {
   readonly action: AuditAction;
   /** Whose chain the event goes into: the member the object belongs to. */
   readonly memberId: string;
-  readonly objectType: 'member' | 'user' | 'session' | 'api_token' | 'audit_trail' | 'instance';
+  readonly objectType:
+    | 'member'
+    | 'user'
+    | 'session'
+    | 'api_token'
+    | 'audit_trail'
+    | 'instance'
+    | 'catalog_version'
+    | 'service_agreement'
+    | 'meeting'
+    | 'resolution';
   readonly objectId?: string | null;
   /** The changed or read data; only its SHA-256 over canonical JSON is stored. */
   readonly data?: unknown;

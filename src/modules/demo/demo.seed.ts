@@ -9,6 +9,8 @@ import { runInTx } from '../../db/tx.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../../shared/context.js';
 import { leitwegCheckDigits } from '../../shared/identifiers.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { seedDemoAgreements } from '../catalog/agreements.service.js';
+import { seedDemoCatalog } from '../catalog/catalog.service.js';
 import {
   associationExists,
   changeMemberStatus,
@@ -188,6 +190,9 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
         password: DEMO_PASSWORD,
       });
     }
+    // The catalogue (versions 1.0 and 2.0 with example prices), belonging to the association.
+    await seedDemoCatalog(tx);
+    await seedDemoAgreements(tx, byName);
     recordAudit(tx, {
       action: 'demo.seeded',
       memberId: assoc.id,

@@ -457,6 +457,25 @@ export async function listMemberIds(tx: Tx): Promise<string[]> {
   return selectMemberIds(tx);
 }
 
+/** The association's own member id (tenant zero), for events that belong to its chain. */
+export async function associationMemberId(tx: Tx): Promise<string | undefined> {
+  return (await findAssociation(tx))?.id;
+}
+
+/**
+ * The members entitled to vote in the assembly on a day: active that day; not the association itself;
+ * not a municipality of an Amt (the Amt is the member and votes for it).
+ */
+export async function votingMembersOn(
+  tx: Tx,
+  day: string,
+): Promise<{ id: string; name: string; population: number | null }[]> {
+  const { rows } = await searchMembers(tx, { status: 'active', day, limit: 100_000, offset: 0 });
+  return rows
+    .filter((r) => !r.is_association && r.amt_id === null)
+    .map((r) => ({ id: r.id, name: r.name, population: r.population }));
+}
+
 /** Is the association (tenant zero) set up yet? */
 export async function associationExists(tx: Tx): Promise<boolean> {
   return (await findAssociation(tx)) !== undefined;

@@ -1,0 +1,45 @@
+/**
+ * The catalogue module: the service and fee catalogue (Leistungs- und Entgeltverzeichnis) in numbered
+ * versions, the price logic (pricing.ts) and what is in force on a day (price-book.ts).
+ * Pages, API and agreements follow in [4/7].
+ */
+import { defineModule } from '../module.js';
+import { anyAgreementOf } from './agreements.service.js';
+import catalogMessages from './catalog.messages.json' with { type: 'json' };
+import { catalogRoutes } from './catalog.routes.js';
+
+export const catalogModule = defineModule({
+  name: 'catalog',
+  permissions: {
+    'catalog.edit': { roles: ['association_admin', 'association_finance'], writes: true },
+    'catalog.adopt': { roles: ['association_admin'], writes: true },
+    'agreements.read': {
+      roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
+    },
+    'agreements.manage': { roles: ['association_admin', 'member_admin'], writes: true },
+  },
+  auditEvents: [
+    'catalog.version_drafted',
+    'catalog.item_changed',
+    'catalog.version_adopted',
+    'agreement.booked',
+    'agreement.changed',
+    'agreement.cancelled',
+  ],
+  messages: catalogMessages,
+  api: catalogRoutes,
+  tenancy: {
+    routes: {
+      'GET /api/v1/members/:memberId/agreements': {},
+      'POST /api/v1/members/:memberId/agreements': {
+        json: { serviceCode: 'netz-standort', startsOn: '2030-01-01', quantity: '1' },
+      },
+      'POST /api/v1/members/:memberId/agreements/:agreementId/quantity': {
+        json: { from: '2030-02-01', quantity: '3', version: 1 },
+      },
+      'POST /api/v1/members/:memberId/agreements/:agreementId/cancel': { json: { version: 1 } },
+      'GET /api/v1/members/:memberId/agreements/costs': {},
+    },
+    params: { agreementId: (tx, memberId) => anyAgreementOf(tx, memberId) },
+  },
+});
