@@ -4,6 +4,7 @@
  * spaces is accepted and shown with its district, and a withdrawal asks for confirmation (without
  * JavaScript: a required checkbox the server checks) and reports a missing date on the member's page.
  */
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../../src/modules/index.js';
@@ -48,6 +49,14 @@ async function submit(form = 'main form[method=post]'): Promise<Response> {
   return res;
 }
 
+/** axe-core (WCAG 2.1 AA) finds nothing on the page as it is now. */
+async function expectAccessible(): Promise<void> {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`)).toEqual([]);
+}
+
 const summaryLinks = () =>
   page.locator('#error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
 const summaryTexts = () => page.locator('#error-summary li').allInnerTexts();
@@ -82,6 +91,7 @@ describe('new member form', () => {
     expect(await fieldError('kind')).toBe(de.code('kind.invalid'));
     expect(await page.locator('#f-name').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#f-kind').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible();
   });
 
   it('reports a key of no district once, at its field, and not at the ARS that merely disagrees', async () => {
@@ -160,6 +170,7 @@ describe('withdrawal', () => {
     // The date typed is kept; the member is unchanged.
     expect(await page.locator('#f-on').inputValue()).toBe('2031-06-30');
     expect(await page.locator('main').innerText()).not.toContain('scheidet aus');
+    await expectAccessible();
   });
 
   it('records the withdrawal once confirmed', async () => {
