@@ -127,6 +127,28 @@ describe('new member form', () => {
   });
 });
 
+describe('new Amt', () => {
+  it('is asked for its Gemeindeverband key, not an AGS, and shown with its district', async () => {
+    await page.goto('/mitglieder/neu');
+    await page.getByRole('link', { name: /Ein Amt erfassen/ }).click();
+    await page.waitForURL('**/mitglieder/neu?art=amt');
+    expect(await page.locator('#f-kind').inputValue()).toBe('amt');
+    expect(await page.locator('#f-ags').count()).toBe(0);
+    expect(await page.locator('#f-amtId').count()).toBe(0);
+    expect(await page.locator('label[for=f-ars]').innerText()).toBe(
+      'Gemeindeverbandsschlüssel (Pflichtfeld)',
+    );
+    await page.locator('#f-name').fill('Amt Peitz');
+    await page.locator('#f-ars').fill('12069448');
+    expect((await submit()).status()).toBe(422);
+    expect(await fieldError('ars')).toBe(de.code('amt_key.format'));
+    await page.locator('#f-ars').fill('12 0 71 5209');
+    expect((await submit()).status()).toBe(303);
+    await page.waitForURL(/\/mitglieder\/[0-9a-f-]{36}$/);
+    expect(await page.locator('main').innerText()).toContain('120715209 – Spree-Neiße (Kreis)');
+  });
+});
+
 describe('the association in its own member list', () => {
   it('is not shown as "Mitglied"', async () => {
     await page.goto('/mitglieder?q=Zweckverband');

@@ -226,8 +226,11 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     const opt = t('common.optional');
     const requiredText = t('common.required');
     const association = Boolean(opts.member?.isAssociation);
-    // An Amt being edited is asked for its Gemeindeverband key, not for an AGS or an Amt of its own.
-    const isAmt = opts.member?.kind === 'amt';
+    // An Amt is asked for its Gemeindeverband key, not for an AGS or an Amt of its own: when editing
+    // one, and on the new form for an Amt (/mitglieder/neu?art=amt, or after a submit with kind Amt).
+    // An AGS typed for an Amt is still shown, with its error.
+    const isAmt = (opts.member ? opts.member.kind : s('kind')) === 'amt';
+    const showAgs = !association && (!isAmt || s('ags') !== '' || Boolean(e.ags));
     const withDistrict = (hint: string, key: string) => {
       const district = districtLabel(t, key);
       return district ? `${hint} ${t('members.district_in', { district })}` : hint;
@@ -243,6 +246,19 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       body: (
         <div class="kern-stack">
           <FormHeading title={title} errors={e} t={t} message={opts.message} />
+          {editing ? null : (
+            <p class="kern-body">
+              {isAmt ? (
+                <a class="kern-link" href="/mitglieder/neu">
+                  {t('members.new_other_link')}
+                </a>
+              ) : (
+                <a class="kern-link" href="/mitglieder/neu?art=amt">
+                  {t('members.new_amt_link')}
+                </a>
+              )}
+            </p>
+          )}
           <form
             method="post"
             action={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'}
@@ -296,7 +312,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                     </div>
                   )}
                   <div class="form-grid form-row">
-                    {association || isAmt ? null : (
+                    {!showAgs ? null : (
                       <TextField
                         name="ags"
                         label={t('members.ags_long')}
@@ -466,7 +482,9 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   app.get('/mitglieder/neu', async (req, reply) => {
     requireUser(req);
     if (!hasPermission(req.ctx, 'members.manage')) throw new ForbiddenError('members.manage');
-    return memberForm(req, reply, { values: {}, amts: await loadAmts(req) });
+    // ?art=amt: the form for an Amt (its Gemeindeverband key instead of an AGS).
+    const kind = queryParams(req.query).art === 'amt' ? 'amt' : undefined;
+    return memberForm(req, reply, { values: kind ? { kind } : {}, amts: await loadAmts(req) });
   });
 
   app.post('/mitglieder', async (req, reply) => {
