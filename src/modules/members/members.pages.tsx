@@ -589,18 +589,14 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                       string,
                     ][])
                   : []),
-                ...(member.isAssociation
+                ...((member.isAssociation
                   ? []
-                  : ([
-                      [
-                        t('members.ags_long'),
-                        member.kind === 'amt' ? null : <KeyWithDistrict t={t} value={member.ags} />,
-                      ],
-                      [
-                        member.kind === 'amt' ? t('members.amt_key') : t('members.ars'),
-                        <KeyWithDistrict t={t} value={member.ars} />,
-                      ],
-                    ].filter(([, v]) => v !== null) as [string, Child][])),
+                  : member.kind === 'amt'
+                    ? [[t('members.amt_key'), <KeyWithDistrict t={t} value={member.ars} />]]
+                    : [
+                        [t('members.ags_long'), <KeyWithDistrict t={t} value={member.ags} />],
+                        [t('members.ars'), <KeyWithDistrict t={t} value={member.ars} />],
+                      ]) as [string, Child][]),
                 [
                   t('members.leitweg'),
                   member.leitwegId ? (
