@@ -83,6 +83,8 @@ export function TextField(props: {
   hint?: string | undefined;
   type?: InputType;
   required?: boolean;
+  /** Shown after the label of a required field, e.g. "(Pflichtfeld)". */
+  requiredLabel?: string | undefined;
   optionalLabel?: string | undefined;
   autocomplete?: string;
   inputmode?: string;
@@ -98,6 +100,7 @@ export function TextField(props: {
     <div class={`kern-form-input${props.error ? ' kern-form-input--error' : ''}`}>
       <label class="kern-label" for={id}>
         {props.label}
+        {props.requiredLabel ? <span class="kern-label__required"> {props.requiredLabel}</span> : null}
         {props.optionalLabel ? <span class="kern-label__optional"> {props.optionalLabel}</span> : null}
       </label>
       {props.hint ? (
@@ -136,6 +139,8 @@ export function SelectField(props: {
   error?: string | undefined;
   hint?: string | undefined;
   required?: boolean;
+  /** Shown after the label of a required field, e.g. "(Pflichtfeld)". */
+  requiredLabel?: string | undefined;
 }): RawHtml {
   const id = `f-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
@@ -145,6 +150,7 @@ export function SelectField(props: {
     <div class={`kern-form-input${props.error ? ' kern-form-input--error' : ''}`}>
       <label class="kern-label" for={id}>
         {props.label}
+        {props.requiredLabel ? <span class="kern-label__required"> {props.requiredLabel}</span> : null}
       </label>
       {props.hint ? (
         <div class="kern-hint" id={`${id}-hint`}>

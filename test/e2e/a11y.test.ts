@@ -175,10 +175,15 @@ describe('German', () => {
 
   it('new member form, also after a submit with errors', async () => {
     const page = pages.admin;
-    await check(page, '/mitglieder/neu', { h1: 'Mitglied aufnehmen' });
+    await check(page, '/mitglieder/neu', { h1: 'Aufnahmeantrag erfassen' });
     await page.locator('#f-ags').fill('abc');
     const res = await submit(page, page.locator('main form button[type=submit]'));
-    await expectPage(page, res, { status: 422, h1: 'Mitglied aufnehmen' }, 'new member form with errors');
+    await expectPage(
+      page,
+      res,
+      { status: 422, h1: 'Aufnahmeantrag erfassen' },
+      'new member form with errors',
+    );
   });
 
   it('member detail right after saving', async () => {

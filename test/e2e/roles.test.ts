@@ -109,7 +109,7 @@ describe('association finance', () => {
   it('sees only the member list', async () => {
     expect(new URL(page.url()).pathname).toBe('/mitglieder');
     expect(await mainNav(page)).toEqual(['Mitglieder']);
-    expect(await page.getByRole('link', { name: 'Mitglied aufnehmen' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Aufnahmeantrag erfassen' }).count()).toBe(0);
   });
 
   it('cannot manage members, people, tokens or read the audit trail', async () => {

@@ -107,7 +107,7 @@ describe('parseForm: the API schema reads the form', () => {
     const body = {
       name: 'A',
       kind: 'dorf',
-      ags: '123456789',
+      ags: '12 0 60 269 0',
       population: 'viele',
       populationYear: '1800',
       amtId: 'kein-amt',
@@ -118,7 +118,7 @@ describe('parseForm: the API schema reads the form', () => {
     expect(r.errors).toEqual({
       name: de('form.min_length', { limit: 2 }),
       kind: de('form.choose'),
-      ags: de('form.max_length', { limit: 8 }),
+      ags: de('form.max_length', { limit: 11 }),
       population: de('form.integer'),
       populationYear: de('form.minimum', { limit: 1900 }),
       amtId: de('form.format_uuid'),
@@ -175,7 +175,7 @@ describe('pages: every problem at once, in the language of the person', () => {
     const res = await admin.postForm('/mitglieder', form);
     expect(res.statusCode).toBe(422);
     for (const key of [
-      'name.required',
+      'member_name.required',
       'ags.format',
       'population.invalid',
       'postal_code.format',

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../../shared/dates.js';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
+import { compactKey, districtOf } from '../../shared/identifiers.js';
 import { isUuid } from '../../shared/ids.js';
 import {
   Badge,
@@ -22,6 +23,7 @@ import {
 } from '../../web/components.js';
 import { formProblem, parseForm, submitOnce } from '../../web/form.js';
 import { type Lang, numberFormat, type T } from '../../web/i18n/index.js';
+import type { Child } from '../../web/jsx/jsx-runtime.js';
 import { memberNav } from '../../web/layout.js';
 import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
@@ -51,6 +53,27 @@ import { statusDisplay } from './members.status.js';
 /** The status as shown: "Mitglied", or "Mitglied ab 01.01.2030", "scheidet aus zum 30.06.2031" (members.status.ts). */
 export function statusBadge(t: T, lang: Lang, m: Pick<MemberSummaryDto, 'status' | 'nextStatus'>) {
   return <Badge {...statusDisplay(m, t, (day) => formatDate(day, lang))} />;
+}
+
+/** The district (Kreis or kreisfreie Stadt) of an AGS or ARS, as shown beside the key; '' if none. */
+export function districtLabel(t: T, key: string | null | undefined): string {
+  const d = key ? districtOf(compactKey(key)) : undefined;
+  if (!d) return '';
+  return d.kind === 'kreis'
+    ? t('members.district_kreis', { name: d.name })
+    : t('members.district_city', { name: d.name });
+}
+
+/** A key in monospace with its district beside it: "12069020 – Potsdam-Mittelmark (Kreis)". */
+function KeyWithDistrict(props: { t: T; value: string | null }) {
+  if (!props.value) return null;
+  const district = districtLabel(props.t, props.value);
+  return (
+    <>
+      <span class="mono">{props.value}</span>
+      {district ? ` – ${district}` : ''}
+    </>
+  );
 }
 
 export async function memberPages(app: FastifyInstance): Promise<void> {
@@ -165,7 +188,13 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                 <td class="kern-table__cell kern-table__cell--numeric">
                   {m.population === null ? '–' : nf.format(m.population)}
                 </td>
-                <td class="kern-table__cell">{statusBadge(t, req.lang, m)}</td>
+                <td class="kern-table__cell">
+                  {m.isAssociation ? (
+                    <Badge variant="info" label={t('members.association_self')} />
+                  ) : (
+                    statusBadge(t, req.lang, m)
+                  )}
+                </td>
               </tr>
             ))}
           </DataTable>
@@ -196,6 +225,17 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     const master = hasPermission(req.ctx, 'members.manage');
     const title = editing ? t('members.edit_title', { name: opts.member!.name }) : t('members.new');
     const opt = t('common.optional');
+    const requiredText = t('common.required');
+    const association = Boolean(opts.member?.isAssociation);
+    // An Amt is asked for its Gemeindeverband key, not for an AGS or an Amt of its own: when editing
+    // one, and on the new form for an Amt (/mitglieder/neu?art=amt, or after a submit with kind Amt).
+    // An AGS typed for an Amt is still shown, with its error.
+    const isAmt = (opts.member ? opts.member.kind : s('kind')) === 'amt';
+    const showAgs = !association && (!isAmt || s('ags') !== '' || Boolean(e.ags));
+    const withDistrict = (hint: string, key: string) => {
+      const district = districtLabel(t, key);
+      return district ? `${hint} ${t('members.district_in', { district })}` : hint;
+    };
     return sendPage(req, reply, {
       title,
       status: opts.status,
@@ -210,6 +250,19 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       body: (
         <div class="kern-stack">
           <FormHeading title={title} errors={e} t={t} message={opts.message} />
+          {editing ? null : (
+            <p class="kern-body">
+              {isAmt ? (
+                <a class="kern-link" href="/mitglieder/neu">
+                  {t('members.new_other_link')}
+                </a>
+              ) : (
+                <a class="kern-link" href="/mitglieder/neu?art=amt">
+                  {t('members.new_amt_link')}
+                </a>
+              )}
+            </p>
+          )}
           <form
             method="post"
             action={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'}
@@ -221,85 +274,119 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
             {master ? (
               <fieldset class="kern-fieldset">
                 <legend class="kern-label kern-label--large">{t('members.section_master')}</legend>
-                <div class="kern-fieldset__body form-grid">
-                  <TextField
-                    name="name"
-                    label={t('members.name')}
-                    value={s('name')}
-                    error={e.name}
-                    required
-                    maxlength={200}
-                  />
-                  {opts.member?.isAssociation ? null : (
-                    <SelectField
-                      name="kind"
-                      label={t('members.kind')}
-                      value={s('kind')}
-                      error={e.kind}
-                      options={[
-                        { value: '', label: t('members.choose') },
-                        ...MEMBER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })),
-                      ]}
+                <div class="kern-fieldset__body form-rows">
+                  <div class="form-row form-row--wide">
+                    <TextField
+                      name="name"
+                      label={t('members.name')}
+                      value={s('name')}
+                      error={e.name}
+                      required
+                      requiredLabel={requiredText}
+                      maxlength={200}
                     />
+                  </div>
+                  {association ? null : (
+                    <div class="form-grid form-row">
+                      <SelectField
+                        name="kind"
+                        label={t('members.kind')}
+                        value={s('kind')}
+                        error={e.kind}
+                        required
+                        requiredLabel={requiredText}
+                        options={[
+                          { value: '', label: t('members.choose') },
+                          ...MEMBER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })),
+                        ]}
+                      />
+                      {isAmt ? null : (
+                        <SelectField
+                          name="amtId"
+                          label={t('members.amt')}
+                          hint={t('members.amt_hint')}
+                          value={s('amtId')}
+                          error={e.amtId}
+                          options={[
+                            { value: '', label: t('members.no_amt') },
+                            ...opts.amts.map((a) => ({ value: a.id, label: a.name })),
+                          ]}
+                        />
+                      )}
+                    </div>
                   )}
-                  <TextField
-                    name="ags"
-                    label={t('members.ags_long')}
-                    hint={t('members.ags_hint')}
-                    value={s('ags')}
-                    error={e.ags}
-                    inputmode="numeric"
-                    maxlength={8}
-                    width={8}
-                  />
-                  <TextField
-                    name="ars"
-                    label={t('members.ars')}
-                    hint={t('members.ars_hint')}
-                    optionalLabel={opt}
-                    value={s('ars')}
-                    error={e.ars}
-                    inputmode="numeric"
-                    maxlength={12}
-                  />
-                  <TextField
-                    name="leitwegId"
-                    label={t('members.leitweg')}
-                    hint={t('members.leitweg_hint')}
-                    optionalLabel={opt}
-                    value={s('leitwegId')}
-                    error={e.leitwegId}
-                    maxlength={46}
-                  />
-                  <TextField
-                    name="population"
-                    label={t('members.population')}
-                    optionalLabel={opt}
-                    value={s('population')}
-                    error={e.population}
-                    inputmode="numeric"
-                  />
-                  <TextField
-                    name="populationYear"
-                    label={t('members.population_year')}
-                    optionalLabel={opt}
-                    value={s('populationYear')}
-                    error={e.populationYear}
-                    inputmode="numeric"
-                    maxlength={4}
-                    width={4}
-                  />
-                  <SelectField
-                    name="amtId"
-                    label={t('members.amt')}
-                    hint={t('members.amt_hint')}
-                    value={s('amtId')}
-                    error={e.amtId}
-                    options={[
-                      { value: '', label: t('members.no_amt') },
-                      ...opts.amts.map((a) => ({ value: a.id, label: a.name })),
-                    ]}
-                  />
+                  <div class="form-grid form-row">
+                    {!showAgs ? null : (
+                      <TextField
+                        name="ags"
+                        label={t('members.ags_long')}
+                        hint={withDistrict(t('members.ags_hint'), s('ags'))}
+                        value={s('ags')}
+                        error={e.ags}
+                        inputmode="numeric"
+                        autocomplete="off"
+                        maxlength={11}
+                        width={12}
+                      />
+                    )}
+                    {association ? null : isAmt ? (
+                      <TextField
+                        name="ars"
+                        label={t('members.amt_key')}
+                        hint={withDistrict(t('members.amt_key_hint'), s('ars'))}
+                        requiredLabel={requiredText}
+                        required
+                        value={s('ars')}
+                        error={e.ars}
+                        inputmode="numeric"
+                        autocomplete="off"
+                        maxlength={16}
+                        width={12}
+                      />
+                    ) : (
+                      <TextField
+                        name="ars"
+                        label={t('members.ars')}
+                        hint={t('members.ars_hint')}
+                        optionalLabel={opt}
+                        value={s('ars')}
+                        error={e.ars}
+                        inputmode="numeric"
+                        autocomplete="off"
+                        maxlength={16}
+                        width={12}
+                      />
+                    )}
+                    <TextField
+                      name="leitwegId"
+                      label={t('members.leitweg')}
+                      hint={t('members.leitweg_hint')}
+                      optionalLabel={opt}
+                      value={s('leitwegId')}
+                      error={e.leitwegId}
+                      maxlength={46}
+                    />
+                  </div>
+                  <div class="form-grid form-row">
+                    <TextField
+                      name="population"
+                      label={t('members.population')}
+                      optionalLabel={opt}
+                      value={s('population')}
+                      error={e.population}
+                      inputmode="numeric"
+                    />
+                    <TextField
+                      name="populationYear"
+                      label={t('members.population_year')}
+                      optionalLabel={opt}
+                      value={s('populationYear')}
+                      error={e.populationYear}
+                      inputmode="numeric"
+                      maxlength={4}
+                      width={4}
+                    />
+                  </div>
                 </div>
               </fieldset>
             ) : null}
@@ -378,7 +465,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
               </div>
             </fieldset>
             <div class="kern-btn-wrapper">
-              <Button label={t('common.save')} />
+              <Button label={editing ? t('common.save') : t('members.create')} />
               <LinkButton
                 href={editing ? `/mitglieder/${opts.member!.id}` : '/mitglieder'}
                 label={t('common.cancel')}
@@ -399,7 +486,9 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
   app.get('/mitglieder/neu', async (req, reply) => {
     requireUser(req);
     if (!hasPermission(req.ctx, 'members.manage')) throw new ForbiddenError('members.manage');
-    return memberForm(req, reply, { values: {}, amts: await loadAmts(req) });
+    // ?art=amt: the form for an Amt (its Gemeindeverband key instead of an AGS).
+    const kind = queryParams(req.query).art === 'amt' ? 'amt' : undefined;
+    return memberForm(req, reply, { values: kind ? { kind } : {}, amts: await loadAmts(req) });
   });
 
   app.post('/mitglieder', async (req, reply) => {
@@ -421,12 +510,24 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     }
   });
 
-  app.get<{ Params: { id: string } }>('/mitglieder/:id', async (req, reply) => {
-    requireUser(req);
+  /**
+   * A member's page. After a status change that failed (no date, no confirmation of a withdrawal) it
+   * is shown again with the errors at the fields and in the summary, and what was typed.
+   */
+  const memberPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    form: {
+      errors?: FieldErrors;
+      message?: string | undefined;
+      values?: Record<string, string>;
+      status?: number;
+    } = {},
+  ) => {
     const t = req.t;
-    if (!isUuid(req.params.id)) return reply.callNotFound();
     const { member, municipalities, amt } = await tx(req, async (t2) => {
-      const member = await getMember(t2, req.params.id);
+      const member = await getMember(t2, id);
       const municipalities = member.kind === 'amt' ? await getAmtMunicipalities(t2, member.id) : [];
       const amt = member.amtId ? await getMember(t2, member.amtId).catch(() => null) : null;
       return { member, municipalities, amt };
@@ -437,8 +538,11 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     const canEdit = canManage || hasPermission(req.ctx, 'members.edit_profile');
     const own = req.principal!.memberId === member.id;
     const demo = app.allmende.deps.demo;
+    const errors = form.errors ?? {};
+    const withdrawing = member.recordedStatus !== 'applied';
     return sendPage(req, reply, {
       title: member.name,
+      status: form.status,
       nav: req.principal!.isAssociation
         ? '/mitglieder'
         : memberNav(req, member.id, `/mitglieder/${member.id}`),
@@ -469,13 +573,21 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
               ) : null}
             </div>
           </div>
+          <ErrorSummary errors={errors} t={t} message={form.message} />
           <section aria-labelledby="md-h" class="kern-stack">
             <h2 class="kern-heading-medium" id="md-h">
               {t('members.section_master')}
             </h2>
             <DescriptionList
               items={[
-                [t('members.status'), statusBadge(t, req.lang, member)],
+                [
+                  t('members.status'),
+                  member.isAssociation ? (
+                    <Badge variant="info" label={t('members.association_self')} />
+                  ) : (
+                    statusBadge(t, req.lang, member)
+                  ),
+                ],
                 [t('members.applied_on'), formatDate(member.appliedOn, req.lang)],
                 [t('members.admitted_on'), formatDate(member.admittedOn, req.lang)],
                 ...(member.withdrawnOn
@@ -484,8 +596,14 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                       string,
                     ][])
                   : []),
-                [t('members.ags_long'), member.ags ? <span class="mono">{member.ags}</span> : null],
-                [t('members.ars'), member.ars ? <span class="mono">{member.ars}</span> : null],
+                ...((member.isAssociation
+                  ? []
+                  : member.kind === 'amt'
+                    ? [[t('members.amt_key'), <KeyWithDistrict t={t} value={member.ars} />]]
+                    : [
+                        [t('members.ags_long'), <KeyWithDistrict t={t} value={member.ags} />],
+                        [t('members.ars'), <KeyWithDistrict t={t} value={member.ars} />],
+                      ]) as [string, Child][]),
                 [
                   t('members.leitweg'),
                   member.leitwegId ? (
@@ -563,26 +681,47 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
               <h2 class="kern-heading-medium" id="st-h">
                 {t('members.status_change')}
               </h2>
+              <p class="kern-body">{withdrawing ? t('members.withdraw_hint') : t('members.admit_hint')}</p>
               <form method="post" action={`/mitglieder/${member.id}/status`} class="kern-stack" novalidate>
                 <Csrf token={csrf} />
                 <input type="hidden" name="version" value={String(member.version)} />
-                <input
-                  type="hidden"
-                  name="status"
-                  value={member.recordedStatus === 'applied' ? 'active' : 'withdrawn'}
-                />
+                <input type="hidden" name="status" value={withdrawing ? 'withdrawn' : 'active'} />
                 <TextField
                   name="on"
-                  label={
-                    member.recordedStatus === 'applied' ? t('members.admitted_on') : t('members.withdrawn_on')
-                  }
+                  label={withdrawing ? t('members.withdrawn_on') : t('members.admitted_on')}
                   type="date"
                   hint={t('members.status_date_hint')}
+                  value={form.values?.on ?? ''}
+                  error={errors.on}
                   required
+                  requiredLabel={t('common.required')}
                 />
+                {withdrawing ? (
+                  <div class={`kern-form-check${errors.confirm ? ' kern-form-check--error' : ''}`}>
+                    <input
+                      class={`kern-form-check__checkbox${errors.confirm ? ' kern-form-check__checkbox--error' : ''}`}
+                      id="f-confirm"
+                      name="confirm"
+                      type="checkbox"
+                      value="ja"
+                      required
+                      aria-invalid={errors.confirm ? 'true' : undefined}
+                      aria-describedby={errors.confirm ? 'f-confirm-error' : undefined}
+                    />
+                    <label class="kern-label" for="f-confirm">
+                      {t('members.withdraw_confirm')}
+                    </label>
+                    {errors.confirm ? (
+                      <p class="kern-error" id="f-confirm-error">
+                        <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+                        <span class="kern-body">{errors.confirm}</span>
+                      </p>
+                    ) : null}
+                  </div>
+                ) : null}
                 <div class="kern-btn-wrapper">
                   <Button
-                    label={member.recordedStatus === 'applied' ? t('members.admit') : t('members.withdraw')}
+                    label={withdrawing ? t('members.withdraw') : t('members.admit')}
                     variant="secondary"
                   />
                 </div>
@@ -592,6 +731,12 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
         </div>
       ),
     });
+  };
+
+  app.get<{ Params: { id: string } }>('/mitglieder/:id', async (req, reply) => {
+    requireUser(req);
+    if (!isUuid(req.params.id)) return reply.callNotFound();
+    return memberPage(req, reply, req.params.id);
   });
 
   app.get<{ Params: { id: string } }>('/mitglieder/:id/bearbeiten', async (req, reply) => {
@@ -617,7 +762,14 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     const member = await tx(req, (t2) => getMember(t2, req.params.id));
     const master = hasPermission(req.ctx, 'members.manage');
     // Profile editors send only profile fields; master fields are not theirs to change (ignored).
-    const masterFields = master ? MASTER_FIELDS.filter((k) => !(member.isAssociation && k === 'kind')) : [];
+    // Fields the form does not show are not read: the association has no kind, keys or Amt to change;
+    // an Amt has no AGS and belongs to no Amt.
+    const hidden: readonly string[] = member.isAssociation
+      ? ['kind', 'ags', 'ars', 'amtId']
+      : member.kind === 'amt'
+        ? ['ags', 'amtId']
+        : [];
+    const masterFields = master ? MASTER_FIELDS.filter((k) => !hidden.includes(k)) : [];
     const current = Object.fromEntries([...MASTER_FIELDS, ...PROFILE_FIELDS].map((k) => [k, member[k]]));
     const form = parseForm(req, MemberPatchBody, {
       only: ['version', ...masterFields, ...PROFILE_FIELDS],
@@ -651,23 +803,25 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     if (!isUuid(req.params.id)) return reply.callNotFound();
     const t = req.t;
     const form = parseForm(req, MemberStatusBody);
-    const render = (message: string) =>
-      sendPage(req, reply, {
-        title: t('problem.validation'),
-        status: 422,
-        body: (
-          <div class="kern-stack">
-            <h1 class="kern-heading-x-large">{t('members.status_change')}</h1>
-            <ErrorSummary errors={{}} t={t} message={message} />
-            <p class="kern-body">
-              <a class="kern-link" href={`/mitglieder/${req.params.id}`}>
-                {t('common.back')}
-              </a>
-            </p>
-          </div>
-        ),
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    // A withdrawal is confirmed with a checkbox (works without JavaScript); an admission needs none.
+    const confirmed = body.status !== 'withdrawn' || body.confirm === 'ja';
+    const render = (errors: FieldErrors, message?: string, status = 422) =>
+      memberPage(req, reply, req.params.id, {
+        errors,
+        message,
+        status,
+        values: { on: typeof body.on === 'string' ? body.on : '' },
       });
-    if (!form.ok) return render(Object.values(form.errors).join(' '));
+    const fieldErrors: FieldErrors = {};
+    if (!form.ok) {
+      // The hidden fields come from the page; only the date is the person's to fix.
+      const { on, ...rest } = form.errors;
+      if (on !== undefined) fieldErrors.on = body.on ? on : t('members.status_date_required');
+      if (Object.keys(rest).length > 0) return render(fieldErrors, Object.values(rest).join(' '));
+    }
+    if (!confirmed) fieldErrors.confirm = t('members.withdraw_confirm_required');
+    if (!form.ok || !confirmed) return render(fieldErrors);
     try {
       return await submitOnce(req, reply, tx, async (t2) => {
         await changeMemberStatus(t2, req.params.id, form.data);
@@ -675,8 +829,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
       });
     } catch (err) {
       const problem = formProblem(err, t);
-      if (problem)
-        return render([problem.message, ...Object.values(problem.errors)].filter(Boolean).join(' '));
+      if (problem) return render(problem.errors, problem.message, problem.status);
       throw err;
     }
   });

@@ -1,5 +1,5 @@
 /** SQL for members. Row-level security limits every query to the transaction's member scope. */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { MemberKind, MemberRow, MemberStatus, MemberUpdate, NewMemberRow } from '../../db/schema.js';
 import type { Tx } from '../../db/tx.js';
 
@@ -48,14 +48,32 @@ export function statusOnSql(day: string) {
     else 'applied' end`;
 }
 
+/**
+ * A name folded for search, in SQL: German umlauts and ß spelled out (ä → ae, ö → oe, ü → ue, ß → ss),
+ * then lower case — the same on both sides, so "Grossderschau" finds "Großderschau" and "Mueh" finds
+ * "Mühlenfließ". Upper-case umlauts are replaced before lower(), which in the C locale folds only ASCII;
+ * plain SQL, no extension, the same on PGlite and PostgreSQL.
+ */
+function foldSql(value: RawBuilder<unknown> | ReturnType<typeof sql.ref>) {
+  return sql<string>`lower(replace(replace(replace(replace(replace(replace(replace(replace(${value},
+    'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'), 'Ä', 'Ae'), 'Ö', 'Oe'), 'Ü', 'Ue'), 'ß', 'ss'), 'ẞ', 'SS'))`;
+}
+
 export async function searchMembers(
   tx: Tx,
   s: MemberSearch,
 ): Promise<{ rows: (MemberRow & { amt_name: string | null })[]; total: number }> {
   let q = tx.db.selectFrom('members as m').leftJoin('members as a', 'a.id', 'm.amt_id');
   if (s.q) {
-    const like = `%${s.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) => eb.or([eb('m.name', 'ilike', like), eb('m.ags', 'like', like)]));
+    const contains = (t: string) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = contains(s.q);
+    const digits = s.q.replace(/\s+/g, '');
+    q = q.where((eb) =>
+      eb.or([
+        eb(foldSql(sql.ref('m.name')), 'like', foldSql(sql`${like}`)),
+        eb('m.ags', 'like', /^\d+$/.test(digits) ? contains(digits) : like),
+      ]),
+    );
   }
   if (s.kind) q = q.where('m.kind', '=', s.kind);
   if (s.status) q = q.where(statusOnSql(s.day), '=', s.status);

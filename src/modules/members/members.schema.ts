@@ -44,11 +44,21 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 export const MemberFields = {
   name: Type.String({ minLength: 2, maxLength: 200 }),
   kind: MemberKind,
-  ags: Nullable(Type.String({ description: 'Amtlicher Gemeindeschlüssel, 8 digits', maxLength: 8 })),
+  ags: Nullable(
+    Type.String({
+      description:
+        'Amtlicher Gemeindeschlüssel, 8 digits; its Land and district (Kreis) must exist. Not for an ' +
+        'Amt. Spaces are ignored (at most 3, as printed: "12 0 60 269").',
+      maxLength: 11,
+    }),
+  ),
   ars: Nullable(
     Type.String({
-      description: 'Regionalschlüssel (12 digits) or Gemeindeverbandsschlüssel (9)',
-      maxLength: 12,
+      description:
+        'Regionalschlüssel (12 digits); for an Amt its Gemeindeverbandsschlüssel (9 digits, the first 9 ' +
+        "of its municipalities' ARS), required. Spaces are ignored (at most 4, as printed: " +
+        '"12 0 60 0181 181").',
+      maxLength: 16,
     }),
   ),
   leitwegId: Nullable(Type.String({ description: 'Leitweg-ID for XRechnung BT-10', maxLength: 46 })),

@@ -13,7 +13,16 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../shared/errors.js';
-import { isValidAgs, isValidLeitwegId, isValidPostalCode } from '../../shared/identifiers.js';
+import {
+  agsOfArs,
+  agsProblem,
+  arsProblem,
+  compactKey,
+  gemeindeverbandProblem,
+  isValidLeitwegId,
+  isValidPostalCode,
+  type KeyProblem,
+} from '../../shared/identifiers.js';
 import { isUuid } from '../../shared/ids.js';
 import { hasUnsafeText } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -144,13 +153,72 @@ function normalize(input: Partial<Record<EditableField, unknown>>): Normalized {
     if (v === undefined) continue;
     if (typeof v === 'string') {
       const t = v.trim().replace(/\s+/g, ' ');
-      out[key] = t === '' ? null : key === 'leitwegId' ? t.toUpperCase() : t;
+      out[key] =
+        t === ''
+          ? null
+          : key === 'leitwegId'
+            ? t.toUpperCase()
+            : key === 'ags' || key === 'ars'
+              ? compactKey(t)
+              : t;
     } else out[key] = v as number | null;
   }
   return out;
 }
 
 const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * The official keys by kind of body. A municipality (Stadt, Gemeinde) has an AGS (8 digits) and may
+ * have its ARS (12 digits); an Amt has no AGS but its Gemeindeverband key (9 digits, in `ars`); other
+ * bodies may have either. Each key is checked on its own (digits, Land, district); that the ARS contains
+ * the AGS is checked only when both are right by themselves, so a wrong key is reported once, at its
+ * own field.
+ */
+function keyIssues(ags: unknown, ars: unknown, kind: MemberKind): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  let agsOk = false;
+  let arsOk = false;
+  if (kind === 'amt') {
+    if (ags !== null) issues.push({ field: 'ags', code: 'ags.not_for_amt' });
+    if (ars === null) issues.push({ field: 'ars', code: 'amt_key.required' });
+    else {
+      const p = typeof ars === 'string' ? gemeindeverbandProblem(ars) : 'format';
+      if (p === 'format') issues.push({ field: 'ars', code: 'amt_key.format' });
+      else if (p === 'verband') issues.push({ field: 'ars', code: 'amt_key.municipality' });
+      else if (p) issues.push(placeIssue('ars', p));
+    }
+    return issues;
+  }
+  if (ags === null) {
+    if (kind === 'stadt' || kind === 'gemeinde') issues.push({ field: 'ags', code: 'ags.required' });
+  } else {
+    const p = typeof ags === 'string' ? agsProblem(ags) : 'format';
+    if (p === 'format') issues.push({ field: 'ags', code: 'ags.format' });
+    else if (p) issues.push(placeIssue('ags', p));
+    agsOk = !p;
+  }
+  if (ars !== null) {
+    const municipality = kind === 'stadt' || kind === 'gemeinde';
+    const p =
+      typeof ars !== 'string'
+        ? 'format'
+        : ars.length === 9 && !municipality
+          ? gemeindeverbandProblem(ars)
+          : arsProblem(ars);
+    if (p === 'format' || p === 'verband') issues.push({ field: 'ars', code: 'ars.format' });
+    else if (p) issues.push(placeIssue('ars', p));
+    arsOk = !p && typeof ars === 'string' && ars.length === 12;
+  }
+  if (agsOk && arsOk && agsOfArs(ars as string) !== ags) issues.push({ field: 'ars', code: 'ars.mismatch' });
+  return issues;
+}
+
+/** An unknown Land or district in the AGS or ARS. */
+function placeIssue(field: 'ags' | 'ars', p: KeyProblem): FieldIssue {
+  if (field === 'ags') return p === 'land' ? { field, code: 'ags.land' } : { field, code: 'ags.district' };
+  return p === 'land' ? { field, code: 'ars.land' } : { field, code: 'ars.district' };
+}
 
 /** Domain validation of member fields (the API schema already checked types). */
 function validate(v: Normalized, kind: MemberKind, existing: MemberRow | undefined): FieldIssue[] {
@@ -163,26 +231,12 @@ function validate(v: Normalized, kind: MemberKind, existing: MemberRow | undefin
       issues.push({ field: k, code: 'text.invalid_characters' });
   }
   const name = final('name');
-  if (typeof name !== 'string' || name.length < 2) issues.push({ field: 'name', code: 'name.required' });
+  if (typeof name !== 'string' || name.length < 2)
+    issues.push({ field: 'name', code: 'member_name.required' });
   else if (name.length > 200) issues.push({ field: 'name', code: 'text.too_long' });
   if (!MEMBER_KINDS.includes(kind)) issues.push({ field: 'kind', code: 'kind.invalid' });
 
-  const ags = final('ags');
-  if (ags !== null && (typeof ags !== 'string' || !isValidAgs(ags)))
-    issues.push({ field: 'ags', code: 'ags.format' });
-  if (ags === null && (kind === 'stadt' || kind === 'gemeinde'))
-    issues.push({ field: 'ags', code: 'ags.required' });
-  const ars = final('ars');
-  if (ars !== null && (typeof ars !== 'string' || !/^(\d{9}|\d{12})$/.test(ars)))
-    issues.push({ field: 'ars', code: 'ars.format' });
-  if (
-    typeof ags === 'string' &&
-    typeof ars === 'string' &&
-    ars.length === 12 &&
-    `${ars.slice(0, 5)}${ars.slice(9)}` !== ags
-  ) {
-    issues.push({ field: 'ars', code: 'ars.mismatch' });
-  }
+  issues.push(...keyIssues(final('ags'), final('ars'), kind));
   const lw = final('leitwegId');
   if (lw !== null && (typeof lw !== 'string' || !isValidLeitwegId(lw)))
     issues.push({ field: 'leitwegId', code: 'leitweg.format' });
