@@ -313,8 +313,10 @@ export interface Column {
 }
 
 /**
- * A KERN table in a keyboard-scrollable region named by its (visually hidden) caption. Rows are the
- * children; every table of the product goes through here so its accessibility is fixed in one place.
+ * A KERN table in a keyboard-scrollable region named like its (visually hidden) caption. Rows are the
+ * children; every table of the product goes through here so its accessibility and its behaviour on
+ * phones are fixed in one place: a table wider than the screen scrolls inside its region (never the
+ * page), with its first column kept in view (app.css, `.table-region`).
  */
 export function DataTable(props: {
   id: string;
@@ -330,7 +332,7 @@ export function DataTable(props: {
         ? ' kern-table--small kern-table--striped'
         : ' kern-table--small';
   return (
-    <section class="kern-table-responsive" aria-labelledby={`${props.id}-caption`} tabindex="0">
+    <section class="kern-table-responsive table-region" aria-label={props.caption} tabindex="0">
       <table class={`kern-table${variant}`}>
         <caption class="kern-title kern-sr-only" id={`${props.id}-caption`}>
           {props.caption}
