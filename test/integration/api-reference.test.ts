@@ -48,7 +48,8 @@ describe('API reference page', () => {
       expect(html, label).toContain(`id="${o.anchor}"`);
       expect(html, label).toContain(`href="#${o.anchor}"`);
       const start = html.indexOf(`id="${o.anchor}"`);
-      const section = html.slice(start, html.indexOf('<section class="api-operation"', start + 1) >>> 0);
+      const end = html.indexOf('<section class="api-operation"', start);
+      const section = html.slice(start, end < 0 ? undefined : end);
       expect(section, label).toContain(`>${o.method}<`);
       expect(section, label).toContain(o.path);
       if (o.op.summary) expect(section, label).toContain(o.op.summary);
