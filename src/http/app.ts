@@ -12,7 +12,6 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -225,6 +224,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxAge: '7d',
   });
 
+  // The OpenAPI document (GET /api/openapi.json), also rendered as the API reference page at /api/docs
+  // (src/web/api-reference.tsx) in the KERN layout: no third-party UI, its inline styles and scripts.
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -246,12 +247,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }, { session: [] }],
     },
     hideUntagged: true,
-  });
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/api/docs',
-    staticCSP: true,
-    transformStaticCSP: (header) => header.replace(' upgrade-insecure-requests;', ''),
-    uiConfig: { deepLinking: false },
   });
 
   // The request's transaction (opened below when the request carries a session or an API token) is
@@ -278,7 +273,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.t = translators[req.lang];
     req.ctx = Object.freeze({ requestId: req.id, principal: null, system: null, scope: NO_MEMBERS, clock });
     // Probes need no principal (and /readyz queries outside runInTx: it must not wait for this one).
-    if (req.url.startsWith('/static/') || PROBES.has(req.url)) return;
+    if (req.url.startsWith('/static/') || PROBES.has(req.url) || req.url === '/favicon.ico') return;
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? undefined : req.cookies[services.sessionCookie];
     let resolved: RequestAuth;

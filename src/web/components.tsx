@@ -21,7 +21,13 @@ export function FormHeading(props: {
   );
 }
 
-/** The error summary at the top of a form; renders nothing when there is nothing to report. */
+/** The id of the error summary; a page showing it is titled "Fehler: …" (page.ts sendPage). */
+export const ERROR_SUMMARY_ID = 'error-summary';
+
+/**
+ * The error summary at the top of a form; renders nothing when there is nothing to report. Every form
+ * shows its errors through it, so the page title says "Fehler: …" exactly when a form has errors.
+ */
 export function ErrorSummary(props: {
   errors: FieldErrors | undefined;
   t: T;
@@ -30,7 +36,7 @@ export function ErrorSummary(props: {
   const entries = Object.entries(props.errors ?? {});
   if (entries.length === 0 && !props.message) return raw('');
   return (
-    <div class="kern-alert kern-alert--danger kern-mb-lg" role="alert" tabindex="-1" id="error-summary">
+    <div class="kern-alert kern-alert--danger kern-mb-lg" role="alert" tabindex="-1" id={ERROR_SUMMARY_ID}>
       <div class="kern-alert__header">
         <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
         <h2 class="kern-title">{props.t('error.summary')}</h2>
@@ -319,8 +325,10 @@ export interface Column {
 }
 
 /**
- * A KERN table in a keyboard-scrollable region named by its (visually hidden) caption. Rows are the
- * children; every table of the product goes through here so its accessibility is fixed in one place.
+ * A KERN table in a keyboard-scrollable region named like its (visually hidden) caption. Rows are the
+ * children; every table of the product goes through here so its accessibility and its behaviour on
+ * phones are fixed in one place: a table wider than the screen scrolls inside its region (never the
+ * page), with its first column kept in view (app.css, `.table-region`).
  */
 export function DataTable(props: {
   id: string;
@@ -336,7 +344,7 @@ export function DataTable(props: {
         ? ' kern-table--small kern-table--striped'
         : ' kern-table--small';
   return (
-    <section class="kern-table-responsive" aria-labelledby={`${props.id}-caption`} tabindex="0">
+    <section class="kern-table-responsive table-region" aria-label={props.caption} tabindex="0">
       <table class={`kern-table${variant}`}>
         <caption class="kern-title kern-sr-only" id={`${props.id}-caption`}>
           {props.caption}

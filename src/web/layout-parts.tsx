@@ -9,13 +9,15 @@ const FLAG = raw(
   '<svg xmlns="http://www.w3.org/2000/svg" fill="none" viewBox="0 0 24 16" aria-hidden="true" focusable="false"><path fill="#000" d="M0 .5h24v5.333H0z"/><path fill="red" d="M0 5.833h24v5.333H0z"/><path fill="#FACA2C" d="M0 11.167h24V16.5H0z"/></svg>',
 );
 
-/** `<head>`: title, viewport, the KERN styles and ours. */
+/** `<head>`: title, viewport, the favicon (ICO for old browsers, SVG for the others), the KERN styles and ours. */
 export function DocumentHead(props: { title: string }): RawHtml {
   return (
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{props.title}</title>
+      <link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48" />
+      <link rel="icon" href="/static/app/favicon.svg" type="image/svg+xml" />
       <link rel="stylesheet" href="/static/kern/fonts/fira-sans.css" />
       <link rel="stylesheet" href="/static/kern/kern.min.css" />
       <link rel="stylesheet" href="/static/app/app.css" />

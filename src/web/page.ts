@@ -1,7 +1,7 @@
 /** Rendering a page: the layout around a body, with the CSRF token and language of the request. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasControlCharacters } from '../shared/text.js';
-import { Alert, SecretOnce } from './components.js';
+import { Alert, ERROR_SUMMARY_ID, SecretOnce } from './components.js';
 import { flashesOf } from './flash.js';
 import { type RawHtml, raw } from './jsx/jsx-runtime.js';
 import { Layout, type NavItem } from './layout.js';
@@ -45,12 +45,22 @@ function flashHtml(req: FastifyRequest): string {
     .join('');
 }
 
+const ERROR_SUMMARY = `id="${ERROR_SUMMARY_ID}"`;
+
+/**
+ * The document title: "Fehler: …" when the page shows a form's errors (every form shows them in the
+ * one ErrorSummary), so a screen reader hears it first thing after the submit (WCAG 3.3.1).
+ */
+export function pageTitle(req: FastifyRequest, title: string, body: RawHtml): string {
+  return body.html.includes(ERROR_SUMMARY) ? req.t('error.page_title', { title }) : title;
+}
+
 export function sendPage(req: FastifyRequest, reply: FastifyReply, opts: PageOptions): FastifyReply {
   const flashes = flashHtml(req);
   const html = Layout({
     req,
     csrf: csrfToken(req, reply),
-    title: opts.title,
+    title: pageTitle(req, opts.title, opts.body),
     breadcrumbs: opts.breadcrumbs ?? [],
     nav: opts.nav,
     children: flashes ? raw(`${flashes}${opts.body.html}`) : opts.body,

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Lang, T } from './i18n/index.js';
 import type { Child, RawHtml } from './jsx/jsx-runtime.js';
 import { DocumentHead, Kopfzeile, LanguageSwitch, SiteFooter } from './layout-parts.js';
+import { pageTitle } from './page.js';
 
 export interface Branding {
   /** Who offers the pages, e.g. "Gemeinde Panketal". */
@@ -123,7 +124,7 @@ export function sendPublicPage(
   const html = PublicLayout({
     lang: req.lang,
     t: req.t,
-    title: opts.title,
+    title: pageTitle(req, opts.title, opts.body),
     here: req.url.split('#')[0] ?? '/',
     branding: opts.branding,
     children: opts.body,

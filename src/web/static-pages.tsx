@@ -1,4 +1,7 @@
-/** Legal pages every German public website needs: imprint, privacy notice, accessibility statement. */
+/**
+ * Legal pages every German public website needs: imprint, privacy notice, accessibility statement; and
+ * the favicon at the address every browser asks for.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawHtml } from './jsx/jsx-runtime.js';
 import { sendPage } from './page.js';
@@ -10,6 +13,11 @@ function send(req: FastifyRequest, reply: FastifyReply, opts: { title: string; b
 }
 
 export async function staticPages(app: FastifyInstance): Promise<void> {
+  // Browsers and other clients ask for /favicon.ico on their own; the pages link it and the SVG.
+  app.get('/favicon.ico', (_req, reply) =>
+    reply.header('cache-control', 'public, max-age=604800').sendFile('favicon.ico', { maxAge: '7d' }),
+  );
+
   app.get('/impressum', async (req, reply) => {
     const de = req.lang === 'de';
     return send(req, reply, {
@@ -114,16 +122,16 @@ export async function staticPages(app: FastifyInstance): Promise<void> {
           <h2 class="kern-heading-medium">{de ? 'Nicht barrierefreie Inhalte' : 'Non-accessible content'}</h2>
           <p class="kern-body">
             {de
-              ? 'Die technische API-Dokumentation (/api/docs) ist eine Fremdkomponente (Swagger UI) und nicht vollständig barrierefrei. Die Inhalte stehen als maschinenlesbares OpenAPI-Dokument unter /api/openapi.json bereit.'
-              : 'The technical API documentation (/api/docs) is a third-party component (Swagger UI) and not fully accessible. Its content is available as a machine-readable OpenAPI document at /api/openapi.json.'}
+              ? 'Derzeit sind keine Inhalte bekannt, die nicht barrierefrei sind. Die API-Dokumentation (/api/docs) ist eine gewöhnliche Seite dieser Website; die Beschreibungen der einzelnen Schnittstellen darin sind englisch.'
+              : 'No inaccessible content is known at present. The API documentation (/api/docs) is an ordinary page of this website; the descriptions of its endpoints are in English.'}
           </p>
           <h2 class="kern-heading-medium">
             {de ? 'Erstellung dieser Erklärung' : 'Preparation of this statement'}
           </h2>
           <p class="kern-body">
             {de
-              ? 'Diese Erklärung wurde am 23.11.2026 auf Grundlage einer Selbstbewertung erstellt.'
-              : 'This statement was prepared on 23 Nov 2026 based on a self-assessment.'}
+              ? 'Diese Erklärung wurde am 23.11.2026 auf Grundlage einer Selbstbewertung erstellt und zuletzt am 02.12.2026 überprüft.'
+              : 'This statement was prepared on 23 Nov 2026 based on a self-assessment and last reviewed on 2 Dec 2026.'}
           </p>
           <h2 class="kern-heading-medium">{de ? 'Feedback und Kontakt' : 'Feedback and contact'}</h2>
           <p class="kern-body">

@@ -24,7 +24,7 @@ import {
 
 /** Routes of the platform itself, outside every module. */
 const PLATFORM =
-  /^(\/healthz|\/readyz|\/metrics|\/api\/openapi\.json|\/api\/docs|\/static\/|\/impressum|\/datenschutz|\/barrierefreiheit)/;
+  /^(\/healthz|\/readyz|\/metrics|\/api\/openapi\.json|\/api\/docs|\/static\/|\/favicon\.ico|\/impressum|\/datenschutz|\/barrierefreiheit)/;
 
 let t: TestApp;
 let panketal: string;
