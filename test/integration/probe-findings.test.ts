@@ -265,9 +265,19 @@ describe('one set of text limits, counted in code points', () => {
   it('the database refuses what the contract refuses (char_length checks)', async () => {
     await expect(
       t.database.withOwnerSession((s) =>
-        s.script(`update members set street = repeat('a', 201) where name = 'Panketal'`),
+        s.script(
+          `select set_config('allmende.all_members', 'on', true);
+           update members set street = repeat('a', 201) where name = 'Panketal'`,
+        ),
       ),
-    ).rejects.toThrow();
+    ).rejects.toThrow(/members_street_length/);
+    // 200 emoji are 200 characters for the database, as for the contract.
+    await t.database.withOwnerSession((s) =>
+      s.script(
+        `select set_config('allmende.all_members', 'on', true);
+         update members set street = repeat('😀', 200) where name = 'Panketal'`,
+      ),
+    );
   });
 });
 
