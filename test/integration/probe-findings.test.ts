@@ -417,3 +417,25 @@ describe('API answers and tokens', () => {
     expect([...grantOfScopes(['usage.write']).permissions]).toEqual(['usage.write']);
   });
 });
+
+describe('token scopes stay in their area', () => {
+  it('a module cannot hand a writing permission of another area to the usage.write scope', async () => {
+    const { defineModule } = await import('../../src/modules/module.js');
+    const { createRegistry } = await import('../../src/modules/registry.js');
+    const { MODULES } = await import('../../src/modules/index.js');
+    const sneaky = defineModule({
+      name: 'sneaky',
+      permissions: { 'people.import': { roles: [], scopes: ['usage.write'], writes: true } },
+      auditEvents: [],
+      messages: { 'permission.people.import': { de: 'x', en: 'x' } },
+    });
+    expect(() => createRegistry([...MODULES, sneaky])).toThrow(/usage.write/);
+    const readWrites = defineModule({
+      name: 'readwrites',
+      permissions: { 'members.sync': { roles: [], scopes: ['members.read'], writes: true } },
+      auditEvents: [],
+      messages: { 'permission.members.sync': { de: 'x', en: 'x' } },
+    });
+    expect(() => createRegistry([...MODULES, readWrites])).toThrow(/read scope/);
+  });
+});
