@@ -22,7 +22,7 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static, TObject, TSchema } from 'typebox';
 import type { Tx } from '../db/tx.js';
-import { isEmail } from '../shared/email.js';
+import { isEmail, normalizeEmail } from '../shared/email.js';
 import {
   ConflictError,
   DomainError,
@@ -251,7 +251,14 @@ export function parseForm<S extends TObject>(
       byField.get(f)!.push(e);
     }
     for (const [field, list] of byField) {
-      errors[field] = label(field, empty.has(field) ? t('form.required') : schemaMessage(list, t));
+      // An e-mail address says why it is refused (format, or invisible/confusable characters).
+      const v = data[field];
+      const email =
+        typeof v === 'string' && list.some((e) => e.keyword === 'format' && e.params.format === 'email')
+          ? normalizeEmail(v)
+          : undefined;
+      const message = email && !email.ok ? t.code(email.code) : schemaMessage(list, t);
+      errors[field] = label(field, empty.has(field) ? t('form.required') : message);
     }
   }
   for (const field of empty) errors[field] ??= label(field, t('form.required'));

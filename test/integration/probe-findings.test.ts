@@ -92,7 +92,7 @@ describe('e-mail addresses: one exact stored form', () => {
       roles: 'member_clerk',
     });
     expect(form.statusCode).toBe(422);
-    expect(form.body).toContain('E-Mail-Adresse');
+    expect(form.body).toContain('Die E-Mail-Adresse enthält unzulässige Zeichen');
     const stored = await readAll(t.database, (tx) =>
       tx.db.selectFrom('users').select('email').where('display_name', '=', 'Mallory').execute(),
     );
