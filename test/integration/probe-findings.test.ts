@@ -298,6 +298,15 @@ describe('display names with bidi controls are refused', () => {
     });
     expect(token.statusCode).toBe(422);
     await admin.get(`/mitglieder/${assoc}/personen/neu`);
+    // The database refuses them too (the wall behind the check).
+    await expect(
+      t.database.withOwnerSession((s) =>
+        s.script(
+          `select set_config('allmende.all_members', 'on', true);
+           update users set display_name = 'Mallory ' || chr(8238) || 'gnp.exe' where email = '${DEMO.auditor}'`,
+        ),
+      ),
+    ).rejects.toThrow(/users_display_name_visible/);
     const form = await admin.postForm(`/mitglieder/${assoc}/personen`, {
       email: 'bidi2@dikom.example',
       displayName: 'Mallory \u202Egnp.exe',

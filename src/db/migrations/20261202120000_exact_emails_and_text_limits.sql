@@ -6,6 +6,7 @@
 --    identity provider vouching for "…@bad-belzİg.example" was linked to "…@bad-belzig.example".
 -- 2. Free-text columns of members get the same limits as the API contract, counted the same way
 --    (code points: ajv's maxLength and char_length agree; JavaScript's .length does not).
+-- 3. Names (members, people, API tokens) refuse invisible and direction-changing characters.
 
 -- Scope for the data changes below: the owner is subject to row-level security (forced) as well.
 select set_config('allmende.all_members', 'on', true);
@@ -82,5 +83,15 @@ alter table members
   add constraint members_contact_phone_length check (char_length(contact_phone) <= 50),
   add constraint members_website_length check (char_length(website) <= 300),
   add constraint members_leitweg_id_length check (char_length(leitweg_id) <= 46);
+
+-- ---------------------------------------------------------------------------------------------
+-- 3. Names never carry controls, bidi embeddings/overrides/isolates/marks, zero-width characters or a
+--    BOM (the application's isSafeText refuses more; this is the wall behind it).
+alter table members add constraint members_name_visible
+  check (name !~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]');
+alter table users add constraint users_display_name_visible
+  check (display_name !~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]');
+alter table api_tokens add constraint api_tokens_name_visible
+  check (name !~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]');
 
 select set_config('allmende.all_members', '', true);
