@@ -93,8 +93,9 @@ export function throttleKeys(secret: string, email: string, ip: string): Throttl
 /**
  * Counts this attempt for both keys before the password is checked — atomically, so parallel
  * attempts cannot slip past the limit — and refuses it when the account is over its limit for this
- * client. Returns the seconds of the client's block when only its soft limit is exceeded (else 0): then the attempt goes on, but only a
- * correct password gets through (an account with failures of its own is refused right here).
+ * client. Returns the seconds of the client's block when only its soft limit is exceeded (else 0):
+ * then the attempt goes on, but only a correct password gets through (an account with failures of its
+ * own is refused right here).
  */
 async function admitAttempt(database: Database, config: Config, k: ThrottleKeys): Promise<{ soft: number }> {
   const windowMs = config.loginWindowMinutes * 60_000;
