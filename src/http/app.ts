@@ -24,6 +24,7 @@ import { OidcLogin } from '../modules/auth/oidc.service.js';
 import { beginSessionRequest, type RequestAuth } from '../modules/auth/sessions.service.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { type Ctx, NO_MEMBERS, ownAccountCtx, principalCtx } from '../shared/context.js';
+import { isEmail } from '../shared/email.js';
 import { DomainError } from '../shared/errors.js';
 import { LANGS, type Lang, translator } from '../web/i18n/index.js';
 import { Metrics } from './metrics.js';
@@ -88,6 +89,7 @@ declare module 'fastify' {
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+const NO_STORE_EXEMPT = /^\/api\/(openapi\.json|docs\/static\/)/;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
@@ -135,8 +137,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Validation: bodies are checked strictly (no type coercion, unknown fields refused);
   // query strings and path params are coerced from text.
   const ajvOpts = { allErrors: true, removeAdditional: false, strict: false, useDefaults: false } as const;
-  const bodyAjv = addFormats(new Ajv({ ...ajvOpts, coerceTypes: false }));
-  const paramAjv = addFormats(new Ajv({ ...ajvOpts, coerceTypes: 'array' }));
+  // format "email" is the application's one address rule (src/shared/email.ts), not ajv-formats' own.
+  const bodyAjv = addFormats(new Ajv({ ...ajvOpts, coerceTypes: false })).addFormat('email', isEmail);
+  const paramAjv = addFormats(new Ajv({ ...ajvOpts, coerceTypes: 'array' })).addFormat('email', isEmail);
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema as object),
   );
@@ -262,6 +265,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     open.end(true).then(() => done(), done);
   };
   app.addHook('onSend', (req, _reply, _payload, done) => endRequestTx(req, done));
+  // API answers carry personal data (names, addresses, the audit trail): no browser or proxy keeps a
+  // copy. Only the public API description and the documentation's static files may be cached.
+  app.addHook('onSend', (req, reply, _payload, done) => {
+    if (req.url.startsWith('/api/') && !NO_STORE_EXEMPT.test(req.url))
+      reply.header('cache-control', 'no-store');
+    done();
+  });
   app.addHook('onResponse', (req, _reply, done) => endRequestTx(req, done));
   app.addHook('onRequestAbort', (req, done) => endRequestTx(req, done));
 

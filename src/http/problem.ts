@@ -49,7 +49,7 @@ export function errorCode(err: DomainError): string {
     case 'conflict':
       return (err as unknown as { code: string }).code;
     case 'forbidden':
-      return 'error.forbidden';
+      return (err as unknown as { code?: string }).code ?? 'error.forbidden';
     case 'unauthenticated':
       return (err as unknown as { code: string }).code;
     case 'rate_limited':

@@ -90,6 +90,17 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
   ]) {
     if (!messages.has(key)) throw new Error(`no message "${key}": a module declares it without a label`);
   }
+  // A token scope grants only permissions of its own area ("usage.write" → "usage.…"), and a read scope
+  // nothing that writes: a machine's token never reaches beyond what its scope names.
+  for (const [p, def] of permissions) {
+    for (const scope of def.scopes ?? []) {
+      const [area, access] = scope.split('.');
+      if (p.split('.')[0] !== area)
+        throw new Error(`permission "${p}" is granted by the token scope "${scope}" of another area`);
+      if (access === 'read' && def.writes)
+        throw new Error(`permission "${p}" writes but is granted by the read scope "${scope}"`);
+    }
+  }
   const tenancyRoutes = collect(modules, (m) => m.tenancy?.routes, 'tenancy route');
   const tenancyParams = collect(modules, (m) => m.tenancy?.params, 'tenancy parameter');
   const nav: NavigationEntry[] = modules.flatMap((m) => m.navigation ?? []).sort((a, b) => a.order - b.order);

@@ -51,7 +51,12 @@ export class ConflictError extends DomainError {
 /** The caller is authenticated and may see the object, but lacks the permission for this action. */
 export class ForbiddenError extends DomainError {
   readonly kind = 'forbidden' as const;
-  constructor(readonly permission: string) {
+  constructor(
+    readonly permission: string,
+    /** A message key saying more than "no permission" (e.g. who may grant a role), and its field. */
+    readonly code?: string,
+    readonly field?: string,
+  ) {
     super(`missing permission ${permission}`);
   }
 }

@@ -22,10 +22,12 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static, TObject, TSchema } from 'typebox';
 import type { Tx } from '../db/tx.js';
+import { isEmail, normalizeEmail } from '../shared/email.js';
 import {
   ConflictError,
   DomainError,
   type FieldIssue,
+  ForbiddenError,
   InvalidStateError,
   ValidationError,
 } from '../shared/errors.js';
@@ -45,7 +47,7 @@ const ajv = addFormats(
     useDefaults: false,
     coerceTypes: false,
   }),
-);
+).addFormat('email', isEmail);
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 function validatorFor(schema: TSchema): ValidateFunction {
   let v = compiled.get(schema);
@@ -249,7 +251,14 @@ export function parseForm<S extends TObject>(
       byField.get(f)!.push(e);
     }
     for (const [field, list] of byField) {
-      errors[field] = label(field, empty.has(field) ? t('form.required') : schemaMessage(list, t));
+      // An e-mail address says why it is refused (format, or invisible/confusable characters).
+      const v = data[field];
+      const email =
+        typeof v === 'string' && list.some((e) => e.keyword === 'format' && e.params.format === 'email')
+          ? normalizeEmail(v)
+          : undefined;
+      const message = email && !email.ok ? t.code(email.code) : schemaMessage(list, t);
+      errors[field] = label(field, empty.has(field) ? t('form.required') : message);
     }
   }
   for (const field of empty) errors[field] ??= label(field, t('form.required'));
@@ -282,6 +291,14 @@ export function formProblem(
     };
   }
   if (err instanceof InvalidStateError) return { errors: {}, message: t.code(err.code), status: 409 };
+  // A refusal with its own message (e.g. a role only the association may grant) is shown on the form.
+  if (err instanceof ForbiddenError && err.code) {
+    return {
+      errors: err.field ? { [err.field]: t.code(err.code) } : {},
+      message: t.code(err.code),
+      status: 403,
+    };
+  }
   return undefined;
 }
 

@@ -73,18 +73,39 @@ export function sendPage(req: FastifyRequest, reply: FastifyReply, opts: PageOpt
 }
 
 /**
- * Only paths of this site are allowed as redirect targets (no open redirects): no scheme, no host,
- * no "//" or "/\\" (which browsers treat as another host, also after stripping tabs and newlines),
- * no control characters.
+ * Only paths of this site are allowed as redirect targets (no open redirects): no scheme, no host, no
+ * control characters or whitespace, and after normalisation — URL-decoding (repeatedly, so "%2e" and
+ * "%252e" count as ".") and resolving dot segments as a browser does — never "//" or "/\\" at the start
+ * (a browser takes both for another host: "/.//evil.example" resolves to "//evil.example"). The one
+ * function behind every `weiter`/`zurueck` parameter; anything doubtful becomes the fallback.
  */
 export function safeLocalPath(p: unknown, fallback = '/'): string {
   if (typeof p !== 'string' || p.length > 2000 || !p.startsWith('/')) return fallback;
-  if (hasControlCharacters(p) || p.includes('\\') || /\s/.test(p)) return fallback;
   const base = 'http://allmende.invalid';
+  const unsafe = (x: string) =>
+    hasControlCharacters(x) || x.includes('\\') || /\s/u.test(x) || x.startsWith('//');
+  if (unsafe(p)) return fallback;
+  // Every decoding of the path (the query may hold encoded spaces), down to the fully decoded one.
+  const forms = [p.replace(/[?#][\s\S]*$/, '')];
   try {
+    for (let i = 0; i < 4; i++) {
+      const prev = forms[forms.length - 1]!;
+      const next = decodeURIComponent(prev);
+      if (next === prev) break;
+      forms.push(next);
+    }
+  } catch {
+    return fallback;
+  }
+  try {
+    for (const form of forms) {
+      if (unsafe(form)) return fallback;
+      const u = new URL(form.replaceAll('?', '%3F').replaceAll('#', '%23'), base);
+      if (u.origin !== base || unsafe(u.pathname)) return fallback;
+    }
     const u = new URL(p, base);
-    if (u.origin !== base || p.startsWith('//')) return fallback;
-    return `${u.pathname}${u.search}`;
+    const out = `${u.pathname}${u.search}`;
+    return out.startsWith('/') && !unsafe(out) ? out : fallback;
   } catch {
     return fallback;
   }

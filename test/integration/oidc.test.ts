@@ -65,6 +65,12 @@ const ACCOUNTS: Record<string, OpAccount> = {
   'op-stranger': { email: 'niemand@nirgendwo.example', email_verified: true, name: 'Nora Niemand' },
   'op-unverified': { email: DEMO.badBelzigClerk, email_verified: false, name: 'Bianca Belz' },
   'op-nils': { email: DEMO.niemegkClerk, email_verified: true, name: 'Nils Niemann' },
+  // The security probe: "İ" (U+0130) where the clerk's address has "i" (PostgreSQL's lower() folded it).
+  'op-dotted-i': {
+    email: DEMO.badBelzigClerk.replace('belzig', 'belz\u0130g'),
+    email_verified: true,
+    name: 'Mallory',
+  },
 };
 
 const readForm = (req: IncomingMessage) =>
@@ -306,8 +312,7 @@ async function startLogin(c: Client): Promise<string> {
 }
 
 /** Runs the whole flow for a provider account; returns the app's answer to the callback. */
-async function oidcLogin(accountId: string, tamper?: (callback: URL) => void) {
-  const c = new Client(t.app);
+async function oidcLogin(accountId: string, tamper?: (callback: URL) => void, c = new Client(t.app)) {
   const authorizationUrl = await startLogin(c);
   const callback = await new ProviderBrowser().authorize(authorizationUrl, accountId);
   expect(callback.searchParams.get('error')).toBeNull();
@@ -432,6 +437,22 @@ describe('OpenID Connect login', () => {
     const { c, res } = await oidcLogin('op-unverified');
     expectRefused(res, c, 'auth.oidc_unknown_user');
     expect(await userByEmail(DEMO.badBelzigClerk)).toMatchObject({ oidc_subject: null });
+  });
+
+  it('does not link by an address that only the database case folding makes equal (İ → i)', async () => {
+    const { c, res } = await oidcLogin('op-dotted-i');
+    expectRefused(res, c, 'auth.oidc_unknown_user');
+    expect(await userByEmail(DEMO.badBelzigClerk)).toMatchObject({ oidc_subject: null });
+  });
+
+  it('ends the previous session of the browser when it logs in again', async () => {
+    const c = new Client(t.app);
+    expect((await c.login(DEMO.panketalAdmin)).statusCode).toBe(303);
+    const before = c.cookieHeader();
+    const { res } = await oidcLogin('op-paul', undefined, c);
+    await expectLoggedInAs(c, res, DEMO.panketalAdmin, 'Panketal');
+    const old = await t.app.inject({ url: '/api/v1/me', headers: { cookie: before } });
+    expect(old.statusCode).toBe(401);
   });
 
   it('shows the SSO button only when OIDC is configured', async () => {

@@ -9,7 +9,7 @@ import type { Clock } from '../../shared/clock.js';
 import { NO_MEMBERS } from '../../shared/context.js';
 import { isIsoDate } from '../../shared/dates.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { hasUnsafeText } from '../../shared/text.js';
+import { isSafeText, textLength } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { getMemberSummary } from '../members/members.service.js';
 import type { Registry } from '../registry.js';
@@ -53,7 +53,7 @@ export async function createApiToken(
   requireMemberPermission(tx.ctx, memberId, 'tokens.manage');
   const name = input.name.trim();
   const issues = [];
-  if (name.length < 1 || name.length > 100 || hasUnsafeText(name))
+  if (textLength(name) < 1 || textLength(name) > 100 || !isSafeText(name))
     issues.push({ field: 'name', code: 'text.invalid' });
   if (input.scopes.length === 0 || input.scopes.some((s) => !TOKEN_SCOPES.includes(s))) {
     issues.push({ field: 'scopes', code: 'scopes.invalid' });

@@ -36,6 +36,15 @@ export async function authPages(app: FastifyInstance): Promise<void> {
   const { deps } = services;
   const cookieOpts = services.cookieOptions;
 
+  /**
+   * A new login on a browser that is still logged in (the same person or another one) ends the
+   * browser's old session: its cookie is replaced, and the row must not stay valid behind it.
+   */
+  const endPreviousSession = async (req: FastifyRequest) => {
+    const old = req.principal?.sessionId;
+    if (old) await services.ownAccountTx(req, (tx) => endSession(tx, old));
+  };
+
   const loginPage = (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -163,6 +172,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
           req.id,
         );
         services.metrics.logins.inc({ result: 'success' });
+        await endPreviousSession(req);
         reply.setCookie(services.sessionCookie, token, cookieOpts);
         // The pre-login CSRF secret is replaced so a token captured before login is worthless.
         reply.clearCookie(services.csrfCookie, cookieOpts);
@@ -219,6 +229,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
     try {
       const { token } = await services.oidc.finish(deps.database, deps.config, callbackUrl, pending, req.id);
       services.metrics.logins.inc({ result: 'success' });
+      await endPreviousSession(req);
       reply.setCookie(services.sessionCookie, token, cookieOpts);
       reply.clearCookie(services.csrfCookie, cookieOpts);
       return reply.redirect('/', 303);

@@ -1,7 +1,8 @@
 /**
  * OpenID Connect login (authorization code flow with PKCE, state and nonce) via openid-client.
  * Accounts are provisioned by administrators; an OIDC login maps to an existing person by the
- * provider's subject, or on first login by a verified e-mail address, which then links the subject.
+ * provider's subject, or on first login by a verified e-mail address (compared in its exact normalised
+ * form, src/shared/email.ts), which then links the subject.
  * The same interface is where BundID (via a SAML→OIDC bridge) or a state IdP plugs in.
  */
 import * as oidc from 'openid-client';
@@ -9,6 +10,7 @@ import type { Config, OidcConfig } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import { runInTx } from '../../db/tx.js';
 import { memberScope, NO_MEMBERS, systemCtx } from '../../shared/context.js';
+import { normalizeEmail } from '../../shared/email.js';
 import { UnauthenticatedError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { linkOidcSubject } from '../people/people.service.js';
@@ -90,7 +92,14 @@ export class OidcLogin {
     if (!claims) throw new UnauthenticatedError('auth.oidc_failed');
     const issuer = claims.iss;
     const subject = claims.sub;
-    const email = claims.email_verified === true && typeof claims.email === 'string' ? claims.email : null;
+    // Only a verified address links an account, and only in its exact stored form: an address with
+    // confusable or invisible characters (e.g. "İ", which the database's lower() folded to "i") is
+    // not used at all.
+    const claimed =
+      claims.email_verified === true && typeof claims.email === 'string'
+        ? normalizeEmail(claims.email)
+        : null;
+    const email = claimed?.ok ? claimed.email : null;
     const user = await runInTx(database, systemCtx('oidc', NO_MEMBERS, requestId), (tx) =>
       findLoginByOidc(tx, issuer, subject, email),
     );

@@ -24,7 +24,7 @@ import {
   type KeyProblem,
 } from '../../shared/identifiers.js';
 import { isUuid } from '../../shared/ids.js';
-import { hasUnsafeText } from '../../shared/text.js';
+import { hasUnsafeText, textLength } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { hasPermission, requireMemberPermission, requirePermission } from '../auth/permissions.js';
 import {
@@ -231,9 +231,10 @@ function validate(v: Normalized, kind: MemberKind, existing: MemberRow | undefin
       issues.push({ field: k, code: 'text.invalid_characters' });
   }
   const name = final('name');
-  if (typeof name !== 'string' || name.length < 2)
+  // Counted in code points, as the contract (ajv) and the database (char_length) count.
+  if (typeof name !== 'string' || textLength(name) < 2)
     issues.push({ field: 'name', code: 'member_name.required' });
-  else if (name.length > 200) issues.push({ field: 'name', code: 'text.too_long' });
+  else if (textLength(name) > 200) issues.push({ field: 'name', code: 'text.too_long' });
   if (!MEMBER_KINDS.includes(kind)) issues.push({ field: 'kind', code: 'kind.invalid' });
 
   issues.push(...keyIssues(final('ags'), final('ars'), kind));

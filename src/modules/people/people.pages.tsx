@@ -22,7 +22,7 @@ import { csrfToken, sendPage } from '../../web/page.js';
 import { ASSOCIATION_ROLES, hasPermission, MEMBER_ROLES } from '../auth/permissions.js';
 import { getMemberSummary } from '../members/members.service.js';
 import { PersonCreateBody, type PersonDto, PersonPatchBody } from './people.schema.js';
-import { createPerson, getPerson, listPeople, updatePerson } from './people.service.js';
+import { createPerson, getPerson, listPeople, mayGrantAuditor, updatePerson } from './people.service.js';
 
 export async function peoplePages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
@@ -146,7 +146,10 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     const t = req.t;
     const csrf = csrfToken(req, reply);
     const e = opts.errors ?? {};
-    const roles: readonly Role[] = opts.member.isAssociation ? ASSOCIATION_ROLES : MEMBER_ROLES;
+    // The auditor role only where the association grants it (or the person holds it already).
+    const roles: readonly Role[] = (opts.member.isAssociation ? ASSOCIATION_ROLES : MEMBER_ROLES).filter(
+      (r) => r !== 'auditor' || mayGrantAuditor(req.ctx) || opts.person?.roles.includes('auditor'),
+    );
     const title = opts.person ? opts.person.displayName : t('people.new');
     const base = `/mitglieder/${opts.member.id}/personen`;
     return sendPage(req, reply, {

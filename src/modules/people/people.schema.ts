@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { SAFE_TEXT } from '../../shared/text.js';
 
 export const RoleSchema = Type.Union([
   Type.Literal('association_admin'),
@@ -24,9 +25,19 @@ export type PersonDto = Static<typeof Person>;
 
 export const PersonCreateBody = Type.Object(
   {
-    email: Type.String({ minLength: 3, maxLength: 254 }),
-    displayName: Type.String({ minLength: 1, maxLength: 200 }),
-    roles: Type.Array(RoleSchema, { minItems: 1, maxItems: 5 }),
+    email: Type.String({
+      format: 'email',
+      maxLength: 254,
+      description:
+        'Stored and compared in one exact form: NFC, lowercased, domain in IDNA ASCII. Addresses with ' +
+        'invisible, bidi-control or confusable characters (e.g. U+0130) are refused.',
+    }),
+    displayName: Type.String({ minLength: 1, maxLength: 200, description: SAFE_TEXT }),
+    roles: Type.Array(RoleSchema, {
+      minItems: 1,
+      maxItems: 5,
+      description: 'The auditor role is granted only by an administrator of the association',
+    }),
     password: Type.Optional(
       Type.String({ minLength: 12, maxLength: 1024, description: 'Omit to generate one' }),
     ),
@@ -38,7 +49,7 @@ export type PersonCreateInput = Static<typeof PersonCreateBody>;
 export const PersonPatchBody = Type.Object(
   {
     version: Type.Integer({ minimum: 1 }),
-    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: SAFE_TEXT })),
     roles: Type.Optional(Type.Array(RoleSchema, { minItems: 1, maxItems: 5 })),
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
   },

@@ -5,15 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Role, UserRow, UserUpdate } from '../../db/schema.js';
 import type { Tx } from '../../db/tx.js';
+import type { Ctx } from '../../shared/context.js';
+import { normalizeEmail } from '../../shared/email.js';
 import {
   ConflictError,
   type FieldIssue,
+  ForbiddenError,
   InvalidStateError,
   NotFoundError,
   UnauthenticatedError,
   ValidationError,
 } from '../../shared/errors.js';
-import { hasUnsafeText } from '../../shared/text.js';
+import { isSafeText, textLength } from '../../shared/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { hashPassword, passwordProblems, verifyPassword } from '../auth/passwords.service.js';
 import { ASSOCIATION_ROLES, MEMBER_ROLES, requireMemberPermission } from '../auth/permissions.js';
@@ -48,8 +51,6 @@ export function toPersonDto(u: UserRow): PersonDto {
   };
 }
 
-const EMAIL_RE = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
-
 async function allowedRoles(tx: Tx, memberId: string): Promise<readonly Role[]> {
   const m = await getMemberSummary(tx, memberId);
   return m.isAssociation ? ASSOCIATION_ROLES : MEMBER_ROLES;
@@ -66,6 +67,23 @@ function validateRoles(roles: readonly string[], allowed: readonly Role[]): Fiel
   return [];
 }
 
+/**
+ * Separation of duties: the auditor role is granted only by the association (its administrators, or an
+ * operator at the command line) — never by a member's own administrator, who would otherwise create an
+ * auditor account of their own and read the trail of their administration.
+ */
+export function mayGrantAuditor(ctx: Ctx): boolean {
+  if (ctx.system && !ctx.principal) return true;
+  const p = ctx.principal;
+  return p?.kind === 'user' && p.isAssociation && p.roles.includes('association_admin');
+}
+
+function requireAuditorGrant(ctx: Ctx, roles: readonly string[], had: readonly string[] = []): void {
+  if (roles.includes('auditor') && !had.includes('auditor') && !mayGrantAuditor(ctx)) {
+    throw new ForbiddenError('people.manage', 'roles.auditor_by_association', 'roles');
+  }
+}
+
 const ADMIN_ROLES: readonly Role[] = ['association_admin', 'member_admin'];
 
 /**
@@ -78,10 +96,12 @@ async function keepOneAdmin(tx: Tx, memberId: string, personId: string): Promise
     throw new InvalidStateError('person.last_admin');
 }
 
+/** Names are counted in code points, like the contract (ajv) and the database (char_length). */
 function validateName(name: string): FieldIssue[] {
   const n = name.trim();
-  if (n.length < 1 || n.length > 200) return [{ field: 'displayName', code: 'name.required' }];
-  if (hasUnsafeText(n)) return [{ field: 'displayName', code: 'text.invalid_characters' }];
+  if (textLength(n) < 1) return [{ field: 'displayName', code: 'name.required' }];
+  if (textLength(n) > 200) return [{ field: 'displayName', code: 'text.too_long' }];
+  if (!isSafeText(n)) return [{ field: 'displayName', code: 'text.invalid_characters' }];
   return [];
 }
 
@@ -120,13 +140,16 @@ export async function createPerson(
 ): Promise<{ person: PersonDto; initialPassword: string | null }> {
   requireMemberPermission(tx.ctx, memberId, 'people.manage');
   const allowed = await allowedRoles(tx, memberId);
-  const email = input.email.trim().toLowerCase();
+  // One exact stored form of the address (src/shared/email.ts); confusable characters are refused.
+  const normalized = normalizeEmail(input.email);
+  const email = normalized.ok ? normalized.email : '';
   const issues: FieldIssue[] = [...validateName(input.displayName), ...validateRoles(input.roles, allowed)];
-  if (!EMAIL_RE.test(email) || email.length > 254) issues.push({ field: 'email', code: 'email.format' });
+  if (!normalized.ok) issues.push({ field: 'email', code: normalized.code });
   const generated = input.password === undefined ? generatePassword() : null;
   const password = input.password ?? generated!;
   for (const code of passwordProblems(password)) issues.push({ field: 'password', code });
   if (issues.length) throw new ValidationError(issues);
+  requireAuditorGrant(tx.ctx, input.roles);
   if (await isEmailTaken(tx, email)) throw new ConflictError('email.taken', 'email');
   const row = await insertUser(tx, {
     member_id: memberId,
@@ -163,6 +186,7 @@ export async function updatePerson(
   if (input.displayName !== undefined) issues.push(...validateName(input.displayName));
   if (input.roles !== undefined) issues.push(...validateRoles(input.roles, allowed));
   if (issues.length) throw new ValidationError(issues);
+  if (input.roles !== undefined) requireAuditorGrant(tx.ctx, input.roles, row.roles);
   const self = tx.ctx.principal?.id === personId;
   // Nobody locks themselves out: no disabling oneself and no dropping one's own admin role.
   if (self && input.status === 'disabled') throw new InvalidStateError('person.cannot_disable_self');
