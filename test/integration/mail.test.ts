@@ -12,6 +12,7 @@ import { appJobs } from '../../src/jobs/app-jobs.js';
 import type { JobRunner } from '../../src/jobs/jobs.js';
 import { createJobRunner } from '../../src/jobs/runner.js';
 import { composeMail, enqueueMail, sendMail } from '../../src/mail/mail.js';
+import { purgeOldLinks } from '../../src/modules/people/accounts.service.js';
 import { createPerson } from '../../src/modules/people/people.service.js';
 import { sha256Hex } from '../../src/shared/canonical-json.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../../src/shared/context.js';
@@ -448,6 +449,29 @@ describe('initial password (allmende user add)', () => {
     expect((await new Client(t.app).login('erste.admin@panketal.example', initial)).statusCode).toBe(401);
     const next = await new Client(t.app).login('erste.admin@panketal.example', 'Eigenes-Admin-Passwort-1');
     expect(next.headers.location).toBe('/');
+  });
+});
+
+describe('link clean-up', () => {
+  it('removes links 30 days after they expired, keeps the others', async () => {
+    const links = () => readAll(t.database, (tx) => tx.db.selectFrom('account_links').select('id').execute());
+    const before = await links();
+    expect(before.length).toBeGreaterThan(1);
+    const old = before[0]!.id;
+    await asSuperuser(t.database, (s) =>
+      s.query(`update account_links set expires_at = now() - interval '31 days' where id = $1`, [old]),
+    );
+    const removed = await runInTx(t.database, systemCtx('test', ALL_MEMBERS_WRITE), (tx) =>
+      purgeOldLinks(tx),
+    );
+    expect(removed).toBe(1);
+    const after = await links();
+    expect(after.map((l) => l.id).sort()).toEqual(
+      before
+        .map((l) => l.id)
+        .filter((id) => id !== old)
+        .sort(),
+    );
   });
 });
 

@@ -2,7 +2,7 @@
 import { defineJob } from '../../jobs/jobs.js';
 import { sendMail } from '../../mail/mail.js';
 import { ALL_MEMBERS_WRITE } from '../../shared/context.js';
-import { composeLinkMail, SEND_LINK_JOB, type SendLinkPayload } from './accounts.service.js';
+import { composeLinkMail, purgeOldLinks, SEND_LINK_JOB, type SendLinkPayload } from './accounts.service.js';
 
 export const sendAccountLinkJob = defineJob<SendLinkPayload>({
   name: SEND_LINK_JOB,
@@ -23,5 +23,16 @@ export const sendAccountLinkJob = defineJob<SendLinkPayload>({
     await sendMail(job.config.mail, job.log, mail, {
       messageId: `<${job.jobId}.${job.attempt}@${new URL(job.config.publicUrl).hostname}>`,
     });
+  },
+});
+
+export const accountLinkCleanupJob = defineJob({
+  name: 'people.account-link-cleanup',
+  schedule: '50 3 * * *',
+  retry: { limit: 2, delaySeconds: 300, backoff: true },
+  scope: ALL_MEMBERS_WRITE,
+  async handler(_payload, job) {
+    const removed = await job.tx((tx) => purgeOldLinks(tx));
+    if (removed > 0) job.log.info({ removed }, 'expired account links removed');
   },
 });

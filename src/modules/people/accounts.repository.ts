@@ -135,3 +135,12 @@ export async function countResetRequests(tx: Tx, keys: readonly string[]): Promi
   }
   return out;
 }
+
+/** Removes links that expired more than `days` ago (used or not); returns how many. */
+export async function deleteOldLinks(tx: Tx, days: number): Promise<number> {
+  const res = await tx.db
+    .deleteFrom('account_links')
+    .where('expires_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

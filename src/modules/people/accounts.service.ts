@@ -24,6 +24,7 @@ import messages from './accounts.messages.json' with { type: 'json' };
 import {
   claimLink,
   countResetRequests,
+  deleteOldLinks,
   findAccount,
   findAccountIdByEmail,
   type LinkPurpose,
@@ -269,4 +270,12 @@ export async function requestPasswordReset(
       });
     },
   );
+}
+
+/** Links are kept this long after they expired (to trace a complaint), then removed. */
+export const LINK_KEEP_DAYS = 30;
+
+/** Removes long-expired links (the scheduled job people.account-link-cleanup). */
+export function purgeOldLinks(tx: Tx, days = LINK_KEEP_DAYS): Promise<number> {
+  return deleteOldLinks(tx, days);
 }

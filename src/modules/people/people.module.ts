@@ -1,7 +1,7 @@
 /** The people module: the staff accounts of each member body and their roles. */
 import { firstIdOfMember } from '../../db/tenant-rows.js';
 import { defineModule } from '../module.js';
-import { sendAccountLinkJob } from './accounts.jobs.js';
+import { accountLinkCleanupJob, sendAccountLinkJob } from './accounts.jobs.js';
 import accountsMessages from './accounts.messages.json' with { type: 'json' };
 import { accountPages } from './accounts.pages.js';
 import peopleMessages from './people.messages.json' with { type: 'json' };
@@ -39,7 +39,7 @@ export const peopleModule = defineModule({
     await peoplePages(app);
     await accountPages(app);
   },
-  jobs: [sendAccountLinkJob],
+  jobs: [sendAccountLinkJob, accountLinkCleanupJob],
   tenancy: {
     routes: {
       'GET /api/v1/members/:memberId/people': {},
