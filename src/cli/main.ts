@@ -17,7 +17,7 @@ import { ROLES } from '../modules/auth/permissions.js';
 import { SESSION_PURGE_JOB } from '../modules/auth/sessions.jobs.js';
 import { seedDemo } from '../modules/demo/demo.seed.js';
 import { findMemberByReference } from '../modules/members/members.service.js';
-import { createPerson } from '../modules/people/people.service.js';
+import { createPerson, generatePassword } from '../modules/people/people.service.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../shared/context.js';
 import { DomainError, ValidationError } from '../shared/errors.js';
 import { translator } from '../web/i18n/index.js';
@@ -132,7 +132,9 @@ seed
 const user = program.command('user').description('manage people');
 user
   .command('add')
-  .description('add a person to a member; prints a generated initial password unless --password-stdin')
+  .description(
+    'add a person (e.g. the first administrator) with an initial password that must be changed at the first login; prints a generated one unless --password-stdin',
+  )
   .requiredOption('--member <member>', 'the member: "association", an AGS or a member id')
   .requiredOption('--email <email>', 'e-mail address (login name)')
   .requiredOption('--name <name>', 'display name')
@@ -143,6 +145,7 @@ user
   .action(
     async (opts: { member: string; email: string; name: string; role: Role[]; passwordStdin?: boolean }) => {
       let password: string | undefined;
+      const initial = generatePassword();
       if (opts.passwordStdin) {
         const chunks: Buffer[] = [];
         for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -154,15 +157,19 @@ user
         const res = await runInTx(database, systemCtx('cli-user-add', ALL_MEMBERS_WRITE), async (tx) => {
           const m = await findMemberByReference(tx, opts.member);
           if (!m) throw new Error(`member not found: ${opts.member}`);
-          return createPerson(tx, m.id, {
-            email: opts.email,
-            displayName: opts.name,
-            roles: opts.role,
-            ...(password ? { password } : {}),
-          });
+          // The operator's way in (the first administrator of a fresh install): a printed initial
+          // password that must be changed at the first login. Everyone else is invited by mail.
+          const res = await createPerson(
+            tx,
+            m.id,
+            { email: opts.email, displayName: opts.name, roles: opts.role },
+            { initialPassword: password ?? initial },
+          );
+          return res;
         });
         console.log(`Added ${res.person.email} (${res.person.roles.join(', ')}), id ${res.person.id}`);
-        if (res.initialPassword) console.log(`Initial password (shown once): ${res.initialPassword}`);
+        if (!password) console.log(`Initial password (shown once): ${initial}`);
+        console.log('The password must be changed at the first login.');
       });
     },
   );

@@ -40,6 +40,33 @@ describe('config', () => {
     expect(() => loadConfig({ ALLMENDE_JOBS: 'cron' })).toThrow(/ALLMENDE_JOBS/);
     expect(() => loadConfig({ ALLMENDE_WEBHOOK_URL: 'ftp://x' })).toThrow(/ALLMENDE_WEBHOOK_URL/);
   });
+  it('mail: SMTP URL and sender checked, log by default; metrics token long enough', () => {
+    const d = loadConfig({ ALLMENDE_PUBLIC_URL: 'https://allmende.zweckverband.example' });
+    expect(d.mail).toEqual({ smtpUrl: undefined, from: 'Allmende <noreply@allmende.zweckverband.example>' });
+    expect(d.metricsToken).toBeUndefined();
+    const c = loadConfig({
+      ALLMENDE_SMTP_URL: 'smtps://u:p@mail.example:465',
+      ALLMENDE_MAIL_FROM: 'Zweckverband <it@zv.example>',
+      ALLMENDE_METRICS_TOKEN: 'x'.repeat(32),
+    });
+    expect(c.mail.smtpUrl).toBe('smtps://u:p@mail.example:465');
+    expect(c.mail.from).toBe('Zweckverband <it@zv.example>');
+    expect(c.metricsToken).toBe('x'.repeat(32));
+    try {
+      loadConfig({
+        ALLMENDE_SMTP_URL: 'http://mail.example',
+        ALLMENDE_MAIL_FROM: 'kein absender',
+        ALLMENDE_METRICS_TOKEN: 'kurz',
+      });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toContain('ALLMENDE_SMTP_URL');
+      expect(problems).toContain('ALLMENDE_MAIL_FROM');
+      expect(problems).toContain('ALLMENDE_METRICS_TOKEN');
+    }
+  });
+
   it('trusts proxies only by hop count or address, never blindly', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ ALLMENDE_TRUST_PROXY: '1' }).trustProxy).toBe(1);

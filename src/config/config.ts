@@ -37,6 +37,16 @@ export interface Config {
   readonly loginWindowMinutes: number;
   readonly oidc: OidcConfig | undefined;
   readonly jobs: JobsConfig;
+  readonly mail: MailConfig;
+  /** Bearer token that /metrics requires; without it /metrics answers 404. */
+  readonly metricsToken: string | undefined;
+}
+
+export interface MailConfig {
+  /** smtp://user:pass@host:587 or smtps://…:465; undefined: mails are written to the log instead. */
+  readonly smtpUrl: string | undefined;
+  /** Sender address ("From"), e.g. `Allmende <noreply@zweckverband.example>`. */
+  readonly from: string;
 }
 
 export interface JobsConfig {
@@ -124,6 +134,23 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
     name: 'ALLMENDE_WEBHOOK_URL',
     default: '(unset)',
     description: 'Receiver of outbox webhooks (POST, JSON)',
+  },
+  {
+    name: 'ALLMENDE_SMTP_URL',
+    default: '(unset)',
+    description:
+      'Mail server for invitations and password resets: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; unset = mails go to the log',
+  },
+  {
+    name: 'ALLMENDE_MAIL_FROM',
+    default: 'Allmende <noreply@host of ALLMENDE_PUBLIC_URL>',
+    description: 'Sender address of the mails: an address, or "Name <address>"',
+  },
+  {
+    name: 'ALLMENDE_METRICS_TOKEN',
+    default: '(unset)',
+    description:
+      'Bearer token (at least 32 characters) that GET /metrics requires; unset = /metrics answers 404',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
@@ -226,16 +253,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookUrl: url('ALLMENDE_WEBHOOK_URL', ['http:', 'https:']),
   });
 
+  const publicUrl = (url('ALLMENDE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
+    /\/$/,
+    '',
+  );
+  const mailFrom = str('ALLMENDE_MAIL_FROM') ?? `Allmende <noreply@${new URL(publicUrl).hostname}>`;
+  if (!/^([^<>\r\n]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/.test(mailFrom)) {
+    problems.push(`ALLMENDE_MAIL_FROM: expected an address or "Name <address>", got "${mailFrom}"`);
+  }
+  const mail: MailConfig = Object.freeze({
+    smtpUrl: url('ALLMENDE_SMTP_URL', ['smtp:', 'smtps:']),
+    from: mailFrom,
+  });
+  const metricsToken = str('ALLMENDE_METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < 32 || /\s/.test(metricsToken))) {
+    problems.push('ALLMENDE_METRICS_TOKEN: expected at least 32 characters without spaces');
+  }
+
   const config: Config = {
     port,
     host: str('HOST') ?? 'localhost',
     databaseUrl,
     dataDir: path.resolve(str('ALLMENDE_DATA_DIR') ?? './data'),
     demo,
-    publicUrl: (url('ALLMENDE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
-      /\/$/,
-      '',
-    ),
+    publicUrl,
     cookieSecure: bool('ALLMENDE_COOKIE_SECURE', true),
     sessionIdleMinutes: int('ALLMENDE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: int('ALLMENDE_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
@@ -246,6 +287,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginWindowMinutes: int('ALLMENDE_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
     oidc,
     jobs,
+    mail,
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

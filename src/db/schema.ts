@@ -50,6 +50,8 @@ export interface UsersTable {
   oidc_subject: string | null;
   last_login_at: Timestamp | null;
   password_changed_at: Timestamp | null;
+  /** Set for a printed initial password (`allmende user add`): the first login must replace it. */
+  must_change_password: Generated<boolean>;
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -80,6 +82,23 @@ export interface ApiTokensTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
   revoked_by: string | null;
+}
+
+/** One-time links to set a password (only the token's SHA-256 is stored). */
+export interface AccountLinksTable {
+  id: Generated<string>;
+  member_id: string;
+  user_id: string;
+  purpose: 'invitation' | 'reset' | 'first_login';
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface PasswordResetRequestsTable {
+  key: string;
+  requested_at: Timestamp;
 }
 
 export interface LoginThrottleTable {
@@ -379,6 +398,8 @@ export interface DB {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_throttle: LoginThrottleTable;
+  account_links: AccountLinksTable;
+  password_reset_requests: PasswordResetRequestsTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
   instance_settings: InstanceSettingsTable;

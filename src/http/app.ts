@@ -107,7 +107,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             serializers: {
               req: (req: { method: string; url: string; id: string }) => ({
                 method: req.method,
-                path: req.url.split('?')[0] ?? '',
+                // A one-time link's token stays out of the log.
+                path: (req.url.split('?')[0] ?? '').replace(
+                  /^\/passwort-setzen\/[^/]+/,
+                  '/passwort-setzen/…',
+                ),
                 id: req.id,
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

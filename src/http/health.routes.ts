@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { pingDatabase } from '../db/ping.js';
+import { bearerMatches } from './metrics.js';
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   const { database } = app.allmende.deps;
@@ -13,7 +14,14 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     }
   });
   app.get('/api/openapi.json', async () => app.swagger());
-  app.get('/metrics', async (_req, reply) => {
+  // Only with the configured bearer token; without one configured, there is no /metrics at all.
+  app.get('/metrics', async (req, reply) => {
+    const token = app.allmende.deps.config.metricsToken;
+    if (!token) return reply.callNotFound();
+    if (!bearerMatches(req.headers.authorization, token)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      return reply.status(401).type('text/plain; charset=utf-8').send('Unauthorized\n');
+    }
     reply.type(app.allmende.metrics.registry.contentType);
     return app.allmende.metrics.registry.metrics();
   });

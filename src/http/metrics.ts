@@ -1,4 +1,5 @@
 /** Prometheus metrics (prom-client): process defaults plus request counts and durations by route. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
@@ -34,4 +35,15 @@ export class Metrics {
       );
     });
   }
+}
+
+/**
+ * Does an Authorization header carry exactly this bearer token? Compared in constant time: both sides
+ * are hashed first, so neither the length nor a common prefix shows in the timing.
+ */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b) && given.length > 0;
 }

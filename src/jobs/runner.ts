@@ -1,8 +1,9 @@
 /**
  * createJobRunner: pg-boss on PostgreSQL, the in-process runner on the embedded PGlite — the same
  * interface either way. The outbox deliverers: `job` (queues the named job), `webhook` (POST to
- * ALLMENDE_WEBHOOK_URL or the message's target) and any passed in (e.g. `mail`, later).
+ * ALLMENDE_WEBHOOK_URL or the message's target), `mail` (src/mail) and any passed in.
  */
+import { mailDeliverer } from '../mail/mail.js';
 import type { JobRunner, JobRunnerOptions } from './jobs.js';
 import { jobDeliverer, type OutboxDeliverer, sendInTx, webhookDeliverer } from './outbox.js';
 import { createInlineRunner } from './runner-inline.js';
@@ -19,6 +20,7 @@ export function createJobRunner(o: CreateJobRunnerOptions): JobRunner {
       [
         jobDeliverer(runner),
         webhookDeliverer({ url: o.config.jobs.webhookUrl }),
+        mailDeliverer({ config: o.config.mail, log: o.log, host: new URL(o.config.publicUrl).hostname }),
         ...(o.deliverers ?? []),
       ].map((d) => [d.kind, d] as const),
     );

@@ -50,7 +50,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startE2eServer(): Promise<E2eServer> {
+export async function startE2eServer(opts: { env?: Record<string, string> } = {}): Promise<E2eServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'allmende-e2e-'));
   // The public URL must be known before start, so the port is picked first (PORT=0 would leave
   // ALLMENDE_PUBLIC_URL pointing at port 0).
@@ -63,6 +63,7 @@ export async function startE2eServer(): Promise<E2eServer> {
     ALLMENDE_PUBLIC_URL: baseUrl,
     ALLMENDE_DEMO: 'auto',
     LOG_LEVEL: 'silent',
+    ...opts.env,
   });
   // startServer prints the demo accounts; keep the test output readable.
   const write = process.stdout.write;

@@ -76,10 +76,11 @@ describe('allmende command', () => {
   });
 
   it('serves, answers health, readiness and metrics, and stops gracefully on SIGTERM', async () => {
+    const METRICS = 'metrics-token-0123456789abcdefghijklmnop';
     const { env } = await childEnv();
     const port = 40000 + Math.floor(Math.random() * 20000);
     const p = spawn(process.execPath, ['bin/allmende.js', 'serve'], {
-      env: { ...env, PORT: String(port) },
+      env: { ...env, PORT: String(port), ALLMENDE_METRICS_TOKEN: METRICS },
       cwd: process.cwd(),
     });
     let out = '';
@@ -94,7 +95,11 @@ describe('allmende command', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    // /metrics only with the configured bearer token.
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const metrics = await (
+      await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } })
+    ).text();
     expect(metrics).toContain('allmende_http_request_duration_seconds');
     const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
       openapi: string;
@@ -143,6 +148,7 @@ describe('allmende command', () => {
     );
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/Initial password \(shown once\): \S{20,}/);
+    expect(add.stdout).toContain('The password must be changed at the first login.');
     const bad = await cli(
       ['user', 'add', '--member', '12060181', '--email', 'kaputt', '--name', 'X', '--role', 'member_clerk'],
       env,

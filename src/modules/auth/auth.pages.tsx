@@ -91,6 +91,11 @@ export async function authPages(app: FastifyInstance): Promise<void> {
                 <Button label={t('login.submit')} />
               </div>
             </form>
+            <p class="kern-body">
+              <a class="kern-link" href="/passwort-vergessen">
+                {t('login.forgot')}
+              </a>
+            </p>
             {services.oidc ? (
               <div class="kern-stack-sm">
                 <p class="kern-body kern-body--muted">{t('login.or')}</p>
@@ -164,7 +169,7 @@ export async function authPages(app: FastifyInstance): Promise<void> {
       if (!form.ok) return loginPage(req, reply, { email, errors: form.errors, status: 422 });
       const password = form.data.password;
       try {
-        const { token } = await loginWithPassword(
+        const { token, passwordLink } = await loginWithPassword(
           deps.database,
           deps.config,
           deps.secret,
@@ -173,6 +178,8 @@ export async function authPages(app: FastifyInstance): Promise<void> {
         );
         services.metrics.logins.inc({ result: 'success' });
         await endPreviousSession(req);
+        // A printed initial password: replace it first (the link's page logs in afterwards).
+        if (passwordLink) return reply.redirect(`/passwort-setzen/${passwordLink}`, 303);
         reply.setCookie(services.sessionCookie, token, cookieOpts);
         // The pre-login CSRF secret is replaced so a token captured before login is worthless.
         reply.clearCookie(services.csrfCookie, cookieOpts);

@@ -19,6 +19,7 @@ import { memberScope, NO_MEMBERS, systemCtx } from '../../shared/context.js';
 import { normalizeEmail } from '../../shared/email.js';
 import { RateLimitedError, UnauthenticatedError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { firstLoginLink } from '../people/accounts.service.js';
 import {
   countThrottledAttempt,
   deleteThrottleKey,
@@ -121,9 +122,15 @@ async function forgiveAttempt(database: Database, k: ThrottleKeys): Promise<void
 }
 
 export interface LoginResult {
+  /** The session's cookie token; '' when passwordLink is given (no session yet). */
   token: string;
   userId: string;
   memberId: string;
+  /**
+   * A printed initial password must be replaced first: no session, only a one-time link (15 minutes) to
+   * the page that sets a new password and then logs in.
+   */
+  passwordLink?: string;
 }
 
 export async function loginWithPassword(
@@ -158,8 +165,16 @@ export async function loginWithPassword(
     throw new UnauthenticatedError('auth.invalid_credentials');
   }
   await forgiveAttempt(database, k);
-  const token = await runInTx(database, systemCtx('login', memberScope(user.member_id), requestId), (tx) =>
-    createSession(tx, config, { id: user.id, memberId: user.member_id }, 'password'),
+  const done = await runInTx(
+    database,
+    systemCtx('login', memberScope(user.member_id), requestId),
+    async (tx) => {
+      const passwordLink = await firstLoginLink(tx, user.id);
+      if (passwordLink) return { token: '', passwordLink };
+      return {
+        token: await createSession(tx, config, { id: user.id, memberId: user.member_id }, 'password'),
+      };
+    },
   );
-  return { token, userId: user.id, memberId: user.member_id };
+  return { ...done, userId: user.id, memberId: user.member_id };
 }

@@ -183,12 +183,12 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
       count++;
     }
     for (const a of DEMO_ACCOUNTS) {
-      await createPerson(tx, byName.get(a.member)!, {
-        email: a.email,
-        displayName: a.displayName,
-        roles: [a.role],
-        password: DEMO_PASSWORD,
-      });
+      await createPerson(
+        tx,
+        byName.get(a.member)!,
+        { email: a.email, displayName: a.displayName, roles: [a.role] },
+        { initialPassword: DEMO_PASSWORD, mustChangePassword: false },
+      );
     }
     // The catalogue (versions 1.0 and 2.0 with example prices), belonging to the association.
     await seedDemoCatalog(tx);

@@ -1,6 +1,9 @@
 /** The people module: the staff accounts of each member body and their roles. */
 import { firstIdOfMember } from '../../db/tenant-rows.js';
 import { defineModule } from '../module.js';
+import { accountLinkCleanupJob, sendAccountLinkJob } from './accounts.jobs.js';
+import accountsMessages from './accounts.messages.json' with { type: 'json' };
+import { accountPages } from './accounts.pages.js';
 import peopleMessages from './people.messages.json' with { type: 'json' };
 import { peoplePages } from './people.pages.js';
 import { peopleRoutes } from './people.routes.js';
@@ -11,8 +14,16 @@ export const peopleModule = defineModule({
     'people.read': { roles: ['association_admin', 'member_admin', 'member_clerk', 'auditor'] },
     'people.manage': { roles: ['association_admin', 'member_admin'], writes: true },
   },
-  auditEvents: ['user.created', 'user.updated', 'user.viewed', 'user.listed'],
-  messages: peopleMessages,
+  auditEvents: [
+    'user.created',
+    'user.updated',
+    'user.viewed',
+    'user.listed',
+    'user.invited',
+    'user.password_set',
+    'user.password_reset_requested',
+  ],
+  messages: { ...peopleMessages, ...accountsMessages },
   navigation: [
     {
       area: 'association',
@@ -24,7 +35,11 @@ export const peopleModule = defineModule({
     { area: 'member', order: 20, label: 'nav.people', href: (p) => `/mitglieder/${p.memberId}/personen` },
   ],
   api: peopleRoutes,
-  pages: peoplePages,
+  pages: async (app) => {
+    await peoplePages(app);
+    await accountPages(app);
+  },
+  jobs: [sendAccountLinkJob, accountLinkCleanupJob],
   tenancy: {
     routes: {
       'GET /api/v1/members/:memberId/people': {},

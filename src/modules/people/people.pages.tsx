@@ -1,6 +1,7 @@
 /** People and roles of a member: list, add, change roles, disable. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.js';
+import { mailDelivery } from '../../mail/mail.js';
 import { formatDateTime } from '../../shared/dates.js';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
@@ -223,15 +224,7 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
                 ]}
               />
             ) : (
-              <TextField
-                name="password"
-                label={t('people.password')}
-                hint={t('people.password_hint')}
-                type="password"
-                optionalLabel={t('common.optional')}
-                error={e.password}
-                autocomplete="new-password"
-              />
+              <p class="kern-body">{t('people.invitation_hint')}</p>
             )}
             <div class="kern-btn-wrapper">
               <Button label={t('common.save')} />
@@ -263,17 +256,10 @@ export async function peoplePages(app: FastifyInstance): Promise<void> {
     const base = `/mitglieder/${member.id}/personen`;
     try {
       return await submitOnce(req, reply, tx, async (t2) => {
-        const { initialPassword } = await createPerson(t2, member.id, form.data);
-        // A generated initial password is shown exactly once, from the flash; never stored in clear.
-        return {
-          to: base,
-          flash: initialPassword
-            ? {
-                title: 'people.created',
-                secret: { explanation: 'people.initial_password', value: initialPassword },
-              }
-            : { title: 'people.created' },
-        };
+        // No password to pass on: the person gets an invitation mail with a one-time link.
+        await createPerson(t2, member.id, form.data);
+        const logged = mailDelivery(app.allmende.deps.config) === 'log';
+        return { to: base, flash: { title: logged ? 'people.invited_logged' : 'people.invited' } };
       });
     } catch (err) {
       const problem = formProblem(err, req.t);

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
+import { mailDelivery } from '../../mail/mail.js';
 import { MemberIdParams } from '../members/members.schema.js';
-import { Person, PersonCreateBody, PersonParams, PersonPatchBody } from './people.schema.js';
+import { INVITATION_HOURS } from './accounts.service.js';
+import { Person, PersonCreateBody, PersonCreated, PersonParams, PersonPatchBody } from './people.schema.js';
 import { createPerson, getPerson, listPeople, updatePerson } from './people.service.js';
 
 /** Handlers get their request and reply types from the schemas (TypeBox type provider). */
@@ -31,19 +33,22 @@ export const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Add a person; without a password one is generated and returned once',
+        summary: 'Add a person; they get an invitation mail with a one-time link to set their password',
         params: MemberIdParams,
         body: PersonCreateBody,
         response: {
-          201: Type.Object({ person: Person, initialPassword: Type.Union([Type.String(), Type.Null()]) }),
+          201: PersonCreated,
           ...errorResponses,
         },
       },
     },
     async (req, reply) => {
       requireAuth(req);
-      const result = await tx(req, (t) => createPerson(t, req.params.memberId, req.body));
-      return reply.status(201).send(result);
+      const { person } = await tx(req, (t) => createPerson(t, req.params.memberId, req.body));
+      return reply.status(201).send({
+        person,
+        invitation: { validHours: INVITATION_HOURS, delivery: mailDelivery(app.allmende.deps.config) },
+      });
     },
   );
 

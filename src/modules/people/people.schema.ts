@@ -38,13 +38,21 @@ export const PersonCreateBody = Type.Object(
       maxItems: 5,
       description: 'The auditor role is granted only by an administrator of the association',
     }),
-    password: Type.Optional(
-      Type.String({ minLength: 12, maxLength: 1024, description: 'Omit to generate one' }),
-    ),
   },
   { additionalProperties: false },
 );
 export type PersonCreateInput = Static<typeof PersonCreateBody>;
+
+/** The answer to adding a person: the person, and the invitation mail on its way. */
+export const PersonCreated = Type.Object({
+  person: Person,
+  invitation: Type.Object({
+    validHours: Type.Integer({ description: 'How long the link to set the password is valid' }),
+    delivery: Type.Union([Type.Literal('smtp'), Type.Literal('log')], {
+      description: 'smtp: sent by mail; log: no mail server is set up, the mail was written to the log',
+    }),
+  }),
+});
 
 export const PersonPatchBody = Type.Object(
   {

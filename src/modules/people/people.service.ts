@@ -22,6 +22,7 @@ import { hashPassword, passwordProblems, verifyPassword } from '../auth/password
 import { ASSOCIATION_ROLES, MEMBER_ROLES, requireMemberPermission } from '../auth/permissions.js';
 import { endSessionsOfPerson } from '../auth/sessions.service.js';
 import { getMemberSummary } from '../members/members.service.js';
+import { invitePerson } from './accounts.service.js';
 import {
   findUser,
   findUserById,
@@ -133,11 +134,19 @@ export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/**
+ * Adds a person. Nobody passes a password on: the person gets an invitation mail with a one-time link
+ * to set their own (queued in this transaction, accounts.service.ts). Only the operator's CLI
+ * (`allmende user add`, the first administrator of a fresh install) gives `initialPassword`: it is
+ * printed once and must be changed at the first login. The demo accounts keep their published password
+ * (`mustChangePassword: false`).
+ */
 export async function createPerson(
   tx: Tx,
   memberId: string,
   input: PersonCreateInput,
-): Promise<{ person: PersonDto; initialPassword: string | null }> {
+  opts: { initialPassword?: string; mustChangePassword?: boolean } = {},
+): Promise<{ person: PersonDto }> {
   requireMemberPermission(tx.ctx, memberId, 'people.manage');
   const allowed = await allowedRoles(tx, memberId);
   // One exact stored form of the address (src/shared/email.ts); confusable characters are refused.
@@ -145,19 +154,20 @@ export async function createPerson(
   const email = normalized.ok ? normalized.email : '';
   const issues: FieldIssue[] = [...validateName(input.displayName), ...validateRoles(input.roles, allowed)];
   if (!normalized.ok) issues.push({ field: 'email', code: normalized.code });
-  const generated = input.password === undefined ? generatePassword() : null;
-  const password = input.password ?? generated!;
-  for (const code of passwordProblems(password)) issues.push({ field: 'password', code });
+  if (opts.initialPassword !== undefined)
+    for (const code of passwordProblems(opts.initialPassword)) issues.push({ field: 'password', code });
   if (issues.length) throw new ValidationError(issues);
   requireAuditorGrant(tx.ctx, input.roles);
+  // The same answer whoever holds the address: the other member is not named.
   if (await isEmailTaken(tx, email)) throw new ConflictError('email.taken', 'email');
   const row = await insertUser(tx, {
     member_id: memberId,
     email,
     display_name: input.displayName.trim(),
-    password_hash: await hashPassword(password),
+    password_hash: opts.initialPassword !== undefined ? await hashPassword(opts.initialPassword) : null,
     roles: [...new Set(input.roles)],
-    password_changed_at: new Date(),
+    password_changed_at: opts.initialPassword !== undefined ? new Date() : null,
+    must_change_password: opts.initialPassword !== undefined && opts.mustChangePassword !== false,
   });
   const dto = toPersonDto(row);
   recordAudit(tx, {
@@ -168,7 +178,8 @@ export async function createPerson(
     data: { email: dto.email, displayName: dto.displayName, roles: dto.roles },
     details: { roles: row.roles },
   });
-  return { person: dto, initialPassword: generated };
+  if (opts.initialPassword === undefined) await invitePerson(tx, { id: row.id, memberId });
+  return { person: dto };
 }
 
 export async function updatePerson(
