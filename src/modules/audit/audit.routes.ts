@@ -97,6 +97,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
                     kind: Type.String(),
                     eventId: Type.Union([Type.String(), Type.Null()]),
                     seq: Type.Union([Type.Integer(), Type.Null()]),
+                    reason: Type.Optional(Type.String()),
                   }),
                   Type.Null(),
                 ]),
@@ -131,6 +132,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 kind: c.problem.kind,
                 eventId: 'event' in c.problem ? c.problem.event.id : null,
                 seq: 'event' in c.problem ? c.problem.event.seq : null,
+                ...('reason' in c.problem ? { reason: c.problem.reason } : {}),
               }
             : null,
         })),

@@ -3,17 +3,28 @@
  * record() buffers events in the transaction; right before commit they are chained and inserted in
  * the same transaction as the change they describe — both commit, or neither.
  */
+import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import type { ActorKind, AuditEventRow } from '../../db/schema.js';
+import type { ActorKind } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
 import { keyedDigest } from '../../shared/canonical-json.js';
 import { ALL_MEMBERS_READ, type Ctx, systemCtx } from '../../shared/context.js';
 import { requirePermission } from '../auth/permissions.js';
 import { listMemberIds } from '../members/members.service.js';
 import type { AuditInput } from './audit.catalog.js';
-import { type ChainReport, ChainVerifier, eventHash, type StoredEvent, verifyChain } from './audit.chain.js';
 import {
+  type ChainReport,
+  ChainVerifier,
+  eventHashV2,
+  HASH_VERSION,
+  nowMicroIso,
+  type StoredEvent,
+  verifyChain,
+} from './audit.chain.js';
+import {
+  type AuditEventListRow,
   auditEventsBefore,
+  type ChainEventRow,
   chainEventsAfter,
   countAuditEvents,
   insertAuditEvents,
@@ -26,7 +37,8 @@ const BAG_KEY = 'audit.pending';
 
 interface PendingEvent {
   input: AuditInput;
-  occurredAt: Date;
+  /** Microsecond UTC string: hashed as it is and stored exactly (timestamptz has microseconds). */
+  occurredAt: string;
 }
 
 /** Records an audit event in the current transaction. */
@@ -37,7 +49,7 @@ export function recordAudit(tx: Tx, input: AuditInput): void {
     tx.bag.set(BAG_KEY, pending);
     tx.beforeCommit(BAG_KEY, () => flush(tx, pending!));
   }
-  pending.push({ input, occurredAt: new Date() });
+  pending.push({ input, occurredAt: nowMicroIso() });
 }
 
 /** The digest of audited data: keyed with the instance secret, so it reveals nothing by guessing. */
@@ -71,6 +83,7 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
         ? { actorType: input.actor.type, actorId: input.actor.id }
         : ctxActor;
       const event = {
+        id: randomUUID(),
         memberId,
         seq,
         occurredAt,
@@ -84,8 +97,10 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
         requestId: tx.ctx.requestId,
         prevHash,
       };
-      const hash = eventHash(event);
+      const hash = eventHashV2(event);
       rows.push({
+        id: event.id,
+        hash_version: HASH_VERSION,
         member_id: memberId,
         seq,
         occurred_at: occurredAt,
@@ -107,7 +122,25 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
   pending.length = 0;
 }
 
-export function toStoredEvent(r: AuditEventRow): StoredEvent {
+/** An event as pages and the API show it. */
+export interface AuditEventView {
+  readonly id: string;
+  readonly memberId: string;
+  readonly seq: number;
+  readonly occurredAt: Date;
+  readonly actorType: string;
+  readonly actorId: string;
+  readonly action: string;
+  readonly objectType: string;
+  readonly objectId: string | null;
+  readonly dataDigest: string | null;
+  readonly details: Record<string, unknown>;
+  readonly requestId: string | null;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export function toStoredEvent(r: AuditEventListRow): AuditEventView {
   return {
     id: r.id,
     memberId: r.member_id,
@@ -136,8 +169,28 @@ export interface AuditFilter {
 }
 
 export interface AuditPage {
-  events: StoredEvent[];
+  events: AuditEventView[];
   total: number;
+}
+
+function chainEventOf(r: ChainEventRow): StoredEvent {
+  return {
+    id: r.id,
+    memberId: r.member_id,
+    seq: r.seq,
+    occurredAt: r.occurred_at_us,
+    hashVersion: r.hash_version,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    action: r.action,
+    objectType: r.object_type,
+    objectId: r.object_id,
+    dataDigest: r.data_digest,
+    details: r.details,
+    requestId: r.request_id,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
 }
 
 /** Lists events visible to the caller (RLS limits to the caller's members), newest first. */
@@ -161,7 +214,7 @@ export const AUDIT_BATCH_ROWS = 1000;
  * Every event visible in the transaction, chain by chain in seq order, in batches (keyset on the
  * unique (member_id, seq)): the verifier never holds the whole trail in memory.
  */
-async function* chainBatches(tx: Tx, batchRows: number): AsyncGenerator<AuditEventRow[]> {
+async function* chainBatches(tx: Tx, batchRows: number): AsyncGenerator<ChainEventRow[]> {
   let after: { memberId: string; seq: string | number } | undefined;
   for (;;) {
     const rows = await chainEventsAfter(tx, after, batchRows);
@@ -200,7 +253,7 @@ export async function verifyAuditTrail(
             finish();
             current = new ChainVerifier(r.member_id);
           }
-          current.push(toStoredEvent(r));
+          current.push(chainEventOf(r));
           eventsChecked++;
         }
       }
@@ -230,7 +283,7 @@ export async function* auditEventBatches(
   tx: Tx,
   filter: Omit<AuditFilter, 'offset'>,
   batchRows = AUDIT_BATCH_ROWS,
-): AsyncGenerator<StoredEvent[]> {
+): AsyncGenerator<AuditEventView[]> {
   requirePermission(tx.ctx, 'audit.read');
   let left = filter.limit ?? Number.POSITIVE_INFINITY;
   let after: { at: string; seq: string | number; id: string } | undefined;
