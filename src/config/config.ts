@@ -37,6 +37,11 @@ export interface Config {
   readonly loginWindowMinutes: number;
   readonly oidc: OidcConfig | undefined;
   readonly jobs: JobsConfig;
+  /**
+   * Key that signs the audit anchor (the exported list of chain heads): ALLMENDE_AUDIT_ANCHOR_KEY, or
+   * undefined: then a key is generated into `<dataDir>/audit-anchor.key` on first use.
+   */
+  readonly auditAnchorKey: string | undefined;
 }
 
 export interface JobsConfig {
@@ -124,6 +129,12 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
     name: 'ALLMENDE_WEBHOOK_URL',
     default: '(unset)',
     description: 'Receiver of outbox webhooks (POST, JSON)',
+  },
+  {
+    name: 'ALLMENDE_AUDIT_ANCHOR_KEY',
+    default: '(generated into $ALLMENDE_DATA_DIR/audit-anchor.key)',
+    description:
+      'Secret (at least 32 characters) that signs the audit anchor, the exported chain heads; keep it outside the database',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
@@ -246,7 +257,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginWindowMinutes: int('ALLMENDE_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
     oidc,
     jobs,
+    auditAnchorKey: str('ALLMENDE_AUDIT_ANCHOR_KEY'),
   };
+  if (config.auditAnchorKey !== undefined && config.auditAnchorKey.length < 32)
+    problems.push('ALLMENDE_AUDIT_ANCHOR_KEY: must be at least 32 characters long');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

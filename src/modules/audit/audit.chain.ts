@@ -152,6 +152,8 @@ export type ChainProblem =
 export interface ChainReport {
   readonly memberId: string;
   readonly events: number;
+  /** The verified end of the chain (seq and hash); for a broken chain, what its head says. */
+  readonly headSeq: number;
   readonly headHash: string;
   /** The first problem found in the chain, if any. */
   readonly problem: ChainProblem | null;
@@ -282,7 +284,13 @@ export class ChainVerifier {
           : { kind: 'broken_link', event: refOf(event) };
     }
     if (this.#problem)
-      return { memberId, events, headHash: head?.lastHash ?? GENESIS_HASH, problem: this.#problem };
+      return {
+        memberId,
+        events,
+        headSeq: head?.lastSeq ?? 0,
+        headHash: head?.lastHash ?? GENESIS_HASH,
+        problem: this.#problem,
+      };
     const lastSeq = this.#expectedSeq - 1;
     let problem: ChainProblem | null = null;
     if (events === 0 && (!head || head.lastSeq === 0)) {
@@ -295,7 +303,7 @@ export class ChainVerifier {
     } else if (head.lastSeq !== lastSeq || head.lastHash !== this.#prevHash) {
       problem = { kind: 'head_mismatch', memberId, headSeq: head.lastSeq, lastSeq };
     }
-    return { memberId, events, headHash: this.#prevHash, problem };
+    return { memberId, events, headSeq: lastSeq, headHash: this.#prevHash, problem };
   }
 }
 

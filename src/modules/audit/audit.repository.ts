@@ -175,3 +175,53 @@ export async function listChainHeads(
     .select(['member_id', sql<string>`last_seq::text`.as('last_seq'), 'last_hash'])
     .execute();
 }
+
+/*
+ * Names for the trail, looked up at read time (the trail itself records only ids). RLS limits each
+ * look-up to the reader's scope: an id outside it stays unnamed and shows as the id.
+ */
+
+/** Members visible to the reader, or only the given ones: id, name and whether it is the association. */
+export async function memberNames(
+  tx: Tx,
+  ids?: readonly string[],
+): Promise<{ id: string; name: string; is_association: boolean }[]> {
+  if (ids && ids.length === 0) return [];
+  let q = tx.db.selectFrom('members').select(['id', 'name', 'is_association']);
+  if (ids) q = q.where('id', 'in', ids);
+  return q.execute();
+}
+
+export async function userNames(tx: Tx, ids: readonly string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  return tx.db.selectFrom('users').select(['id', 'display_name as name']).where('id', 'in', ids).execute();
+}
+
+export async function tokenNames(tx: Tx, ids: readonly string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  return tx.db.selectFrom('api_tokens').select(['id', 'name']).where('id', 'in', ids).execute();
+}
+
+/** Whether the member's chain already holds an "audit.viewed" event with this view key. */
+export async function hasViewEvent(tx: Tx, memberId: string, viewKey: string): Promise<boolean> {
+  const row = await tx.db
+    .selectFrom('audit_events')
+    .select('id')
+    .where('member_id', '=', memberId)
+    .where('action', '=', 'audit.viewed')
+    .where(sql<boolean>`details->>'view' = ${viewKey}`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The event at one position of a chain: its hash, or undefined (for comparing with an anchor). */
+export async function chainHashAt(tx: Tx, memberId: string, seq: number): Promise<string | undefined> {
+  const row = await tx.db
+    .selectFrom('audit_events')
+    .select('hash')
+    .where('member_id', '=', memberId)
+    .where(sql<boolean>`seq = ${String(seq)}::int8`)
+    .executeTakeFirst();
+  return row?.hash;
+}
