@@ -237,6 +237,7 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
     const changed =
       anchor && 'comparison' in anchor ? anchor.comparison.filter((c) => c.status !== 'unchanged') : [];
     return sendPage(req, reply, {
+      status: anchor && 'error' in anchor ? 422 : 200,
       title: t('audit.verify'),
       nav: '/pruefung',
       breadcrumbs: [{ href: '/pruefung', label: t('audit.title') }],
@@ -387,7 +388,6 @@ export async function auditPages(app: FastifyInstance): Promise<void> {
     const text = typeof body.anker === 'string' ? body.anker : '';
     const parsed = parseAnchor(anchorKey(deps.config), text);
     if (!parsed.ok) {
-      reply.status(422);
       return verifyPage(req, reply, {
         error: req.t(
           parsed.error === 'signature' ? 'audit.anchor.error_signature' : 'audit.anchor.error_format',
