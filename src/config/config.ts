@@ -42,6 +42,8 @@ export interface Config {
    * undefined: then a key is generated into `<dataDir>/audit-anchor.key` on first use.
    */
   readonly auditAnchorKey: string | undefined;
+  /** Folder the nightly job writes the signed audit anchor to (ALLMENDE_AUDIT_ANCHOR_DIR); unset: none. */
+  readonly auditAnchorDir: string | undefined;
 }
 
 export interface JobsConfig {
@@ -135,6 +137,12 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
     default: '(generated into $ALLMENDE_DATA_DIR/audit-anchor.key)',
     description:
       'Secret (at least 32 characters) that signs the audit anchor, the exported chain heads; keep it outside the database',
+  },
+  {
+    name: 'ALLMENDE_AUDIT_ANCHOR_DIR',
+    default: '(unset)',
+    description:
+      'Folder (best write-once) the nightly job writes the signed audit anchor to; unset: no export',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
@@ -258,6 +266,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     oidc,
     jobs,
     auditAnchorKey: str('ALLMENDE_AUDIT_ANCHOR_KEY'),
+    auditAnchorDir: str('ALLMENDE_AUDIT_ANCHOR_DIR')
+      ? path.resolve(str('ALLMENDE_AUDIT_ANCHOR_DIR')!)
+      : undefined,
   };
   if (config.auditAnchorKey !== undefined && config.auditAnchorKey.length < 32)
     problems.push('ALLMENDE_AUDIT_ANCHOR_KEY: must be at least 32 characters long');

@@ -138,3 +138,22 @@ describe('audit anchor', () => {
     );
   });
 });
+
+describe('scheduled audit anchor', () => {
+  it('the nightly job is registered and writes a signed anchor file that is never overwritten', async () => {
+    const { ANCHOR_EXPORT_JOB, writeAnchorFile } = await import('../../src/modules/audit/audit.jobs.js');
+    const { parseAnchor } = await import('../../src/modules/audit/audit.anchor.js');
+    const { jobCtx, ALL_MEMBERS_READ } = await import('../../src/shared/context.js');
+    expect(t.app.allmende.registry.jobs.map((j) => j.name)).toContain(ANCHOR_EXPORT_JOB);
+    const dir = path.join(dataDir, 'anchors');
+    const key = 'k'.repeat(40);
+    const file = await writeAnchorFile(t.database, jobCtx(ANCHOR_EXPORT_JOB, ALL_MEMBERS_READ), key, dir);
+    const parsed = parseAnchor(key, fs.readFileSync(file, 'utf8'));
+    expect(parsed.ok).toBe(true);
+    expect(parseAnchor('x'.repeat(40), fs.readFileSync(file, 'utf8'))).toEqual({
+      ok: false,
+      error: 'signature',
+    });
+    expect(fs.statSync(file).mode & 0o222).toBe(0);
+  });
+});
