@@ -93,13 +93,19 @@ export function eventHashV2(e: ChainedEventV2): string {
 
 const MICRO_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+let lastMicros = 0n;
+
 /**
  * Now, as a microsecond UTC string: the wall clock's milliseconds plus the sub-millisecond part of the
- * high-resolution clock. PostgreSQL stores exactly this value (timestamptz has microseconds).
+ * high-resolution clock, strictly increasing within the process (so events recorded in one millisecond
+ * keep their order). PostgreSQL stores exactly this value (timestamptz has microseconds).
  */
 export function nowMicroIso(): string {
-  const micros = Number((process.hrtime.bigint() / 1000n) % 1000n);
-  return `${new Date().toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  let micros = BigInt(Date.now()) * 1000n + ((process.hrtime.bigint() / 1000n) % 1000n);
+  if (micros <= lastMicros) micros = lastMicros + 1n;
+  lastMicros = micros;
+  const ms = Number(micros / 1000n);
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(micros % 1000n).padStart(3, '0')}Z`;
 }
 
 /**
