@@ -191,7 +191,7 @@ audit
             console.log(`OK      ${c.memberId}  ${String(c.events).padStart(6)} events  head ${c.headHash}`);
           } else if ('event' in c.problem) {
             console.log(
-              `BROKEN  ${c.memberId}  first broken event: seq ${c.problem.event.seq}, id ${c.problem.event.id} (${c.problem.kind})`,
+              `BROKEN  ${c.memberId}  first broken event: seq ${c.problem.event.seqText}, id ${c.problem.event.id} (${c.problem.kind}${'reason' in c.problem ? `: cannot be verified: ${c.problem.reason}` : ''})`,
             );
           } else if (c.problem.kind === 'head_mismatch') {
             console.log(

@@ -37,6 +37,13 @@ export interface Config {
   readonly loginWindowMinutes: number;
   readonly oidc: OidcConfig | undefined;
   readonly jobs: JobsConfig;
+  /**
+   * Key that signs the audit anchor (the exported list of chain heads): ALLMENDE_AUDIT_ANCHOR_KEY, or
+   * undefined: then a key is generated into `<dataDir>/audit-anchor.key` on first use.
+   */
+  readonly auditAnchorKey: string | undefined;
+  /** Folder the nightly job writes the signed audit anchor to (ALLMENDE_AUDIT_ANCHOR_DIR); unset: none. */
+  readonly auditAnchorDir: string | undefined;
   readonly mail: MailConfig;
   /** Bearer token that /metrics requires; without it /metrics answers 404. */
   readonly metricsToken: string | undefined;
@@ -151,6 +158,18 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
     default: '(unset)',
     description:
       'Bearer token (at least 32 characters) that GET /metrics requires; unset = /metrics answers 404',
+  },
+  {
+    name: 'ALLMENDE_AUDIT_ANCHOR_KEY',
+    default: '(generated into $ALLMENDE_DATA_DIR/audit-anchor.key)',
+    description:
+      'Secret (at least 32 characters) that signs the audit anchor, the exported chain heads; keep it outside the database',
+  },
+  {
+    name: 'ALLMENDE_AUDIT_ANCHOR_DIR',
+    default: '(unset)',
+    description:
+      'Folder (best write-once) the nightly job writes the signed audit anchor to; unset: no export',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
@@ -289,7 +308,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobs,
     mail,
     metricsToken,
+    auditAnchorKey: str('ALLMENDE_AUDIT_ANCHOR_KEY'),
+    auditAnchorDir: str('ALLMENDE_AUDIT_ANCHOR_DIR')
+      ? path.resolve(str('ALLMENDE_AUDIT_ANCHOR_DIR')!)
+      : undefined,
   };
+  if (config.auditAnchorKey !== undefined && config.auditAnchorKey.length < 32)
+    problems.push('ALLMENDE_AUDIT_ANCHOR_KEY: must be at least 32 characters long');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

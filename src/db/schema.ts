@@ -126,6 +126,8 @@ export interface AuditEventsTable {
   request_id: string | null;
   prev_hash: string;
   hash: string;
+  /** 1: hash over the millisecond timestamp, without the id; 2: microseconds and the id. */
+  hash_version: Generated<number>;
 }
 
 export interface AuditChainHeadsTable {

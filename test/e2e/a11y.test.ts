@@ -258,6 +258,11 @@ describe('German', () => {
       'audit trail, filtered',
     );
     await check(pages.auditor, '/pruefung/verifizieren', { h1: 'Prüfpfad verifizieren' });
+    // Comparing with an audit anchor that is not one: the error at the field.
+    const page = pages.auditor;
+    await page.locator('#f-anker').fill('kein Anker');
+    const res = await submit(page, page.getByRole('button', { name: 'Mit Prüfanker vergleichen' }));
+    await expectPage(page, res, { status: 422, h1: 'Prüfpfad verifizieren' }, 'verify page, anchor error');
   });
 
   it('imprint, privacy notice, accessibility statement', async () => {

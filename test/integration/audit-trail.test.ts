@@ -126,7 +126,7 @@ describe('audit trail', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.headers['content-disposition']).toMatch(/attachment/);
-    expect(csv.body.split('\r\n')[0]).toContain('id;memberId;seq');
+    expect(csv.body.split('\r\n')[0]).toContain('"event_id";"member_id";"seq"');
     const json = await auditor.get(`/pruefung/export.json?mitglied=${panketal}`);
     const rows = JSON.parse(json.body) as { memberId: string; hash: string }[];
     expect(rows.length).toBeGreaterThan(0);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { eventHash, GENESIS_HASH, type StoredEvent, verifyChain } from './audit.chain.js';
+import {
+  eventHash,
+  eventHashV2,
+  GENESIS_HASH,
+  nowMicroIso,
+  type StoredEvent,
+  verifyChain,
+} from './audit.chain.js';
 
 const M = '11111111-1111-4111-8111-111111111111';
 
@@ -68,5 +75,56 @@ describe('hash chain', () => {
     const head = headOf(c);
     c[1] = { ...c[1]!, memberId: '22222222-2222-4222-8222-222222222222' };
     expect(verifyChain(M, c, head).problem?.kind).toBe('hash_mismatch');
+  });
+  it('names the event whose content changed and whose hash was recomputed, not its successor', () => {
+    const c = chain(5);
+    const head = headOf(c);
+    const forged = { ...c[2]!, details: { fields: ['name'] } };
+    c[2] = { ...forged, hash: eventHash(forged) };
+    expect(verifyChain(M, c, head).problem).toMatchObject({ kind: 'recomputed', event: { id: 'e3' } });
+    // The last event recomputed: the head decides.
+    const d = chain(3);
+    const dHead = headOf(d);
+    const last = { ...d[2]!, details: { fields: ['name'] } };
+    d[2] = { ...last, hash: eventHash(last) };
+    expect(verifyChain(M, d, dHead).problem).toMatchObject({ kind: 'recomputed', event: { id: 'e3' } });
+  });
+  it('verifies v2 events after v1 events; v2 covers the id and microseconds', () => {
+    const c: StoredEvent[] = chain(2);
+    const at = '2026-12-02T14:05:09.123456Z';
+    const base = {
+      id: 'e3',
+      memberId: M,
+      seq: 3,
+      actorType: 'user',
+      actorId: 'u1',
+      action: 'member.updated',
+      objectType: 'member',
+      objectId: M,
+      dataDigest: null,
+      details: {},
+      requestId: null,
+      prevHash: c[1]!.hash,
+    };
+    const hash = eventHashV2({ ...base, occurredAt: at });
+    c.push({ ...base, occurredAt: at, hashVersion: 2, hash });
+    const head = { lastSeq: 3, lastHash: hash };
+    expect(verifyChain(M, c, head).problem).toBeNull();
+    const moved = [...c.slice(0, 2), { ...c[2]!, occurredAt: '2026-12-02T14:05:09.123999Z' }];
+    expect(verifyChain(M, moved, head).problem).toMatchObject({ kind: 'hash_mismatch', event: { id: 'e3' } });
+    const renamed = [...c.slice(0, 2), { ...c[2]!, id: 'other' }];
+    expect(verifyChain(M, renamed, head).problem).toMatchObject({ kind: 'hash_mismatch' });
+    expect(nowMicroIso()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+  });
+  it('reports an event that cannot be hashed instead of throwing', () => {
+    const c: StoredEvent[] = chain(3);
+    const head = headOf(c);
+    c[1] = { ...c[1]!, details: '{"n": 1e400}' };
+    expect(verifyChain(M, c, head).problem).toMatchObject({ kind: 'unverifiable', event: { id: 'e2' } });
+    c[1] = { ...c[1]!, details: `{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}` };
+    expect(verifyChain(M, c, head).problem).toMatchObject({
+      kind: 'unverifiable',
+      reason: 'details nested too deeply',
+    });
   });
 });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
 import { requirePermission } from '../auth/permissions.js';
-import { listAuditEvents, recordAudit, verifyAuditTrail } from './audit.service.js';
+import { listAuditEvents, recordAudit, recordTrailViewed, verifyAuditTrail } from './audit.service.js';
 
 export const AuditEvent = Type.Object({
   id: Type.String(),
@@ -61,12 +61,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const pageSize = req.query.pageSize ?? 100;
       const res = await tx(req, async (t) => {
         const r = await listAuditEvents(t, { ...req.query, limit: pageSize, offset: (page - 1) * pageSize });
-        recordAudit(t, {
-          action: 'audit.viewed',
-          memberId: req.principal!.memberId,
-          objectType: 'audit_trail',
-          details: { count: r.events.length },
-        });
+        const { memberId, action, from, to } = req.query;
+        await recordTrailViewed(t, { memberId, action, from, to }, r.total);
         return r;
       });
       return {
@@ -97,6 +93,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
                     kind: Type.String(),
                     eventId: Type.Union([Type.String(), Type.Null()]),
                     seq: Type.Union([Type.Integer(), Type.Null()]),
+                    reason: Type.Optional(Type.String()),
                   }),
                   Type.Null(),
                 ]),
@@ -131,6 +128,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 kind: c.problem.kind,
                 eventId: 'event' in c.problem ? c.problem.event.id : null,
                 seq: 'event' in c.problem ? c.problem.event.seq : null,
+                ...('reason' in c.problem ? { reason: c.problem.reason } : {}),
               }
             : null,
         })),

@@ -3,30 +3,50 @@
  * record() buffers events in the transaction; right before commit they are chained and inserted in
  * the same transaction as the change they describe — both commit, or neither.
  */
+import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import type { ActorKind, AuditEventRow } from '../../db/schema.js';
+import type { ActorKind } from '../../db/schema.js';
 import { runInTx, type Tx } from '../../db/tx.js';
 import { keyedDigest } from '../../shared/canonical-json.js';
 import { ALL_MEMBERS_READ, type Ctx, systemCtx } from '../../shared/context.js';
+import { isUuid } from '../../shared/ids.js';
 import { requirePermission } from '../auth/permissions.js';
 import { listMemberIds } from '../members/members.service.js';
+import { type Anchor, type AnchorComparison, signAnchor } from './audit.anchor.js';
 import type { AuditInput } from './audit.catalog.js';
-import { type ChainReport, ChainVerifier, eventHash, type StoredEvent, verifyChain } from './audit.chain.js';
 import {
+  type ChainReport,
+  ChainVerifier,
+  eventHashV2,
+  HASH_VERSION,
+  nowMicroIso,
+  type StoredEvent,
+  verifyChain,
+} from './audit.chain.js';
+import { type EventRefs, idsToName, type NameBook } from './audit.format.js';
+import {
+  type AuditEventListRow,
   auditEventsBefore,
+  type ChainEventRow,
   chainEventsAfter,
+  chainHashAt,
   countAuditEvents,
+  hasViewEvent,
   insertAuditEvents,
   listAuditEventRows,
   listChainHeads,
   lockChain,
+  memberNames,
+  tokenNames,
+  userNames,
 } from './audit.repository.js';
 
 const BAG_KEY = 'audit.pending';
 
 interface PendingEvent {
   input: AuditInput;
-  occurredAt: Date;
+  /** Microsecond UTC string: hashed as it is and stored exactly (timestamptz has microseconds). */
+  occurredAt: string;
 }
 
 /** Records an audit event in the current transaction. */
@@ -37,7 +57,7 @@ export function recordAudit(tx: Tx, input: AuditInput): void {
     tx.bag.set(BAG_KEY, pending);
     tx.beforeCommit(BAG_KEY, () => flush(tx, pending!));
   }
-  pending.push({ input, occurredAt: new Date() });
+  pending.push({ input, occurredAt: nowMicroIso() });
 }
 
 /** The digest of audited data: keyed with the instance secret, so it reveals nothing by guessing. */
@@ -71,6 +91,7 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
         ? { actorType: input.actor.type, actorId: input.actor.id }
         : ctxActor;
       const event = {
+        id: randomUUID(),
         memberId,
         seq,
         occurredAt,
@@ -84,8 +105,10 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
         requestId: tx.ctx.requestId,
         prevHash,
       };
-      const hash = eventHash(event);
+      const hash = eventHashV2(event);
       rows.push({
+        id: event.id,
+        hash_version: HASH_VERSION,
         member_id: memberId,
         seq,
         occurred_at: occurredAt,
@@ -107,7 +130,25 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
   pending.length = 0;
 }
 
-export function toStoredEvent(r: AuditEventRow): StoredEvent {
+/** An event as pages and the API show it. */
+export interface AuditEventView {
+  readonly id: string;
+  readonly memberId: string;
+  readonly seq: number;
+  readonly occurredAt: Date;
+  readonly actorType: string;
+  readonly actorId: string;
+  readonly action: string;
+  readonly objectType: string;
+  readonly objectId: string | null;
+  readonly dataDigest: string | null;
+  readonly details: Record<string, unknown>;
+  readonly requestId: string | null;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export function toStoredEvent(r: AuditEventListRow): AuditEventView {
   return {
     id: r.id,
     memberId: r.member_id,
@@ -136,8 +177,28 @@ export interface AuditFilter {
 }
 
 export interface AuditPage {
-  events: StoredEvent[];
+  events: AuditEventView[];
   total: number;
+}
+
+function chainEventOf(r: ChainEventRow): StoredEvent {
+  return {
+    id: r.id,
+    memberId: r.member_id,
+    seq: r.seq,
+    occurredAt: r.occurred_at_us,
+    hashVersion: r.hash_version,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    action: r.action,
+    objectType: r.object_type,
+    objectId: r.object_id,
+    dataDigest: r.data_digest,
+    details: r.details,
+    requestId: r.request_id,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
 }
 
 /** Lists events visible to the caller (RLS limits to the caller's members), newest first. */
@@ -161,7 +222,7 @@ export const AUDIT_BATCH_ROWS = 1000;
  * Every event visible in the transaction, chain by chain in seq order, in batches (keyset on the
  * unique (member_id, seq)): the verifier never holds the whole trail in memory.
  */
-async function* chainBatches(tx: Tx, batchRows: number): AsyncGenerator<AuditEventRow[]> {
+async function* chainBatches(tx: Tx, batchRows: number): AsyncGenerator<ChainEventRow[]> {
   let after: { memberId: string; seq: string | number } | undefined;
   for (;;) {
     const rows = await chainEventsAfter(tx, after, batchRows);
@@ -200,7 +261,7 @@ export async function verifyAuditTrail(
             finish();
             current = new ChainVerifier(r.member_id);
           }
-          current.push(toStoredEvent(r));
+          current.push(chainEventOf(r));
           eventsChecked++;
         }
       }
@@ -230,7 +291,7 @@ export async function* auditEventBatches(
   tx: Tx,
   filter: Omit<AuditFilter, 'offset'>,
   batchRows = AUDIT_BATCH_ROWS,
-): AsyncGenerator<StoredEvent[]> {
+): AsyncGenerator<AuditEventView[]> {
   requirePermission(tx.ctx, 'audit.read');
   let left = filter.limit ?? Number.POSITIVE_INFINITY;
   let after: { at: string; seq: string | number; id: string } | undefined;
@@ -242,4 +303,134 @@ export async function* auditEventBatches(
     const last = rows[rows.length - 1]!;
     after = { at: last.cursor_at, seq: last.seq, id: last.id };
   }
+}
+
+/** The names of the members, people and tokens the events refer to, as far as the reader may see them. */
+export async function auditNames(tx: Tx, events: readonly EventRefs[]): Promise<NameBook> {
+  requirePermission(tx.ctx, 'audit.read');
+  const ids = idsToName(events);
+  const [members, users, tokens] = await Promise.all([
+    memberNames(tx, ids.members.filter(isUuid)),
+    userNames(tx, ids.users.filter(isUuid)),
+    tokenNames(tx, ids.tokens.filter(isUuid)),
+  ]);
+  return {
+    members: new Map(members.map((m) => [m.id, m.name])),
+    users: new Map(users.map((u) => [u.id, u.name])),
+    tokens: new Map(tokens.map((k) => [k.id, k.name])),
+  };
+}
+
+/** The members whose trail the reader sees: the association first, then by name (German collation). */
+export async function auditMembers(tx: Tx): Promise<{ id: string; name: string; isAssociation: boolean }[]> {
+  requirePermission(tx.ctx, 'audit.read');
+  const rows = await memberNames(tx);
+  return rows
+    .map((m) => ({ id: m.id, name: m.name, isAssociation: m.is_association }))
+    .sort(
+      (a, b) =>
+        Number(b.isAssociation) - Number(a.isAssociation) ||
+        a.name.localeCompare(b.name, 'de') ||
+        a.id.localeCompare(b.id),
+    );
+}
+
+/**
+ * Records that the reader viewed the trail with a filter — once per session (or token) and filter, so
+ * paging back and forth adds no events. The key is keyed with the instance secret: the session id,
+ * a credential, never reaches the trail. Checked in the database, in the reader's own chain.
+ */
+export async function recordTrailViewed(
+  tx: Tx,
+  filter: Omit<AuditFilter, 'limit' | 'offset'>,
+  total: number,
+): Promise<void> {
+  const principal = tx.ctx.principal;
+  if (!principal) throw new Error('audit: viewing the trail needs a principal');
+  const normalized = {
+    memberId: filter.memberId ?? null,
+    action: filter.action ?? null,
+    from: filter.from ?? null,
+    to: filter.to ?? null,
+  };
+  const view = dataDigest(tx, {
+    by: principal.sessionId ?? `${principal.kind}:${principal.id}`,
+    filter: normalized,
+  }).slice(0, 32);
+  if (await hasViewEvent(tx, principal.memberId, view)) return;
+  recordAudit(tx, {
+    action: 'audit.viewed',
+    memberId: principal.memberId,
+    objectType: 'audit_trail',
+    details: {
+      view,
+      total,
+      ...(normalized.memberId ? { member: normalized.memberId } : {}),
+      ...(normalized.action ? { action: normalized.action } : {}),
+      ...(normalized.from ? { from_day: normalized.from } : {}),
+      ...(normalized.to ? { to_day: normalized.to } : {}),
+    },
+  });
+}
+
+/**
+ * The signed anchor of every chain the reader sees: verified head (seq, hash) and the member's name.
+ * Recorded as "audit.anchor_exported" in the reader's chain.
+ */
+export async function exportAnchor(database: Database, ctx: Ctx, key: string): Promise<Anchor> {
+  requirePermission(ctx, 'audit.export');
+  const result = await verifyAuditTrail(database, ctx);
+  return runInTx(database, ctx, async (tx) => {
+    const members = new Map((await auditMembers(tx)).map((m, i) => [m.id, { name: m.name, order: i }]));
+    const heads = result.chains
+      .map((c) => ({
+        memberId: c.memberId,
+        name: members.get(c.memberId)?.name ?? c.memberId,
+        seq: c.headSeq,
+        hash: c.headHash,
+      }))
+      .sort(
+        (a, b) =>
+          (members.get(a.memberId)?.order ?? Number.MAX_SAFE_INTEGER) -
+            (members.get(b.memberId)?.order ?? Number.MAX_SAFE_INTEGER) ||
+          a.memberId.localeCompare(b.memberId),
+      );
+    const anchor = signAnchor(key, new Date(), heads);
+    if (ctx.principal)
+      recordAudit(tx, {
+        action: 'audit.anchor_exported',
+        memberId: ctx.principal.memberId,
+        objectType: 'audit_trail',
+        data: anchor,
+        details: { chains: heads.length },
+      });
+    return anchor;
+  });
+}
+
+/**
+ * Compares a signed anchor with the chains now: a chain whose event at the anchored seq has another
+ * hash (or is gone) was rewritten since the anchor was made — even if it verifies in itself.
+ */
+export async function compareAnchor(tx: Tx, anchor: Anchor): Promise<AnchorComparison[]> {
+  requirePermission(tx.ctx, 'audit.read');
+  const out: AnchorComparison[] = [];
+  for (const h of anchor.heads) {
+    if (h.seq === 0) {
+      out.push({ memberId: h.memberId, name: h.name, seq: 0, status: 'unchanged' });
+      continue;
+    }
+    const now = isUuid(h.memberId) ? await chainHashAt(tx, h.memberId, h.seq) : undefined;
+    const status = now === undefined ? 'missing' : now === h.hash ? 'unchanged' : 'rewritten';
+    out.push({ memberId: h.memberId, name: h.name, seq: h.seq, status });
+  }
+  const changed = out.filter((c) => c.status !== 'unchanged').length;
+  if (tx.ctx.principal)
+    recordAudit(tx, {
+      action: 'audit.anchor_compared',
+      memberId: tx.ctx.principal.memberId,
+      objectType: 'audit_trail',
+      details: { anchored: anchor.createdAt, chains: out.length, changed },
+    });
+  return out;
 }
