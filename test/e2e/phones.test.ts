@@ -40,10 +40,12 @@ async function phone(email?: string): Promise<{ context: BrowserContext; page: P
   return { context, page };
 }
 
-/** Same-origin page links (GET, HTML) worth following; sign-out, language, exports and the API are not. */
+/** Same-origin page links (GET, HTML) worth following; sign-out, language, exports and downloads (the audit anchor) and the API are not. */
 function followable(href: string): boolean {
   if (!href.startsWith('/') || href.startsWith('//')) return false;
-  return !/^\/(abmelden|sprache\/|static\/|pruefung\/export|anmelden\/oidc|api\/(?!docs\b))/.test(href);
+  return !/^\/(abmelden|sprache\/|static\/|pruefung\/(export|anker\.json)|anmelden\/oidc|api\/(?!docs\b))/.test(
+    href,
+  );
 }
 
 /** One URL per pattern: ids, numbers and query values do not make a new page. */
