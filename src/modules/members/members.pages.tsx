@@ -232,6 +232,16 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     // An AGS typed for an Amt is still shown, with its error.
     const isAmt = (opts.member ? opts.member.kind : s('kind')) === 'amt';
     const showAgs = !association && (!isAmt || s('ags') !== '' || Boolean(e.ags));
+    type FieldExtra = Omit<Parameters<typeof TextField>[0], 'name' | 'label' | 'value' | 'error'>;
+    /**
+     * A text field of this form with its value and error by name, marked optional unless it is
+     * required (or `plain`: conditionally required, marked by its hint).
+     */
+    const field = (name: string, label: string, extra: FieldExtra & { plain?: boolean } = {}) => {
+      const { plain, ...rest } = extra;
+      const mark = plain ? {} : rest.required ? { requiredLabel: requiredText } : { optionalLabel: opt };
+      return <TextField name={name} label={label} value={s(name)} error={e[name]} {...mark} {...rest} />;
+    };
     const withDistrict = (hint: string, key: string) => {
       const district = districtLabel(t, key);
       return district ? `${hint} ${t('members.district_in', { district })}` : hint;
@@ -276,15 +286,7 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                 <legend class="kern-label kern-label--large">{t('members.section_master')}</legend>
                 <div class="kern-fieldset__body form-rows">
                   <div class="form-row form-row--wide">
-                    <TextField
-                      name="name"
-                      label={t('members.name')}
-                      value={s('name')}
-                      error={e.name}
-                      required
-                      requiredLabel={requiredText}
-                      maxlength={200}
-                    />
+                    {field('name', t('members.name'), { required: true, maxlength: 200 })}
                   </div>
                   {association ? null : (
                     <div class="form-grid form-row">
@@ -316,76 +318,46 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                     </div>
                   )}
                   <div class="form-grid form-row">
-                    {!showAgs ? null : (
-                      <TextField
-                        name="ags"
-                        label={t('members.ags_long')}
-                        hint={withDistrict(t('members.ags_hint'), s('ags'))}
-                        value={s('ags')}
-                        error={e.ags}
-                        inputmode="numeric"
-                        autocomplete="off"
-                        maxlength={11}
-                        width={12}
-                      />
-                    )}
-                    {association ? null : isAmt ? (
-                      <TextField
-                        name="ars"
-                        label={t('members.amt_key')}
-                        hint={withDistrict(t('members.amt_key_hint'), s('ars'))}
-                        requiredLabel={requiredText}
-                        required
-                        value={s('ars')}
-                        error={e.ars}
-                        inputmode="numeric"
-                        autocomplete="off"
-                        maxlength={16}
-                        width={12}
-                      />
-                    ) : (
-                      <TextField
-                        name="ars"
-                        label={t('members.ars')}
-                        hint={t('members.ars_hint')}
-                        optionalLabel={opt}
-                        value={s('ars')}
-                        error={e.ars}
-                        inputmode="numeric"
-                        autocomplete="off"
-                        maxlength={16}
-                        width={12}
-                      />
-                    )}
-                    <TextField
-                      name="leitwegId"
-                      label={t('members.leitweg')}
-                      hint={t('members.leitweg_hint')}
-                      optionalLabel={opt}
-                      value={s('leitwegId')}
-                      error={e.leitwegId}
-                      maxlength={46}
-                    />
+                    {!showAgs
+                      ? null
+                      : field('ags', t('members.ags_long'), {
+                          hint: withDistrict(t('members.ags_hint'), s('ags')),
+                          inputmode: 'numeric',
+                          autocomplete: 'off',
+                          maxlength: 11,
+                          width: 12,
+                          plain: true,
+                        })}
+                    {association
+                      ? null
+                      : isAmt
+                        ? field('ars', t('members.amt_key'), {
+                            required: true,
+                            hint: withDistrict(t('members.amt_key_hint'), s('ars')),
+                            inputmode: 'numeric',
+                            autocomplete: 'off',
+                            maxlength: 16,
+                            width: 12,
+                          })
+                        : field('ars', t('members.ars'), {
+                            hint: t('members.ars_hint'),
+                            inputmode: 'numeric',
+                            autocomplete: 'off',
+                            maxlength: 16,
+                            width: 12,
+                          })}
+                    {field('leitwegId', t('members.leitweg'), {
+                      hint: t('members.leitweg_hint'),
+                      maxlength: 46,
+                    })}
                   </div>
                   <div class="form-grid form-row">
-                    <TextField
-                      name="population"
-                      label={t('members.population')}
-                      optionalLabel={opt}
-                      value={s('population')}
-                      error={e.population}
-                      inputmode="numeric"
-                    />
-                    <TextField
-                      name="populationYear"
-                      label={t('members.population_year')}
-                      optionalLabel={opt}
-                      value={s('populationYear')}
-                      error={e.populationYear}
-                      inputmode="numeric"
-                      maxlength={4}
-                      width={4}
-                    />
+                    {field('population', t('members.population'), { inputmode: 'numeric' })}
+                    {field('populationYear', t('members.population_year'), {
+                      inputmode: 'numeric',
+                      maxlength: 4,
+                      width: 4,
+                    })}
                   </div>
                 </div>
               </fieldset>
@@ -393,75 +365,23 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
             <fieldset class="kern-fieldset">
               <legend class="kern-label kern-label--large">{t('members.section_address')}</legend>
               <div class="kern-fieldset__body form-grid">
-                <TextField
-                  name="street"
-                  label={t('members.street')}
-                  optionalLabel={opt}
-                  value={s('street')}
-                  error={e.street}
-                  autocomplete="street-address"
-                  maxlength={200}
-                />
-                <TextField
-                  name="postalCode"
-                  label={t('members.postal_code')}
-                  optionalLabel={opt}
-                  value={s('postalCode')}
-                  error={e.postalCode}
-                  autocomplete="postal-code"
-                  inputmode="numeric"
-                  maxlength={5}
-                  width={5}
-                />
-                <TextField
-                  name="city"
-                  label={t('members.city')}
-                  optionalLabel={opt}
-                  value={s('city')}
-                  error={e.city}
-                  autocomplete="address-level2"
-                  maxlength={100}
-                />
-                <TextField
-                  name="website"
-                  label={t('members.website')}
-                  optionalLabel={opt}
-                  value={s('website')}
-                  error={e.website}
-                  type="url"
-                  maxlength={300}
-                />
+                {field('street', t('members.street'), { autocomplete: 'street-address', maxlength: 200 })}
+                {field('postalCode', t('members.postal_code'), {
+                  autocomplete: 'postal-code',
+                  inputmode: 'numeric',
+                  maxlength: 5,
+                  width: 5,
+                })}
+                {field('city', t('members.city'), { autocomplete: 'address-level2', maxlength: 100 })}
+                {field('website', t('members.website'), { type: 'url', maxlength: 300 })}
               </div>
             </fieldset>
             <fieldset class="kern-fieldset">
               <legend class="kern-label kern-label--large">{t('members.section_contact')}</legend>
               <div class="kern-fieldset__body form-grid">
-                <TextField
-                  name="contactName"
-                  label={t('members.contact_name')}
-                  optionalLabel={opt}
-                  value={s('contactName')}
-                  error={e.contactName}
-                  maxlength={200}
-                />
-                <TextField
-                  name="contactEmail"
-                  label={t('members.contact_email')}
-                  optionalLabel={opt}
-                  value={s('contactEmail')}
-                  error={e.contactEmail}
-                  type="email"
-                  maxlength={254}
-                />
-                <TextField
-                  name="contactPhone"
-                  label={t('members.contact_phone')}
-                  optionalLabel={opt}
-                  value={s('contactPhone')}
-                  error={e.contactPhone}
-                  type="tel"
-                  maxlength={50}
-                />
+                {field('contactName', t('members.contact_name'), { maxlength: 200 })}
+                {field('contactEmail', t('members.contact_email'), { type: 'email', maxlength: 254 })}
+                {field('contactPhone', t('members.contact_phone'), { type: 'tel', maxlength: 50 })}
               </div>
             </fieldset>
             <div class="kern-btn-wrapper">
