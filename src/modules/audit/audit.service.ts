@@ -15,6 +15,7 @@ import { listMemberIds } from '../members/members.service.js';
 import { type Anchor, type AnchorComparison, signAnchor } from './audit.anchor.js';
 import type { AuditInput } from './audit.catalog.js';
 import {
+  type ChainedEvent,
   type ChainReport,
   ChainVerifier,
   eventHashV2,
@@ -130,21 +131,9 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
   pending.length = 0;
 }
 
-/** An event as pages and the API show it. */
-export interface AuditEventView {
+/** An event as pages and the API show it: the chained fields with its id and hash. */
+export interface AuditEventView extends ChainedEvent {
   readonly id: string;
-  readonly memberId: string;
-  readonly seq: number;
-  readonly occurredAt: Date;
-  readonly actorType: string;
-  readonly actorId: string;
-  readonly action: string;
-  readonly objectType: string;
-  readonly objectId: string | null;
-  readonly dataDigest: string | null;
-  readonly details: Record<string, unknown>;
-  readonly requestId: string | null;
-  readonly prevHash: string;
   readonly hash: string;
 }
 
