@@ -277,6 +277,22 @@ describe('German', () => {
     );
   });
 
+  it('the public service catalogue, also an earlier version and filtered', async () => {
+    await check(pages.anonymous, '/leistungen', { h1: 'Leistungs- und Entgeltverzeichnis' });
+    await check(
+      pages.anonymous,
+      '/leistungen?version=1.0&kategorie=it-strategie',
+      { h1: 'Leistungs- und Entgeltverzeichnis' },
+      'catalogue 1.0, one category',
+    );
+    await check(
+      pages.admin,
+      '/leistungen?q=Postfach',
+      { h1: 'Leistungs- und Entgeltverzeichnis' },
+      'catalogue, staff',
+    );
+  });
+
   it('404 and 403 pages', async () => {
     await check(pages.anonymous, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, anonymous');
     await check(pages.admin, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, logged in');

@@ -267,3 +267,48 @@ describe('the catalogue API', () => {
     expect(refused.statusCode).toBe(403);
   });
 });
+
+describe('the public catalogue page', () => {
+  it('shows the version in force to anyone, each price in words with a worked example, and the versions', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/leistungen' });
+    expect(res.statusCode, res.body).toBe(200);
+    const html = res.body;
+    expect(html).toContain(
+      'Leistungs- und Entgeltverzeichnis 2.0, beschlossen am 11.03.2021, in Kraft seit 01.01.2022',
+    );
+    expect(html).toContain('10 × 105,00 € je Stunde = 1.050,00 €');
+    expect(html).toContain(
+      '0,20 € je Einwohnerin und Einwohner im Jahr, monatlich ein Zwölftel; mindestens 25,00 € im Monat',
+    );
+    for (const category of [
+      'IT-Strategie',
+      'Fachanwendungen',
+      'Rechenzentrums- und Netzbetrieb',
+      'Groupware',
+      'Druck &amp; Kuvertierung',
+      'Online-Dienste',
+    ]) {
+      expect(html).toContain(category);
+    }
+    expect(html).toContain('1.1 IT-Consulting');
+    expect(html).toContain('105,00 € je Stunde');
+    expect(html).toContain('gestaffelt je VM-Stunde: bis 5.000 je 0,06 €; über 5.000 je 0,045 €');
+    expect(html).toContain('Betrag, kaufmännisch auf den Cent gerundet: 412,50 €'); // 7,500 VM-hours
+    expect(html).toContain('Beispielwert');
+    expect(html).toMatch(
+      /Leistungs- und Entgeltverzeichnis 1\.0<\/a> – beschlossen am 10\.12\.2020, in Kraft ab 01\.01\.2021, gültig bis 31\.12\.2021/,
+    );
+  });
+  it('filters by category and search (ä/ae, ß/ss alike), and shows an earlier version', async () => {
+    const groupware = (await t.app.inject({ method: 'GET', url: '/leistungen?kategorie=groupware' })).body;
+    expect(groupware).toContain('E-Mail-Postfach');
+    expect(groupware).not.toContain('IT-Consulting');
+    const search = (await t.app.inject({ method: 'GET', url: '/leistungen?q=Buergerservice' })).body;
+    expect(search).toContain('Bürgerservice mit VOIS: Meldewesen');
+    expect(search).not.toContain('E-Mail-Postfach');
+    const old = (await t.app.inject({ method: 'GET', url: '/leistungen?version=1.0' })).body;
+    expect(old).toContain('Sie sehen das Leistungs- und Entgeltverzeichnis 1.0');
+    expect(old).toContain('95,00 € je Stunde');
+    expect(old).not.toContain('Online-Antrag');
+  });
+});

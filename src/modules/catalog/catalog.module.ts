@@ -6,6 +6,7 @@
 import { defineModule } from '../module.js';
 import { anyAgreementOf } from './agreements.service.js';
 import catalogMessages from './catalog.messages.json' with { type: 'json' };
+import { catalogPages } from './catalog.pages.js';
 import { catalogRoutes } from './catalog.routes.js';
 
 export const catalogModule = defineModule({
@@ -28,6 +29,11 @@ export const catalogModule = defineModule({
   ],
   messages: catalogMessages,
   api: catalogRoutes,
+  pages: catalogPages,
+  navigation: [
+    { area: 'association', order: 40, label: 'nav.catalog', href: () => '/leistungen' },
+    { area: 'member', order: 40, label: 'nav.catalog', href: () => '/leistungen' },
+  ],
   tenancy: {
     routes: {
       'GET /api/v1/members/:memberId/agreements': {},

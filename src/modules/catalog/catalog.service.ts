@@ -25,7 +25,9 @@ import {
   insertVersion,
   lockAdoptedVersions,
   markAdopted,
+  selectCategories,
   selectItems,
+  selectUnits,
   selectVersions,
   toCatalogItem,
   toVersionInfo,
@@ -274,4 +276,13 @@ export async function seedDemoCatalog(tx: Tx): Promise<number> {
     based = draft.id;
   }
   return DEMO_VERSIONS.length;
+}
+
+/** Categories and units with their names, for pages. */
+export async function catalogLookups(tx: Tx) {
+  const [categories, units] = [await selectCategories(tx), await selectUnits(tx)];
+  return {
+    categories: categories.map((c) => ({ code: c.code, nameDe: c.name_de, nameEn: c.name_en })),
+    units: new Map(units.map((u) => [u.code, { de: u.name_de, en: u.name_en }])),
+  };
 }
