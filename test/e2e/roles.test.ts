@@ -75,7 +75,12 @@ describe('association admin', () => {
   it('starts on the member list and sees the association navigation', async () => {
     expect(new URL(page.url()).pathname).toBe('/mitglieder');
     await page.goto('/mitglieder');
-    expect(await mainNav(page)).toEqual(['Mitglieder', 'Personen des Verbands', 'API-Tokens']);
+    expect(await mainNav(page)).toEqual([
+      'Mitglieder',
+      'Personen des Verbands',
+      'API-Tokens',
+      'Leistungsverzeichnis',
+    ]);
     expect(await page.locator('h1').textContent()).toBe('Mitglieder');
   });
 
@@ -108,7 +113,7 @@ describe('association finance', () => {
 
   it('sees only the member list', async () => {
     expect(new URL(page.url()).pathname).toBe('/mitglieder');
-    expect(await mainNav(page)).toEqual(['Mitglieder']);
+    expect(await mainNav(page)).toEqual(['Mitglieder', 'Leistungsverzeichnis']);
     expect(await page.getByRole('link', { name: 'Aufnahmeantrag erfassen' }).count()).toBe(0);
   });
 
@@ -152,7 +157,7 @@ describe('member admin of Panketal', () => {
 
   it('starts on its own member page and sees the member navigation', async () => {
     expect(new URL(page.url()).pathname).toBe(`/mitglieder/${ids.Panketal}`);
-    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen', 'API-Tokens']);
+    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen', 'API-Tokens', 'Leistungsverzeichnis']);
     expect(await page.locator('h1').textContent()).toBe('Panketal');
   });
 
@@ -184,7 +189,7 @@ describe('member clerk of Bad Belzig', () => {
 
   it('sees its own member and its people only', async () => {
     expect(new URL(page.url()).pathname).toBe(`/mitglieder/${ids['Bad Belzig']}`);
-    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen']);
+    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen', 'Leistungsverzeichnis']);
     expect((await open(page, `/mitglieder/${ids['Bad Belzig']}/personen`)).status).toBe(200);
   });
 
@@ -230,7 +235,7 @@ describe('member clerk of Amt Niemegk', () => {
 
   it('starts on the Amt and opens the member page of Niemegk, a municipality of the Amt', async () => {
     expect(new URL(page.url()).pathname).toBe(`/mitglieder/${ids['Amt Niemegk']}`);
-    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen']);
+    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen', 'Leistungsverzeichnis']);
     await Promise.all([
       page.waitForURL(`**/mitglieder/${ids.Niemegk}`),
       page.getByRole('link', { name: 'Niemegk', exact: true }).click(),
@@ -287,7 +292,7 @@ describe('logout and language', () => {
     ]);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('h1').textContent()).toBe('Members');
-    expect(await mainNav(page)).toEqual(['Members', 'Association staff', 'API tokens']);
+    expect(await mainNav(page)).toEqual(['Members', 'Association staff', 'API tokens', 'Service catalogue']);
     expect(await page.getByRole('link', { name: 'Panketal' }).count()).toBe(1);
     await Promise.all([
       page.waitForURL('**/mitglieder?q=Panke'),
@@ -306,7 +311,7 @@ describe('logout and language', () => {
     await page.waitForURL('**/anmelden');
     expect(await page.locator('h1').textContent()).toBe('Sign in');
     await login(page, DEMO_USERS.panketalAdmin);
-    expect(await mainNav(page)).toEqual(['Our municipality', 'People', 'API tokens']);
+    expect(await mainNav(page)).toEqual(['Our municipality', 'People', 'API tokens', 'Service catalogue']);
     await context.close();
   });
 });
