@@ -16,7 +16,7 @@ import { buildApp } from '../src/http/app.js';
 import { DEMO_PASSWORD } from '../src/modules/demo/demo.seed.js';
 import type { AnyModule } from '../src/modules/module.js';
 import type { Clock } from '../src/shared/clock.js';
-import { ALL_MEMBERS_READ, systemCtx } from '../src/shared/context.js';
+import { ALL_MEMBERS_READ, ALL_MEMBERS_WRITE, systemCtx } from '../src/shared/context.js';
 
 export const testDbKind = () => inject('testDb');
 
@@ -143,6 +143,11 @@ export async function testApp(
 /** Reads something as the system with read access to every member (for assertions). */
 export function readAll<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return runInTx(database, systemCtx('test', ALL_MEMBERS_READ), fn);
+}
+
+/** Work as the association's system context, writing (services called directly, not over HTTP). */
+export function writeAll<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return runInTx(database, systemCtx('test', ALL_MEMBERS_WRITE), fn);
 }
 
 export async function memberIdByName(database: Database, name: string): Promise<string> {

@@ -16,9 +16,9 @@ import {
   setDraftItem,
 } from '../../src/modules/catalog/catalog.service.js';
 import { charge } from '../../src/modules/catalog/pricing.js';
-import { ALL_MEMBERS_WRITE, memberScope, systemCtx } from '../../src/shared/context.js';
+import { memberScope, systemCtx } from '../../src/shared/context.js';
 import { ConflictError, InvalidStateError, ValidationError } from '../../src/shared/errors.js';
-import { DEMO, loggedIn, memberIdByName, type TestApp, testApp } from '../helpers.js';
+import { DEMO, loggedIn, memberIdByName, type TestApp, testApp, writeAll } from '../helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -26,8 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const asAssociation = <T>(fn: (tx: Tx) => Promise<T>) =>
-  runInTx(t.database, systemCtx('test', ALL_MEMBERS_WRITE), fn);
+const asAssociation = <T>(fn: (tx: Tx) => Promise<T>) => writeAll(t.database, fn);
 
 describe('the demo catalogue', () => {
   it('holds version 1.0 and 2.0, 2.0 adopted on 2021-03-11 and in force from 2022-01-01', async () => {

@@ -4,7 +4,7 @@
  * nothing; an admission runs through its four steps and the member is in from the day after publication.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInTx, type Tx } from '../../src/db/tx.js';
+import type { Tx } from '../../src/db/tx.js';
 import {
   draftCatalogVersion,
   getCatalogVersion,
@@ -22,9 +22,8 @@ import {
   recordVote,
 } from '../../src/modules/governance/governance.service.js';
 import { createMember, getMember, votingMembersOn } from '../../src/modules/members/members.service.js';
-import { ALL_MEMBERS_WRITE, systemCtx } from '../../src/shared/context.js';
 import { InvalidStateError, ValidationError } from '../../src/shared/errors.js';
-import { memberIdByName, type TestApp, testApp } from '../helpers.js';
+import { memberIdByName, type TestApp, testApp, writeAll } from '../helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -32,8 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const asAssociation = <T>(fn: (tx: Tx) => Promise<T>) =>
-  runInTx(t.database, systemCtx('test', ALL_MEMBERS_WRITE), fn);
+const asAssociation = <T>(fn: (tx: Tx) => Promise<T>) => writeAll(t.database, fn);
 
 async function meetingWith(title: string, startsAt: string, presentShare: number) {
   return asAssociation(async (tx) => {

@@ -32,13 +32,7 @@ import {
   type TermRow,
   touchAgreement,
 } from './agreements.repository.js';
-import {
-  type AgreementLine,
-  agreementLines,
-  BOOKED_MODELS,
-  earliestEnd,
-  type Term,
-} from './agreements.terms.js';
+import { type AgreementLine, agreementLines, earliestEnd, type Term } from './agreements.terms.js';
 import { DEMO_AGREEMENTS } from './catalog.demo.js';
 import { loadPriceBook } from './catalog.service.js';
 
@@ -276,8 +270,6 @@ export async function agreementCostsForMonth(
   }
   return { month, agreements: out, totalCents: out.reduce((s, a) => s + a.amountCents, 0) };
 }
-
-export { BOOKED_MODELS };
 
 /** The demo's example agreements, for members found by name. */
 export async function seedDemoAgreements(

@@ -40,6 +40,8 @@ export interface AgreementLine {
   validFrom: string;
   validUntil: string;
   versionNumber: string;
+  /** The unit of the service in that version (for the explanation). */
+  unitCode: string;
   quantity: string | null;
   charge: Charge;
 }
@@ -92,6 +94,7 @@ export function agreementLines<
       validFrom: from,
       validUntil: until,
       versionNumber: priced.period.version.number,
+      unitCode: priced.item.unitCode,
       quantity: term.quantity,
       charge: c,
     });

@@ -10,7 +10,7 @@ import type { Lang, T } from '../../web/i18n/index.js';
 import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { queryParams, sendPage } from '../../web/page.js';
 import { sendPublicPage } from '../../web/public-layout.js';
-import { catalogLookups, getCatalogVersion, listCatalogVersions, loadPriceBook } from './catalog.service.js';
+import { catalogLookups, loadPriceBook } from './catalog.service.js';
 import type { CatalogItem } from './price-book.js';
 import { explainCharge } from './pricing.explain.js';
 import { charge, type Price } from './pricing.js';
@@ -107,19 +107,17 @@ export async function catalogPages(app: FastifyInstance): Promise<void> {
     const q = queryParams(req.query);
     const search = (q.q ?? '').trim().slice(0, 100);
     const category = q.kategorie ?? '';
-    const data = await tx(req, async (t2) => {
-      const day = t2.ctx.clock.today();
-      const book = await loadPriceBook(t2);
-      const versions = (await listCatalogVersions(t2)).filter((v) => v.status === 'adopted');
-      const current = book.versionOn(day);
-      const wanted = q.version ? versions.find((v) => v.number === q.version) : current?.version;
-      const shown = wanted ? await getCatalogVersion(t2, { id: wanted.id }) : null;
-      return { day, book, versions, current, shown, lookups: await catalogLookups(t2) };
-    });
-    const { book, versions, current, shown, lookups } = data;
+    // Everything public is in the price book (adopted versions with their items): one read.
+    const { book, day, lookups } = await tx(req, async (t2) => ({
+      book: await loadPriceBook(t2),
+      day: t2.ctx.clock.today(),
+      lookups: await catalogLookups(t2),
+    }));
+    const current = book.versionOn(day);
+    const period = q.version ? book.periods.find((p) => p.version.number === q.version) : current;
+    const shown = period ? { version: period.version, items: book.itemsOf(period.version.id) } : null;
     const name = (c: { nameDe: string; nameEn: string }) => (lang === 'de' ? c.nameDe : c.nameEn);
     const unitName = (code: string) => lookups.units.get(code)?.[lang] ?? code;
-    const period = shown ? book.periods.find((p) => p.version.id === shown.version.id) : undefined;
     const items = (shown?.items ?? []).filter(
       (i) =>
         (category === '' || i.categoryCode === category) &&
@@ -238,8 +236,8 @@ export async function catalogPages(app: FastifyInstance): Promise<void> {
           ))}
           <h2 class="kern-heading-large">{t.code('catalog_page.versions')}</h2>
           <ul class="kern-list">
-            {versions.map((v) => {
-              const p = book.periods.find((x) => x.version.id === v.id);
+            {book.periods.map((p) => {
+              const v = p.version;
               return (
                 <li>
                   <a class="kern-link" href={`/leistungen?version=${encodeURIComponent(v.number)}`}>
@@ -248,12 +246,12 @@ export async function catalogPages(app: FastifyInstance): Promise<void> {
                   {' – '}
                   {t.code('catalog_page.version_dates', {
                     adopted: v.adoptedOn ? formatDate(v.adoptedOn, lang) : '–',
-                    from: p ? formatDate(p.validFrom, lang) : '–',
+                    from: formatDate(p.validFrom, lang),
                   })}
-                  {p?.validUntil
+                  {p.validUntil
                     ? `, ${t.code('catalog_page.until', { until: formatDate(p.validUntil, lang) })}`
                     : ''}
-                  {p && p === current ? ` (${t.code('catalog_page.current')})` : ''}
+                  {p === current ? ` (${t.code('catalog_page.current')})` : ''}
                 </li>
               );
             })}

@@ -249,8 +249,6 @@ export const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return tx(req, async (t) => {
         const month = req.query.month ?? t.ctx.clock.today().slice(0, 7);
         const costs = await agreementCostsForMonth(t, req.params.memberId, month);
-        const units = new Map<string, string>();
-        const book = await loadPriceBook(t);
         return {
           month: costs.month,
           totalCents: costs.totalCents,
@@ -258,20 +256,14 @@ export const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
             agreementId: a.agreement.id,
             serviceCode: a.agreement.serviceCode,
             amountCents: a.amountCents,
-            lines: a.lines.map((l) => {
-              const unit =
-                units.get(a.agreement.serviceCode) ??
-                book.priceAt(a.agreement.serviceCode, l.validFrom)?.item.unitCode ??
-                '';
-              return {
-                validFrom: l.validFrom,
-                validUntil: l.validUntil,
-                versionNumber: l.versionNumber,
-                quantity: l.quantity,
-                amountCents: l.charge.amountCents,
-                explanation: explainCharge(l.charge, unit, req.t, req.lang),
-              };
-            }),
+            lines: a.lines.map((l) => ({
+              validFrom: l.validFrom,
+              validUntil: l.validUntil,
+              versionNumber: l.versionNumber,
+              quantity: l.quantity,
+              amountCents: l.charge.amountCents,
+              explanation: explainCharge(l.charge, l.unitCode, req.t, req.lang),
+            })),
           })),
         };
       });

@@ -98,12 +98,6 @@ export async function priceAt(tx: Tx, serviceCode: string, day: string) {
   return (await loadPriceBook(tx)).priceAt(serviceCode, day);
 }
 
-async function chainOwner(tx: Tx): Promise<string> {
-  const id = await associationMemberId(tx);
-  if (!id) throw new InvalidStateError('association.missing');
-  return id;
-}
-
 function checkItem(item: CatalogItem): FieldIssue[] {
   return checkPrice(item.price).map((code) => ({
     field: `${item.serviceCode}.price`,
@@ -146,7 +140,7 @@ export async function draftCatalogVersion(
   await insertItems(tx, row.id, items);
   recordAudit(tx, {
     action: 'catalog.version_drafted',
-    memberId: await chainOwner(tx),
+    memberId: await associationMemberId(tx),
     objectType: 'catalog_version',
     objectId: row.id,
     data: { number: row.number, items },
@@ -171,7 +165,7 @@ export async function setDraftItem(tx: Tx, versionId: string, item: CatalogItem)
   await upsertItem(tx, row.id, item);
   recordAudit(tx, {
     action: 'catalog.item_changed',
-    memberId: await chainOwner(tx),
+    memberId: await associationMemberId(tx),
     objectType: 'catalog_version',
     objectId: row.id,
     data: item,
@@ -186,7 +180,7 @@ export async function removeDraftItem(tx: Tx, versionId: string, serviceCode: st
   if ((await deleteItem(tx, row.id, serviceCode)) === 0) throw new NotFoundError('catalog_item');
   recordAudit(tx, {
     action: 'catalog.item_changed',
-    memberId: await chainOwner(tx),
+    memberId: await associationMemberId(tx),
     objectType: 'catalog_version',
     objectId: row.id,
     details: { number: row.number, service: serviceCode, removed: true },
@@ -234,7 +228,7 @@ export async function adoptCatalogVersion(
   });
   recordAudit(tx, {
     action: 'catalog.version_adopted',
-    memberId: await chainOwner(tx),
+    memberId: await associationMemberId(tx),
     objectType: 'catalog_version',
     objectId: row.id,
     data: { number: row.number, items },

@@ -88,10 +88,15 @@ export class PriceBook<V extends CatalogVersionInfo = CatalogVersionInfo> {
     return periodOn(this.periods, day);
   }
 
+  /** The items of an adopted version, in its order. */
+  itemsOf(versionId: string): CatalogItem[] {
+    return [...(this.items.get(versionId)?.values() ?? [])];
+  }
+
   /** The items of the version in force on `day` (empty before the first version). */
   itemsOn(day: string): CatalogItem[] {
     const p = this.versionOn(day);
-    return p ? [...(this.items.get(p.version.id)?.values() ?? [])] : [];
+    return p ? this.itemsOf(p.version.id) : [];
   }
 
   /** The item of `serviceCode` in the version in force on `day`, with that version; undefined if none. */

@@ -63,12 +63,6 @@ function berlinDay(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(at);
 }
 
-async function chainOwner(tx: Tx): Promise<string> {
-  const id = await associationMemberId(tx);
-  if (!id) throw new InvalidStateError('association.missing');
-  return id;
-}
-
 export async function createMeeting(
   tx: Tx,
   input: { title: string; startsAt: string; place?: string | null },
@@ -83,7 +77,7 @@ export async function createMeeting(
   });
   recordAudit(tx, {
     action: 'governance.meeting_created',
-    memberId: await chainOwner(tx),
+    memberId: await associationMemberId(tx),
     objectType: 'meeting',
     objectId: row.id,
     data: input,
@@ -263,7 +257,7 @@ export async function recordVote(
   );
   recordAudit(tx, {
     action: 'governance.resolution_voted',
-    memberId: await chainOwner(tx),
+    memberId: await associationMemberId(tx),
     objectType: 'resolution',
     objectId: r.id,
     data: result,
@@ -327,7 +321,7 @@ export async function applyResolution(tx: Tx, resolutionId: string): Promise<boo
   await markApplied(tx, r.id);
   recordAudit(tx, {
     action: 'governance.resolution_applied',
-    memberId: await chainOwner(tx),
+    memberId: await associationMemberId(tx),
     objectType: 'resolution',
     objectId: r.id,
     details: { number: r.number, kind: r.kind },

@@ -513,8 +513,10 @@ export async function listMemberIds(tx: Tx): Promise<string[]> {
 }
 
 /** The association's own member id (tenant zero), for events that belong to its chain. */
-export async function associationMemberId(tx: Tx): Promise<string | undefined> {
-  return (await findAssociation(tx))?.id;
+export async function associationMemberId(tx: Tx): Promise<string> {
+  const id = (await findAssociation(tx))?.id;
+  if (!id) throw new InvalidStateError('association.missing');
+  return id;
 }
 
 /**
