@@ -303,6 +303,21 @@ export interface SteeringGroupMembersTable {
   valid_until: DateString | null;
 }
 
+export type RepresentativeRole = 'representative' | 'deputy';
+
+export interface AssemblyRepresentativesTable {
+  id: Generated<string>;
+  member_id: string;
+  name: string;
+  function: string | null;
+  role: RepresentativeRole;
+  valid_from: DateString;
+  valid_until: DateString | null;
+  is_example: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export type MeetingStatus = 'planned' | 'invited' | 'held' | 'cancelled';
 
 export interface MeetingsTable {
@@ -422,6 +437,7 @@ export interface DB {
   service_agreement_terms: ServiceAgreementTermsTable;
   voting_rules: VotingRulesTable;
   steering_group_members: SteeringGroupMembersTable;
+  assembly_representatives: AssemblyRepresentativesTable;
   meetings: MeetingsTable;
   agenda_items: AgendaItemsTable;
   meeting_documents: MeetingDocumentsTable;
