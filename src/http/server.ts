@@ -13,6 +13,7 @@ import type { JobRunner } from '../jobs/jobs.js';
 import { createJobRunner } from '../jobs/runner.js';
 import { SESSION_PURGE_JOB } from '../modules/auth/sessions.jobs.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../modules/demo/demo.seed.js';
+import type { Clock } from '../shared/clock.js';
 import { buildApp } from './app.js';
 
 export function printDemoAccounts(write: (s: string) => void = (s) => process.stdout.write(s)): void {
@@ -30,7 +31,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
+/**
+ * Starts Allmende. `opts.clock` decides what "today" is for the app (browser tests move it to check
+ * what is in force on a later day); the system clock otherwise.
+ */
+export async function startServer(config: Config, opts: { clock?: Clock } = {}): Promise<RunningServer> {
   const database = await openDatabase(config);
   const state = await prepareDatabase(database);
   let demo = state.demoSeeded;
@@ -40,7 +45,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     demo = res.seeded || demo;
   }
   demo = demo && config.demo !== 'off';
-  const app = await buildApp({ config, database, secret: state.secret, demo });
+  const app = await buildApp({ config, database, secret: state.secret, demo, clock: opts.clock });
   const url = await app.listen({ port: config.port, host: config.host });
   // Background jobs: in this process on the embedded database (and on PostgreSQL unless
   // ALLMENDE_JOBS=worker hands them to `allmende worker` processes).

@@ -12,6 +12,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { loadConfig } from '../../src/config/config.js';
 import { type RunningServer, startServer } from '../../src/http/server.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { DEMO } from '../helpers.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,7 +51,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startE2eServer(opts: { env?: Record<string, string> } = {}): Promise<E2eServer> {
+export async function startE2eServer(
+  opts: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<E2eServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'allmende-e2e-'));
   // The public URL must be known before start, so the port is picked first (PORT=0 would leave
   // ALLMENDE_PUBLIC_URL pointing at port 0).
@@ -70,7 +73,7 @@ export async function startE2eServer(opts: { env?: Record<string, string> } = {}
   process.stdout.write = (() => true) as typeof process.stdout.write;
   let server: RunningServer;
   try {
-    server = await startServer(config);
+    server = await startServer(config, { clock: opts.clock });
   } finally {
     process.stdout.write = write;
   }
