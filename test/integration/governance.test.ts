@@ -1,6 +1,6 @@
 /**
  * The assembly on a real database (PGlite and PostgreSQL): a vote that carries puts a catalogue version
- * in force, once; a vote that fails quorum has no effect; a vote by a non-member is refused and changes
+ * in force, once; a vote that fails quorum or the majority has no effect; a vote by a non-member is refused and changes
  * nothing; an admission runs through its four steps and the member is in from the day after publication.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,45 @@ describe('resolutions and votes', () => {
     expect((await asAssociation((tx) => getCatalogVersion(tx, { id: draft.id }))).version.status).toBe(
       'draft',
     );
+    await expect(asAssociation((tx) => applyResolution(tx, id))).rejects.toBeInstanceOf(InvalidStateError);
+  });
+
+  it('a vote that misses the majority is recorded and has no effect', async () => {
+    // 60 % present, all yes but one third of them no: quorate, yet below two thirds of all members.
+    const m = await meetingWith('Verbandsversammlung 5/2027', '2027-11-11T16:00:00+01:00', 0.6);
+    const applicant = await asAssociation((tx) =>
+      createMember(tx, {
+        name: 'Anwärtergemeinde',
+        kind: 'gemeinde',
+        ags: '12070999',
+        appliedOn: '2027-05-01',
+      }),
+    );
+    const { id } = await asAssociation((tx) =>
+      draftResolution(tx, {
+        agendaItemId: m.agendaItemId,
+        number: '5/2027',
+        kind: 'admit_members',
+        title: 'Aufnahme der Anwärtergemeinde',
+        payload: { memberIds: [applicant.id] },
+      }),
+    );
+    const result = await asAssociation((tx) =>
+      recordVote(
+        tx,
+        id,
+        m.present.map((memberId, i) => ({
+          memberId,
+          ballot: i % 3 === 0 ? ('no' as const) : ('yes' as const),
+        })),
+      ),
+    );
+    expect(result.tally.quorate).toBe(true);
+    expect(result.tally.yes).toBeGreaterThan(result.tally.no);
+    expect(result).toMatchObject({ carried: false, applied: false, tally: { reason: 'no_majority' } });
+    const state = await asAssociation((tx) => admissionState(tx, applicant.id));
+    expect(state.steps.find((s) => s.step === 'amending_statute')?.doneOn).toBeNull();
+    expect(state.memberFrom).toBeNull();
     await expect(asAssociation((tx) => applyResolution(tx, id))).rejects.toBeInstanceOf(InvalidStateError);
   });
 
