@@ -17,6 +17,8 @@ import {
   addAgendaItem,
   createMeeting,
   draftResolution,
+  recordPresence,
+  recordVote,
 } from '../../src/modules/governance/governance.service.js';
 import {
   OPARL_PROSE_REQUIRED,
@@ -27,6 +29,7 @@ import {
   OParlList,
   type OParlTypeName,
 } from '../../src/modules/governance/oparl.schema.js';
+import { votingMembersOn } from '../../src/modules/members/members.service.js';
 import { DEMO, loggedIn, readAll, type TestApp, testApp, writeAll } from '../helpers.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -160,6 +163,14 @@ beforeAll(async () => {
       title: 'Zweite Änderungssatzung',
     });
     made.publicResolutions = [r1.id, r3.id];
+    // The meeting is held and resolution 1/2027 carried: TOP 1 shows the result and the text.
+    const voters = (await votingMembersOn(tx, '2027-03-11')).map((m) => m.id);
+    await recordPresence(tx, a.id, voters);
+    await recordVote(
+      tx,
+      r1.id,
+      voters.map((memberId) => ({ memberId, ballot: 'yes' as const })),
+    );
     made.hiddenResolution = r2.id;
     made.invitation = await insertDocument(tx, {
       meetingId: a.id,
@@ -255,6 +266,7 @@ beforeAll(async () => {
           role: 'deputy',
           valid_from: '2024-01-01',
           valid_until: '2026-06-30',
+          is_example: true,
         },
       ])
       .returning('id')
@@ -458,7 +470,7 @@ describe('OParl crawl from /oparl/v1/system', () => {
     expect(m).toMatchObject({
       name: 'Verbandsversammlung 1/2027',
       start: '2027-03-11T16:00:00+01:00',
-      meetingState: 'terminiert',
+      meetingState: 'durchgeführt',
       organization: [`${base}/organization/verbandsversammlung`],
       location: { description: 'Cottbus, Rathaus, Saal 1' },
       invitation: { id: `${base}/file/${made.invitation}` },
@@ -468,6 +480,11 @@ describe('OParl crawl from /oparl/v1/system', () => {
       ['TOP 1', 0, true],
       ['TOP 3', 1, true],
     ]);
+    expect(items[0]).toMatchObject({
+      result: 'beschlossen',
+      resolutionText: 'Die Verbandsversammlung nimmt den Bericht zur Kenntnis.',
+    });
+    expect(items[1]).not.toHaveProperty('result');
     expect(c.objects.get(`${base}/meeting/${made.meetingB}`)).toMatchObject({
       start: '2020-07-01T10:00:00+02:00',
       created: '2020-01-15T10:00:00+01:00',
@@ -503,8 +520,10 @@ describe('OParl crawl from /oparl/v1/system', () => {
         },
       ],
     });
+    expect(rep).not.toHaveProperty('keyword');
     expect(deputy).toMatchObject({
       name: 'Max Muster',
+      keyword: ['Beispieldaten'],
       membership: [{ role: 'Stellvertreter/in', votingRight: false, endDate: '2026-06-30' }],
     });
     expect(deputy).not.toHaveProperty('status');
@@ -520,8 +539,11 @@ describe('OParl crawl from /oparl/v1/system', () => {
       made.hiddenItemTitle,
       made.hiddenResolutionTitle,
       made.hiddenDocName,
-      'geheim',
-      'TOP 2',
+      'geheim1.pdf',
+      'geheim2.pdf',
+      'geheim3.pdf',
+      '"reference":"2/2027"',
+      'Geheim GmbH',
     ])
       expect(c.text.includes(secret), secret).toBe(false);
   });

@@ -67,6 +67,7 @@ export interface OParlRepresentativeRow {
   role: 'representative' | 'deputy';
   valid_from: string;
   valid_until: string | null;
+  is_example: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -188,6 +189,16 @@ export async function selectOParlResolutions(tx: Tx): Promise<OParlResolutionRow
 export async function selectOParlRepresentatives(tx: Tx): Promise<OParlRepresentativeRow[]> {
   return tx.db
     .selectFrom('assembly_representatives')
-    .select(['id', 'name', 'function', 'role', 'valid_from', 'valid_until', 'created_at', 'updated_at'])
+    .select([
+      'id',
+      'name',
+      'function',
+      'role',
+      'valid_from',
+      'valid_until',
+      'is_example',
+      'created_at',
+      'updated_at',
+    ])
     .execute();
 }

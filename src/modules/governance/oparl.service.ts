@@ -445,6 +445,8 @@ function buildGraph(
         name: r.name,
         status: r.function ? [r.function] : [],
         membership: [embedded(memberships[i]!, 'person')],
+        // Demo representatives are invented: say so to every client (§3.1 `keyword`).
+        keyword: r.is_example ? ['Beispieldaten'] : [],
       },
       r.created_at,
       r.updated_at,
