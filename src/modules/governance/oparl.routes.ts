@@ -47,7 +47,12 @@ const notFound = (reply: FastifyReply) =>
 /** `filename` for ASCII clients plus `filename*` (RFC 6266/8187) for the real name. */
 function disposition(kind: 'inline' | 'attachment', fileName: string): string {
   const ascii = fileName.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  // RFC 8187 attr-char leaves out ' ( ) * which encodeURIComponent keeps.
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 export const oparlRoutes: FastifyPluginAsync = async (app) => {
