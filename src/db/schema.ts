@@ -343,6 +343,8 @@ export interface AgendaItemsTable {
   description: string | null;
   public: Generated<boolean>;
   prepared_by_steering_group: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export type MeetingDocumentKind = 'invitation' | 'report' | 'draft_resolution' | 'minutes' | 'other';

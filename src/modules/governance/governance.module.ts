@@ -4,6 +4,7 @@
  */
 import { defineModule } from '../module.js';
 import governanceMessages from './governance.messages.json' with { type: 'json' };
+import { oparlRoutes } from './oparl.routes.js';
 
 export const governanceModule = defineModule({
   name: 'governance',
@@ -17,4 +18,5 @@ export const governanceModule = defineModule({
     'governance.admission_step_recorded',
   ],
   messages: governanceMessages,
+  pages: oparlRoutes,
 });
