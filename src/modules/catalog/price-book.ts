@@ -25,6 +25,9 @@ export interface CatalogItem {
   categoryCode: string;
   nameDe: string;
   nameEn: string;
+  /** What the service is, for people (may be empty). */
+  descriptionDe?: string;
+  descriptionEn?: string;
   unitCode: string;
   meterKey: string | null;
   aggregation: string | null;
