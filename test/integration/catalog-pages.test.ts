@@ -7,9 +7,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAgreements } from '../../src/modules/catalog/agreements.service.js';
-import { getCatalogVersion } from '../../src/modules/catalog/catalog.service.js';
+import {
+  adoptCatalogVersion,
+  draftCatalogVersion,
+  getCatalogVersion,
+} from '../../src/modules/catalog/catalog.service.js';
 import { fixedClock } from '../../src/shared/clock.js';
-import { Client, DEMO, loggedIn, memberIdByName, readAll, type TestApp, testApp } from '../helpers.js';
+import {
+  Client,
+  DEMO,
+  loggedIn,
+  memberIdByName,
+  readAll,
+  type TestApp,
+  testApp,
+  writeAll,
+} from '../helpers.js';
 
 let t: TestApp;
 let panketal: string;
@@ -313,5 +326,32 @@ describe("a member's agreements", () => {
     expect(res.body).toContain('Leistungsvereinbarungen: Bad Belzig');
     const detail = await admin.get(`/mitglieder/${belzig}`);
     expect(detail.body).toContain(`href="/mitglieder/${belzig}/vereinbarungen"`);
+  });
+
+  it('adds VAT by the treatment of the version in force, rounded half-up per agreement', async () => {
+    // A later version charges the mailboxes with 19 % VAT.
+    await writeAll(t.database, async (tx) => {
+      const v20 = await getCatalogVersion(tx, { number: '2.0' });
+      const items = v20.items.map((i) =>
+        i.serviceCode === 'kollaboration' ? { ...i, vat: 'standard' as const, vatNote: null } : i,
+      );
+      const draft = await draftCatalogVersion(tx, { number: '9.0', title: 'Test 9.0', items });
+      await adoptCatalogVersion(tx, draft.id, {
+        adoptedOn: '2026-03-01',
+        inForceFrom: '2030-01-01',
+        resolutionRef: 'Test',
+      });
+    });
+    const c = await loggedIn(t.app, DEMO.panketalAdmin);
+    const res = await c.get(`/mitglieder/${panketal}/vereinbarungen?monat=2030-01`);
+    expect(res.statusCode).toBe(200);
+    // 40 × 3,50 € = 140,00 € net, 26,60 € VAT (19 %), 166,60 € gross.
+    const row = /<tr[^>]*>(?:(?!<\/tr>)[\s\S])*Dateiablage(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(
+      res.body.slice(res.body.indexOf('id="costs-h"')),
+    )?.[0];
+    expect(row).toContain('140,00 €');
+    expect(row).toContain('26,60 €');
+    expect(row).toContain('166,60 €');
+    expect(row).toContain('(19 %)');
   });
 });

@@ -259,7 +259,7 @@ export async function agreementPages(app: FastifyInstance): Promise<void> {
               action={base}
               class="filters"
               role="search"
-              aria-label={t.code('agreements_page.month')}
+              aria-label={t.code('agreements_page.month_filter')}
             >
               <SelectField
                 name="monat"

@@ -449,9 +449,19 @@ export async function catalogStaffPages(app: FastifyInstance): Promise<void> {
                   <tr class="kern-table__row">
                     <td class="kern-table__cell">{i.number}</td>
                     <th scope="row" class="kern-table__header">
-                      <a class="kern-link" href={`${base}/leistungen/${i.serviceCode}`}>
-                        {name(lang, i)}
-                      </a>
+                      {/* Only a draft's services have an edit form; an adopted version is read here. */}
+                      {draft ? (
+                        <a class="kern-link" href={`${base}/leistungen/${i.serviceCode}`}>
+                          {name(lang, i)}
+                        </a>
+                      ) : (
+                        name(lang, i)
+                      )}
+                      {(lang === 'de' ? i.descriptionDe : i.descriptionEn) ? (
+                        <span class="kern-body kern-body--small kern-body--muted">
+                          {` – ${lang === 'de' ? i.descriptionDe : i.descriptionEn}`}
+                        </span>
+                      ) : null}
                     </th>
                     <td class="kern-table__cell">{priceInWords(i.price, unitName(i.unitCode), t, lang)}</td>
                     <td class="kern-table__cell">{t.code('catalog_staff.days', { days: i.noticeDays })}</td>

@@ -208,6 +208,8 @@ const COMPARED: (keyof CatalogItem)[] = [
   'categoryCode',
   'nameDe',
   'nameEn',
+  'descriptionDe',
+  'descriptionEn',
   'unitCode',
   'meterKey',
   'aggregation',
