@@ -123,3 +123,45 @@ describe("a member's agreements", () => {
     expect(await total.count()).toBe(1);
   });
 });
+
+describe('on a 375 px phone', () => {
+  it('the draft, its service editor (also with errors), the comparison and an agreement fit', async () => {
+    const wide: string[] = [];
+    const measure = async (page: Page, label: string) => {
+      await page.evaluate('document.fonts.ready');
+      const w = await page.evaluate<number>('document.documentElement.scrollWidth');
+      if (w > 375) wide.push(`${label}: ${w} px`);
+    };
+    const finance = await session(DEMO_USERS.associationFinance);
+    await finance.setViewportSize({ width: 375, height: 800 });
+    for (const url of [
+      '/leistungen/versionen',
+      '/leistungen/versionen/2.1',
+      '/leistungen/versionen/2.1/leistungen/vm-betrieb',
+      '/leistungen/versionen/2.1/neue-leistung',
+      '/leistungen/vergleich?von=1.0&bis=2.1',
+    ]) {
+      await finance.goto(url);
+      await measure(finance, url);
+    }
+    await finance.goto('/leistungen/versionen/2.1/leistungen/vm-betrieb');
+    await finance.locator('#f-tier1UpTo').fill('x');
+    await click(finance, finance.getByRole('button', { name: 'Speichern' }));
+    await measure(finance, 'service editor with errors');
+
+    const member = await session(DEMO_USERS.panketalAdmin);
+    await member.setViewportSize({ width: 375, height: 800 });
+    await click(
+      member,
+      member.locator('header nav.site-nav').getByRole('link', { name: 'Leistungsvereinbarungen' }),
+    );
+    await measure(member, 'agreements');
+    await click(member, member.getByRole('link', { name: /Dateiablage/ }));
+    await measure(member, 'one agreement');
+    await member.locator('#f-endsOn').fill('2020-01-01');
+    await click(member, member.getByRole('button', { name: 'Kündigen' }));
+    expect(await member.locator('#error-summary').textContent()).toContain('Frühestes Ende');
+    await measure(member, 'cancellation refused');
+    expect(wide).toEqual([]);
+  });
+});
