@@ -293,6 +293,69 @@ describe('German', () => {
     );
   });
 
+  it('catalogue versions, a draft, its service editor (also with errors) and the comparison', async () => {
+    const page = pages.admin;
+    await check(page, '/leistungen/versionen', { h1: 'Versionen des Leistungsverzeichnisses' });
+    await check(page, '/leistungen/versionen/2.0', { h1: 'Leistungs- und Entgeltverzeichnis 2.0' });
+    await check(
+      page,
+      '/leistungen/versionen/2.0/leistungen/druck-sw',
+      { h1: /^5\.1 / },
+      'service of an adopted version (read only)',
+    );
+    await page.goto('/leistungen/versionen');
+    await page.locator('#f-number').fill('2.9');
+    let res = await submit(page, page.getByRole('button', { name: 'Entwurf anlegen' }));
+    await expectPage(page, res, { h1: 'Leistungs- und Entgeltverzeichnis 2.9' }, 'draft, created');
+    await check(
+      page,
+      '/leistungen/versionen/2.9/leistungen/druck-sw',
+      { h1: /bearbeiten$/ },
+      'service editor',
+    );
+    await page.locator('#f-unitPrice').fill('0,0,1');
+    res = await submit(page, page.getByRole('button', { name: 'Speichern' }));
+    await expectPage(page, res, { status: 422, h1: /bearbeiten$/ }, 'service editor with errors');
+    await check(page, '/leistungen/versionen/2.9/neue-leistung', { h1: 'Leistung hinzufügen' });
+    await check(pages.anonymous, '/leistungen/vergleich?von=1.0&bis=2.0', { h1: 'Versionen vergleichen' });
+    await check(
+      page,
+      '/leistungen/vergleich?von=2.0&bis=2.9',
+      { h1: 'Versionen vergleichen' },
+      'compare a draft',
+    );
+  });
+
+  it("a member's agreements, one agreement, and their forms with errors", async () => {
+    const page = pages.panketal;
+    const base = `/mitglieder/${ids.Panketal}/vereinbarungen`;
+    await check(page, base, { h1: 'Leistungsvereinbarungen: Panketal' });
+    let res = await submit(page, page.getByRole('button', { name: 'Buchen' }));
+    await expectPage(
+      page,
+      res,
+      { status: 422, h1: 'Leistungsvereinbarungen: Panketal' },
+      'booking with errors',
+    );
+    await page.goto(base);
+    const href = await page.getByRole('link', { name: /Dateiablage/ }).getAttribute('href');
+    await check(page, href!, { h1: /^Vereinbarung: / }, 'one agreement');
+    await page.locator('#f-endsOn').fill('2020-01-01');
+    res = await submit(page, page.getByRole('button', { name: 'Kündigen' }));
+    await expectPage(
+      page,
+      res,
+      { status: 422, h1: /^Vereinbarung: / },
+      'cancellation before the notice period',
+    );
+    await check(
+      pages.clerk,
+      `/mitglieder/${await clerkMemberId()}/vereinbarungen`,
+      { h1: 'Leistungsvereinbarungen: Bad Belzig' },
+      'agreements, clerk',
+    );
+  });
+
   it('404 and 403 pages', async () => {
     await check(pages.anonymous, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, anonymous');
     await check(pages.admin, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, logged in');
@@ -335,6 +398,17 @@ describe('English', () => {
     await page.locator('#f-ags').fill('abc');
     const res = await submit(page, page.locator('main form button[type=submit]'));
     await expectPage(page, res, { status: 422, h1: 'Edit Panketal' }, 'member edit form with errors (en)');
+  });
+
+  it('catalogue versions, comparison and agreements', async () => {
+    await check(pages.admin, '/leistungen/versionen', { h1: 'Catalogue versions' }, 'versions (en)');
+    await check(pages.anonymous, '/leistungen/vergleich', { h1: 'Compare versions' }, 'comparison (en)');
+    await check(
+      pages.admin,
+      `/mitglieder/${ids.Panketal}/vereinbarungen`,
+      { h1: 'Service agreements: Panketal' },
+      'agreements (en)',
+    );
   });
 
   it('legal pages, 404 and 403', async () => {
@@ -396,6 +470,27 @@ describe('narrow screen (375 px)', () => {
       'API tokens (375 px)',
     );
     await check(pages.admin, '/konto', { h1: 'Mein Konto' }, 'account (375 px)');
+  });
+
+  it('catalogue versions, comparison and agreements', async () => {
+    await check(
+      pages.admin,
+      '/leistungen/versionen',
+      { h1: 'Versionen des Leistungsverzeichnisses' },
+      'versions (375 px)',
+    );
+    await check(
+      pages.anonymous,
+      '/leistungen/vergleich?von=1.0&bis=2.0',
+      { h1: 'Versionen vergleichen' },
+      'comparison (375 px)',
+    );
+    await check(
+      pages.admin,
+      `/mitglieder/${ids.Panketal}/vereinbarungen`,
+      { h1: 'Leistungsvereinbarungen: Panketal' },
+      'agreements (375 px)',
+    );
   });
 
   it('audit trail and verify page', async () => {

@@ -119,6 +119,8 @@ describe('association finance', () => {
 
   it('cannot manage members, people, tokens or read the audit trail', async () => {
     expect((await open(page, `/mitglieder/${ids.Panketal}`)).status).toBe(200);
+    expect((await open(page, '/leistungen/versionen')).status).toBe(200);
+    expect((await open(page, `/mitglieder/${ids.Panketal}/vereinbarungen`)).status).toBe(200);
     expect((await open(page, '/mitglieder/neu')).status).toBe(403);
     expect((await open(page, `/mitglieder/${ids.Panketal}/bearbeiten`)).status).toBe(403);
     expect((await open(page, '/pruefung')).status).toBe(403);
@@ -157,7 +159,13 @@ describe('member admin of Panketal', () => {
 
   it('starts on its own member page and sees the member navigation', async () => {
     expect(new URL(page.url()).pathname).toBe(`/mitglieder/${ids.Panketal}`);
-    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen', 'API-Tokens', 'Leistungsverzeichnis']);
+    expect(await mainNav(page)).toEqual([
+      'Unsere Kommune',
+      'Personen',
+      'API-Tokens',
+      'Leistungsvereinbarungen',
+      'Leistungsverzeichnis',
+    ]);
     expect(await page.locator('h1').textContent()).toBe('Panketal');
   });
 
@@ -166,9 +174,12 @@ describe('member admin of Panketal', () => {
       `/mitglieder/${ids.Panketal}/personen`,
       `/mitglieder/${ids.Panketal}/bearbeiten`,
       `/mitglieder/${ids.Panketal}/api-tokens`,
+      `/mitglieder/${ids.Panketal}/vereinbarungen`,
     ]) {
       expect((await open(page, url)).status, url).toBe(200);
     }
+    expect((await open(page, `/mitglieder/${ids['Bad Belzig']}/vereinbarungen`)).status).toBe(404);
+    expect((await open(page, '/leistungen/versionen')).status).toBe(403);
   });
 
   it('cannot open the association area or other members', async () => {
@@ -189,7 +200,12 @@ describe('member clerk of Bad Belzig', () => {
 
   it('sees its own member and its people only', async () => {
     expect(new URL(page.url()).pathname).toBe(`/mitglieder/${ids['Bad Belzig']}`);
-    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen', 'Leistungsverzeichnis']);
+    expect(await mainNav(page)).toEqual([
+      'Unsere Kommune',
+      'Personen',
+      'Leistungsvereinbarungen',
+      'Leistungsverzeichnis',
+    ]);
     expect((await open(page, `/mitglieder/${ids['Bad Belzig']}/personen`)).status).toBe(200);
   });
 
@@ -235,7 +251,12 @@ describe('member clerk of Amt Niemegk', () => {
 
   it('starts on the Amt and opens the member page of Niemegk, a municipality of the Amt', async () => {
     expect(new URL(page.url()).pathname).toBe(`/mitglieder/${ids['Amt Niemegk']}`);
-    expect(await mainNav(page)).toEqual(['Unsere Kommune', 'Personen', 'Leistungsverzeichnis']);
+    expect(await mainNav(page)).toEqual([
+      'Unsere Kommune',
+      'Personen',
+      'Leistungsvereinbarungen',
+      'Leistungsverzeichnis',
+    ]);
     await Promise.all([
       page.waitForURL(`**/mitglieder/${ids.Niemegk}`),
       page.getByRole('link', { name: 'Niemegk', exact: true }).click(),
@@ -311,7 +332,13 @@ describe('logout and language', () => {
     await page.waitForURL('**/anmelden');
     expect(await page.locator('h1').textContent()).toBe('Sign in');
     await login(page, DEMO_USERS.panketalAdmin);
-    expect(await mainNav(page)).toEqual(['Our municipality', 'People', 'API tokens', 'Service catalogue']);
+    expect(await mainNav(page)).toEqual([
+      'Our municipality',
+      'People',
+      'API tokens',
+      'Service agreements',
+      'Service catalogue',
+    ]);
     await context.close();
   });
 });

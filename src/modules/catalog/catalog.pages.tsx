@@ -10,6 +10,7 @@ import type { Lang, T } from '../../web/i18n/index.js';
 import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { queryParams, sendPage } from '../../web/page.js';
 import { sendPublicPage } from '../../web/public-layout.js';
+import { hasPermission } from '../auth/permissions.js';
 import { catalogLookups, loadPriceBook } from './catalog.service.js';
 import type { CatalogItem } from './price-book.js';
 import { explainCharge } from './pricing.explain.js';
@@ -235,6 +236,19 @@ export async function catalogPages(app: FastifyInstance): Promise<void> {
             </section>
           ))}
           <h2 class="kern-heading-large">{t.code('catalog_page.versions')}</h2>
+          <p class="kern-body">
+            <a class="kern-link" href="/leistungen/vergleich">
+              {t.code('catalog_staff.compare_link')}
+            </a>
+            {req.principal && hasPermission(req.ctx, 'catalog.edit') ? (
+              <>
+                {' · '}
+                <a class="kern-link" href="/leistungen/versionen">
+                  {t.code('catalog_staff.versions_title')}
+                </a>
+              </>
+            ) : null}
+          </p>
           <ul class="kern-list">
             {book.periods.map((p) => {
               const v = p.version;

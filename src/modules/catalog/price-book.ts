@@ -25,6 +25,9 @@ export interface CatalogItem {
   categoryCode: string;
   nameDe: string;
   nameEn: string;
+  /** What the service is, for people (may be empty). */
+  descriptionDe?: string;
+  descriptionEn?: string;
   unitCode: string;
   meterKey: string | null;
   aggregation: string | null;
@@ -205,6 +208,8 @@ const COMPARED: (keyof CatalogItem)[] = [
   'categoryCode',
   'nameDe',
   'nameEn',
+  'descriptionDe',
+  'descriptionEn',
   'unitCode',
   'meterKey',
   'aggregation',

@@ -491,6 +491,13 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
                   variant="tertiary"
                 />
               ) : null}
+              {hasPermission(req.ctx, 'agreements.read') && !own ? (
+                <LinkButton
+                  href={`/mitglieder/${member.id}/vereinbarungen`}
+                  label={t.code('agreements_page.title', { name: member.name })}
+                  variant="tertiary"
+                />
+              ) : null}
             </div>
           </div>
           <ErrorSummary errors={errors} t={t} message={form.message} />
