@@ -80,6 +80,7 @@ describe('association admin', () => {
       'Personen des Verbands',
       'API-Tokens',
       'Leistungsverzeichnis',
+      'Verbandsversammlung',
     ]);
     expect(await page.locator('h1').textContent()).toBe('Mitglieder');
   });
@@ -292,7 +293,13 @@ describe('logout and language', () => {
     ]);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('h1').textContent()).toBe('Members');
-    expect(await mainNav(page)).toEqual(['Members', 'Association staff', 'API tokens', 'Service catalogue']);
+    expect(await mainNav(page)).toEqual([
+      'Members',
+      'Association staff',
+      'API tokens',
+      'Service catalogue',
+      'Assembly',
+    ]);
     expect(await page.getByRole('link', { name: 'Panketal' }).count()).toBe(1);
     await Promise.all([
       page.waitForURL('**/mitglieder?q=Panke'),
