@@ -123,6 +123,7 @@ describe('association finance', () => {
     expect((await open(page, '/mitglieder/neu')).status).toBe(403);
     expect((await open(page, `/mitglieder/${ids.Panketal}/bearbeiten`)).status).toBe(403);
     expect((await open(page, '/pruefung')).status).toBe(403);
+    expect((await open(page, '/versammlung')).status).toBe(403);
     expect([403, 404]).toContain((await open(page, `/mitglieder/${ids.Panketal}/personen`)).status);
     expect([403, 404]).toContain((await open(page, `/mitglieder/${ids.Panketal}/api-tokens`)).status);
   });
@@ -174,6 +175,7 @@ describe('member admin of Panketal', () => {
 
   it('cannot open the association area or other members', async () => {
     expect((await open(page, '/mitglieder')).status).toBe(403);
+    expect((await open(page, '/versammlung')).status).toBe(403);
     expect((await open(page, '/pruefung')).status).toBe(403);
     expect((await open(page, '/mitglieder/neu')).status).toBe(403);
     const other = await open(page, `/mitglieder/${ids['Bad Belzig']}`);

@@ -30,6 +30,7 @@ import { csrfToken, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
 import { listCatalogVersions } from '../catalog/catalog.service.js';
 import { listMembers } from '../members/members.service.js';
+import { MeetingStatusBadge, meetingWhen, ResolutionTable, ResultBadge } from './assembly.components.js';
 import {
   addAgendaItemTo,
   applyResolutionNow,
@@ -43,7 +44,6 @@ import {
   type VotingSetup,
   votingSetup,
 } from './assembly.service.js';
-import { MeetingStatusBadge, meetingWhen, ResolutionTable, ResultBadge } from './governance.pages.js';
 import {
   AgendaItemForm,
   BALLOTS,

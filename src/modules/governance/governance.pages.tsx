@@ -6,7 +6,6 @@
  * (running a meeting, recording votes) are in assembly.pages.tsx and registered from here.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatDate } from '../../shared/dates.js';
 import { isUuid } from '../../shared/ids.js';
 import { Badge, DataTable, DescriptionList } from '../../web/components.js';
 import type { Lang, T } from '../../web/i18n/index.js';
@@ -14,9 +13,10 @@ import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { sendPage } from '../../web/page.js';
 import { sendPublicPage } from '../../web/public-layout.js';
 import { hasPermission } from '../auth/permissions.js';
+import { MeetingStatusBadge, meetingWhen, ResolutionTable } from './assembly.components.js';
 import { assemblyPages } from './assembly.pages.js';
-import { berlinDay, berlinTime, getMeeting, listMeetings } from './assembly.service.js';
-import type { MeetingDto, ResolutionDto } from './governance.schema.js';
+import { berlinDay, getMeeting, listMeetings } from './assembly.service.js';
+import type { MeetingDto } from './governance.schema.js';
 
 function send(
   req: FastifyRequest,
@@ -24,90 +24,6 @@ function send(
   opts: { title: string; body: RawHtml; status?: number; nav?: string },
 ) {
   return req.principal ? sendPage(req, reply, opts) : sendPublicPage(req, reply, opts);
-}
-
-/** "11.03.2021, 16:00 Uhr" / "11 Mar 2021, 16:00", in Berlin time. */
-export function meetingWhen(iso: string, t: T, lang: Lang): string {
-  const at = new Date(iso);
-  return t('assembly.at', { date: formatDate(berlinDay(at), lang), time: berlinTime(at) });
-}
-
-export function MeetingStatusBadge(props: { t: T; status: MeetingDto['status'] }): RawHtml {
-  const variant = props.status === 'held' ? 'success' : props.status === 'cancelled' ? 'danger' : 'info';
-  return <Badge variant={variant} label={props.t.code(`meeting_status.${props.status}`)} />;
-}
-
-/** The result of a resolution in words: carried, failed (quorum / majority), or not yet voted. */
-export function resultLabel(t: T, r: ResolutionDto): string {
-  if (r.status === 'draft' || !r.tally) return t('assembly.result_draft');
-  if (r.carried) return t('assembly.result_carried');
-  return r.tally.reason === 'not_quorate'
-    ? t('assembly.result_not_quorate')
-    : t('assembly.result_no_majority');
-}
-
-export function ResultBadge(props: { t: T; r: ResolutionDto }): RawHtml {
-  const { r } = props;
-  const variant = r.status === 'draft' ? 'info' : r.carried ? 'success' : 'danger';
-  return <Badge variant={variant} label={resultLabel(props.t, r)} />;
-}
-
-/** The resolutions of a meeting as a table: number, title, kind, result, votes, effective date. */
-export function ResolutionTable(props: {
-  t: T;
-  lang: Lang;
-  id: string;
-  resolutions: readonly ResolutionDto[];
-  /** Link each number to this page (the association's vote page). */
-  hrefFor?: (r: ResolutionDto) => string;
-}): RawHtml {
-  const { t, lang } = props;
-  const nf = new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-GB');
-  return (
-    <DataTable
-      id={props.id}
-      caption={t('assembly.resolutions')}
-      columns={[
-        { label: t('assembly.resolution_number') },
-        { label: t('assembly.resolution_title') },
-        { label: t('assembly.resolution_kind') },
-        { label: t('assembly.result') },
-        { label: t('assembly.yes'), numeric: true },
-        { label: t('assembly.no'), numeric: true },
-        { label: t('assembly.abstain'), numeric: true },
-        { label: t('assembly.effective_on') },
-      ]}
-    >
-      {props.resolutions.map((r) => (
-        <tr class="kern-table__row">
-          <th scope="row" class="kern-table__header">
-            {props.hrefFor ? (
-              <a class="kern-link" href={props.hrefFor(r)}>
-                {r.number}
-              </a>
-            ) : (
-              r.number
-            )}
-          </th>
-          <td class="kern-table__cell">{r.title}</td>
-          <td class="kern-table__cell">{t.code(`resolution_kind.${r.kind}`)}</td>
-          <td class="kern-table__cell">
-            <ResultBadge t={t} r={r} />
-          </td>
-          <td class="kern-table__cell kern-table__cell--numeric">{r.tally ? nf.format(r.tally.yes) : '–'}</td>
-          <td class="kern-table__cell kern-table__cell--numeric">{r.tally ? nf.format(r.tally.no) : '–'}</td>
-          <td class="kern-table__cell kern-table__cell--numeric">
-            {r.tally ? nf.format(r.tally.abstain) : '–'}
-          </td>
-          <td class="kern-table__cell">
-            {r.carried
-              ? formatDate(r.effectiveOn ?? (r.votedAt ? berlinDay(new Date(r.votedAt)) : null), lang)
-              : '–'}
-          </td>
-        </tr>
-      ))}
-    </DataTable>
-  );
 }
 
 function MeetingTable(props: { t: T; lang: Lang; id: string; caption: string; meetings: MeetingDto[] }) {
@@ -250,8 +166,12 @@ export async function governancePages(app: FastifyInstance): Promise<void> {
                 {agendaItems.map((a) => (
                   <li>
                     <strong>{a.number}</strong> {a.title}
-                    {a.public ? '' : ' '}
-                    {a.public ? null : <Badge variant="warning" label={t('assembly.non_public')} />}
+                    {a.public ? null : (
+                      <>
+                        {' '}
+                        <Badge variant="warning" label={t('assembly.non_public')} />
+                      </>
+                    )}
                     {byItem(a.id).length > 0 ? (
                       <span class="kern-body kern-body--small">
                         {' – '}
@@ -284,32 +204,33 @@ export async function governancePages(app: FastifyInstance): Promise<void> {
             <h2 class="kern-heading-large" id="docs-h">
               {t('assembly.documents')}
             </h2>
-            <ul class="kern-list kern-list--bullet">
-              {documents.map((d) => (
-                <li>
-                  <a class="kern-link" href={d.href}>
-                    {d.name}
-                  </a>{' '}
-                  ({t.code(`document_kind.${d.kind}`)}, PDF)
-                  {d.public ? null : (
-                    <>
-                      {' '}
-                      <Badge variant="warning" label={t('assembly.non_public')} />
-                    </>
-                  )}
-                </li>
-              ))}
-              {meeting.status === 'held' ? (
-                <li>
-                  <a class="kern-link" href={`/sitzungen/${meeting.id}/niederschrift.pdf`}>
-                    {t('assembly.minutes_pdf')}
-                  </a>
-                </li>
-              ) : null}
-            </ul>
             {documents.length === 0 && meeting.status !== 'held' ? (
               <p class="kern-body">{t('assembly.no_documents')}</p>
-            ) : null}
+            ) : (
+              <ul class="kern-list kern-list--bullet">
+                {documents.map((d) => (
+                  <li>
+                    <a class="kern-link" href={d.href}>
+                      {d.name}
+                    </a>{' '}
+                    ({t.code(`document_kind.${d.kind}`)}, PDF)
+                    {d.public ? null : (
+                      <>
+                        {' '}
+                        <Badge variant="warning" label={t('assembly.non_public')} />
+                      </>
+                    )}
+                  </li>
+                ))}
+                {meeting.status === 'held' ? (
+                  <li>
+                    <a class="kern-link" href={`/sitzungen/${meeting.id}/niederschrift.pdf`}>
+                      {t('assembly.minutes_pdf')}
+                    </a>
+                  </li>
+                ) : null}
+              </ul>
+            )}
           </section>
         </div>
       ),
