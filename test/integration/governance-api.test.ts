@@ -436,7 +436,9 @@ describe('the association pages', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('09.03.2028, 17:30 Uhr');
     expect(page.body).toContain('Die Sitzung wurde angelegt.');
-    expect(page.body).toContain('Voreinstellung');
+    // The rules in force, and where they are a configurable default because the statute is silent.
+    expect(page.body).toContain('Jedes Mitglied hat eine Stimme.');
+    expect(page.body).toContain('sind diese Regeln eine Voreinstellung und einstellbar');
 
     res = await admin.postForm(`${url}/tagesordnung`, { topNumber: 'TOP 1', topTitle: '', public: 'true' });
     expect(res.statusCode).toBe(422);
@@ -505,6 +507,9 @@ describe('the association pages', () => {
     expect(page.body).toContain('beschlussfähig.');
     expect(page.body).toContain(`Ja: ${present.length}, Nein: 0, Enthaltung: 0 Stimmen`);
     expect(page.body).toContain('vollzogen am');
+    // In force from the meeting day (the resolution has no date of its own).
+    const pub0 = await visitor.get(`/sitzungen/${meetingId}`);
+    expect(pub0.body).toMatch(/angenommen[\s\S]*09\.03\.2028/);
     const pub = await visitor.get(`/sitzungen/${meetingId}`);
     expect(pub.body).toContain('Wirtschaftsplan 2028 beschließen');
   });

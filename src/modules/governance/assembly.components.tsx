@@ -9,13 +9,16 @@ import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { berlinDay, berlinTime } from './assembly.service.js';
 import type { MeetingDto, ResolutionDto } from './governance.schema.js';
 
-/** The day a carried resolution takes effect: its own date, the catalogue's first day, or the vote's day. */
-export function effectiveDay(r: ResolutionDto): string | null {
+/**
+ * The day a carried resolution takes effect: its own date, the catalogue version's first day in force,
+ * or the day of the meeting that voted it.
+ */
+export function effectiveDay(r: ResolutionDto, meetingDay: string): string | null {
   if (!r.carried) return null;
   if (r.effectiveOn) return r.effectiveOn;
   const inForceFrom = (r.payload as { inForceFrom?: unknown }).inForceFrom;
   if (r.kind === 'adopt_catalog_version' && typeof inForceFrom === 'string') return inForceFrom;
-  return r.votedAt ? berlinDay(new Date(r.votedAt)) : null;
+  return meetingDay;
 }
 
 /** "11.03.2021, 16:00 Uhr" / "11 Mar 2021, 16:00", in Berlin time. */
@@ -50,6 +53,8 @@ export function ResolutionTable(props: {
   lang: Lang;
   id: string;
   resolutions: readonly ResolutionDto[];
+  /** The meeting's day in Berlin (a resolution without a date of its own takes effect then). */
+  meetingDay: string;
   /** Link each number to this page (the association's vote page). */
   hrefFor?: (r: ResolutionDto) => string;
 }): RawHtml {
@@ -92,9 +97,7 @@ export function ResolutionTable(props: {
             {r.tally ? nf.format(r.tally.abstain) : '–'}
           </td>
           <td class="kern-table__cell">
-            {r.carried
-              ? formatDate(r.effectiveOn ?? (r.votedAt ? berlinDay(new Date(r.votedAt)) : null), lang)
-              : '–'}
+            {r.carried ? formatDate(effectiveDay(r, props.meetingDay), lang) : '–'}
           </td>
         </tr>
       ))}

@@ -34,6 +34,7 @@ import { MeetingStatusBadge, meetingWhen, ResolutionTable, ResultBadge } from '.
 import {
   addAgendaItemTo,
   applyResolutionNow,
+  berlinDay,
   berlinInstant,
   draftResolutionAt,
   getMeeting,
@@ -471,6 +472,7 @@ export async function assemblyPages(app: FastifyInstance): Promise<void> {
                   t={t}
                   lang={lang}
                   id="resolutions"
+                  meetingDay={berlinDay(new Date(meeting.startsAt))}
                   resolutions={resolutions}
                   hrefFor={(r) => `/versammlung/beschluesse/${r.id}/abstimmung`}
                 />

@@ -203,6 +203,19 @@ export async function getResolution(tx: Tx, resolutionId: string): Promise<Resol
   };
 }
 
+/** JSON with sorted keys: jsonb does not keep the key order it was given. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
 export interface VotingSetup {
   day: string;
   rules: VotingRules;
@@ -240,7 +253,7 @@ export async function votingSetup(tx: Tx, meetingId: string): Promise<VotingSetu
     rules,
     source: row?.source ?? '',
     validFrom: row?.valid_from ?? null,
-    isDefault: !row || JSON.stringify(row.rules) === JSON.stringify(DEFAULT_RULES),
+    isDefault: !row || canonical(row.rules) === canonical(DEFAULT_RULES),
     members,
   };
 }

@@ -193,7 +193,13 @@ export async function governancePages(app: FastifyInstance): Promise<void> {
               <p class="kern-body">{t('assembly.no_resolutions')}</p>
             ) : (
               <>
-                <ResolutionTable t={t} lang={lang} id="resolutions" resolutions={resolutions} />
+                <ResolutionTable
+                  t={t}
+                  lang={lang}
+                  id="resolutions"
+                  meetingDay={berlinDay(new Date(meeting.startsAt))}
+                  resolutions={resolutions}
+                />
                 {resolutions.some((r) => r.status === 'voted' && !r.carried) ? (
                   <p class="kern-body kern-body--small">{t('assembly.failed_no_effect')}</p>
                 ) : null}
