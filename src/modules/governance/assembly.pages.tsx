@@ -307,7 +307,7 @@ export async function assemblyPages(app: FastifyInstance): Promise<void> {
     const kind = v('resolution', 'kind', 'other');
     const year = meeting.startsAt.slice(0, 4);
     const nextNumber = `${resolutions.filter((r) => r.number.endsWith(`/${year}`)).length + 1}/${year}`;
-    const votesLabel = (n: number) => t('assembly.votes_n', { n });
+    const votesLabel = (n: number) => (n === 1 ? t('assembly.votes_one') : t('assembly.votes_n', { n }));
     return sendPage(req, reply, {
       title: meeting.title,
       status: form.status,
@@ -974,7 +974,8 @@ export async function assemblyPages(app: FastifyInstance): Promise<void> {
                       aria-describedby={err ? `f-${name}-error` : undefined}
                     >
                       <legend class="kern-label">
-                        {m.name} ({t('assembly.votes_n', { n: m.votes })})
+                        {m.name} (
+                        {m.votes === 1 ? t('assembly.votes_one') : t('assembly.votes_n', { n: m.votes })})
                       </legend>
                       <div class="kern-fieldset__body kern-fieldset__body--horizontal">
                         {BALLOTS.map((b) => (
