@@ -104,6 +104,7 @@ export function PublicLayout(props: PublicLayoutProps): RawHtml {
             { href: b.imprintUrl, label: t('footer.imprint') },
             { href: b.privacyUrl, label: t('footer.privacy') },
             { href: b.accessibilityUrl, label: t('footer.accessibility') },
+            { href: '/sitzungen', label: t('footer.meetings') },
           ]}
         >
           {props.branding ? (

@@ -25,6 +25,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 let srv: E2eServer;
 let browser: Browser;
 const ids: Record<string, string> = {};
+/** The meeting the German assembly test creates (the English one reads it again). */
+let meetingPath = '';
 /** One logged-in browser per role (plus an anonymous one), shared by the tests of this file. */
 const pages: Record<'anonymous' | 'admin' | 'auditor' | 'clerk' | 'panketal', Page> = {} as never;
 const contexts: BrowserContext[] = [];
@@ -356,6 +358,77 @@ describe('German', () => {
     );
   });
 
+  it('the assembly: calendar, a meeting, the association area (also with errors) and a vote', async () => {
+    const page = pages.admin;
+    await check(page, '/versammlung', { h1: 'Verbandsversammlung' });
+    let res = await submit(page, page.getByRole('button', { name: 'Sitzung anlegen' }));
+    await expectPage(
+      page,
+      res,
+      { status: 422, h1: 'Verbandsversammlung' },
+      'assembly, new meeting with errors',
+    );
+    await page.locator('#f-title').fill('Verbandsversammlung (Barrierefreiheit)');
+    await page.locator('#f-date').fill('2027-06-17');
+    res = await submit(page, page.getByRole('button', { name: 'Sitzung anlegen' }));
+    await expectPage(page, res, { h1: 'Verbandsversammlung (Barrierefreiheit)' }, 'meeting, created');
+    meetingPath = new URL(page.url()).pathname;
+    res = await submit(page, page.getByRole('button', { name: 'TOP hinzufügen' }));
+    await expectPage(
+      page,
+      res,
+      { status: 422, h1: 'Verbandsversammlung (Barrierefreiheit)' },
+      'meeting, TOP form with errors',
+    );
+    await page.locator('#f-topTitle').fill('Vertrauliche Angelegenheit');
+    await page.locator('#f-public').selectOption('false');
+    await submit(page, page.getByRole('button', { name: 'TOP hinzufügen' }));
+    await page.locator('#f-topTitle').fill('Bericht');
+    await submit(page, page.getByRole('button', { name: 'TOP hinzufügen' }));
+    for (const b of await page.locator('input[name=memberIds]').all()) await b.check();
+    await submit(page, page.getByRole('button', { name: 'Anwesenheit speichern' }));
+    await page.locator('#f-kind').selectOption('adopt_catalog_version');
+    await page.locator('#f-title').fill('Ohne Entwurf');
+    res = await submit(page, page.getByRole('button', { name: 'Beschluss entwerfen' }));
+    await expectPage(
+      page,
+      res,
+      { status: 422, h1: 'Verbandsversammlung (Barrierefreiheit)' },
+      'meeting, resolution form with errors',
+    );
+    await page.locator('#f-kind').selectOption('other');
+    await page.locator('#f-number').fill('9/2027');
+    await page.locator('#f-title').fill('Bericht zur Kenntnis nehmen');
+    res = await submit(page, page.getByRole('button', { name: 'Beschluss entwerfen' }));
+    await expectPage(page, res, { h1: 'Abstimmung über Beschluss 9/2027' }, 'vote page, draft');
+    const votePath = new URL(page.url()).pathname;
+    res = await submit(page, page.getByRole('button', { name: 'Abstimmung speichern' }));
+    await expectPage(page, res, { status: 422, h1: 'Abstimmung über Beschluss 9/2027' }, 'vote page, errors');
+    for (const r of await page.locator('input[type=radio][value=no]').all()) await r.check();
+    res = await submit(page, page.getByRole('button', { name: 'Abstimmung speichern' }));
+    await expectPage(page, res, { h1: 'Abstimmung über Beschluss 9/2027' }, 'vote page, failed');
+    expect(await page.locator('main').textContent()).toContain(
+      'Ein abgelehnter Beschluss hat keine Wirkung.',
+    );
+    await check(page, votePath, { h1: 'Abstimmung über Beschluss 9/2027' }, 'vote page, result');
+    await check(
+      page,
+      meetingPath,
+      { h1: 'Verbandsversammlung (Barrierefreiheit)' },
+      'meeting with resolutions',
+    );
+    const id = meetingPath.split('/').pop();
+    await check(pages.anonymous, '/sitzungen', { h1: 'Sitzungen der Verbandsversammlung' }, 'calendar');
+    await check(
+      pages.anonymous,
+      `/sitzungen/${id}`,
+      { h1: 'Verbandsversammlung (Barrierefreiheit)' },
+      'meeting, public',
+    );
+    await check(page, '/sitzungen', { h1: 'Sitzungen der Verbandsversammlung' }, 'calendar, staff');
+    await check(page, `/sitzungen/${id}`, { h1: 'Verbandsversammlung (Barrierefreiheit)' }, 'meeting, staff');
+  }, 180_000);
+
   it('404 and 403 pages', async () => {
     await check(pages.anonymous, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, anonymous');
     await check(pages.admin, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, logged in');
@@ -409,6 +482,19 @@ describe('English', () => {
       { h1: 'Service agreements: Panketal' },
       'agreements (en)',
     );
+  });
+
+  it('the assembly: calendar, a meeting and the association area', async () => {
+    const id = meetingPath.split('/').pop();
+    await check(pages.anonymous, '/sitzungen', { h1: 'Meetings of the assembly' }, 'calendar (en)');
+    await check(
+      pages.anonymous,
+      `/sitzungen/${id}`,
+      { h1: 'Verbandsversammlung (Barrierefreiheit)' },
+      'meeting, public (en)',
+    );
+    await check(pages.admin, '/versammlung', { h1: 'Assembly' }, 'assembly (en)');
+    await check(pages.admin, meetingPath, { h1: 'Verbandsversammlung (Barrierefreiheit)' }, 'meeting (en)');
   });
 
   it('legal pages, 404 and 403', async () => {

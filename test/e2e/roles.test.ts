@@ -80,6 +80,7 @@ describe('association admin', () => {
       'Personen des Verbands',
       'API-Tokens',
       'Leistungsverzeichnis',
+      'Verbandsversammlung',
     ]);
     expect(await page.locator('h1').textContent()).toBe('Mitglieder');
   });
@@ -124,6 +125,7 @@ describe('association finance', () => {
     expect((await open(page, '/mitglieder/neu')).status).toBe(403);
     expect((await open(page, `/mitglieder/${ids.Panketal}/bearbeiten`)).status).toBe(403);
     expect((await open(page, '/pruefung')).status).toBe(403);
+    expect((await open(page, '/versammlung')).status).toBe(403);
     expect([403, 404]).toContain((await open(page, `/mitglieder/${ids.Panketal}/personen`)).status);
     expect([403, 404]).toContain((await open(page, `/mitglieder/${ids.Panketal}/api-tokens`)).status);
   });
@@ -184,6 +186,7 @@ describe('member admin of Panketal', () => {
 
   it('cannot open the association area or other members', async () => {
     expect((await open(page, '/mitglieder')).status).toBe(403);
+    expect((await open(page, '/versammlung')).status).toBe(403);
     expect((await open(page, '/pruefung')).status).toBe(403);
     expect((await open(page, '/mitglieder/neu')).status).toBe(403);
     const other = await open(page, `/mitglieder/${ids['Bad Belzig']}`);
@@ -313,7 +316,13 @@ describe('logout and language', () => {
     ]);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('h1').textContent()).toBe('Members');
-    expect(await mainNav(page)).toEqual(['Members', 'Association staff', 'API tokens', 'Service catalogue']);
+    expect(await mainNav(page)).toEqual([
+      'Members',
+      'Association staff',
+      'API tokens',
+      'Service catalogue',
+      'Assembly',
+    ]);
     expect(await page.getByRole('link', { name: 'Panketal' }).count()).toBe(1);
     await Promise.all([
       page.waitForURL('**/mitglieder?q=Panke'),

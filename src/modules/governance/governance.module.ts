@@ -1,9 +1,13 @@
 /**
  * The governance module: the assembly (Verbandsversammlung), its meetings, resolutions and votes, and
- * the admission procedure. Pages, the OParl API (oparl.schema.ts) and the minutes follow in [4/7].
+ * the admission procedure. The API under /api/v1 (governance.routes.ts), the public meeting calendar at
+ * /sitzungen, the association's pages at /versammlung (governance.pages.tsx, assembly.pages.tsx) and the
+ * read-only OParl 1.1 API at /oparl/v1 (oparl.routes.ts).
  */
 import { defineModule } from '../module.js';
 import governanceMessages from './governance.messages.json' with { type: 'json' };
+import { governancePages } from './governance.pages.js';
+import { governanceRoutes } from './governance.routes.js';
 import { oparlRoutes } from './oparl.routes.js';
 
 export const governanceModule = defineModule({
@@ -18,5 +22,18 @@ export const governanceModule = defineModule({
     'governance.admission_step_recorded',
   ],
   messages: governanceMessages,
-  pages: oparlRoutes,
+  api: governanceRoutes,
+  pages: async (app) => {
+    await app.register(governancePages);
+    await app.register(oparlRoutes);
+  },
+  navigation: [
+    {
+      area: 'association',
+      order: 50,
+      label: 'nav.assembly',
+      href: () => '/versammlung',
+      permission: 'governance.manage',
+    },
+  ],
 });
