@@ -17,8 +17,9 @@ import type { Tx } from '../../db/tx.js';
 import { addDays } from '../../shared/effective.js';
 import { getCatalogVersion } from '../catalog/catalog.service.js';
 import type { MemberDto } from '../members/members.schema.js';
-import { getMember, votingMembersOn } from '../members/members.service.js';
+import { associationMemberId, getMember, votingMembersOn } from '../members/members.service.js';
 import { insertRepresentatives, insertSteeringGroupMembers, markInvited } from './assembly.repository.js';
+import { uploadMeetingDocument } from './documents.service.js';
 import {
   addAgendaItem,
   createMeeting,
@@ -27,6 +28,7 @@ import {
   recordPresence,
   recordVote,
 } from './governance.service.js';
+import { renderInvitationPdf } from './minutes.pdf.js';
 import type { Ballot } from './voting.js';
 
 /** The catalogue version the assembly adopts, and from when (catalog.demo.ts seeds it as a draft). */
@@ -142,9 +144,6 @@ const ballotsFor = (present: readonly string[], pattern: Record<number, Ballot>)
 export async function seedDemoAssembly(
   tx: Tx,
   byName: ReadonlyMap<string, string>,
-  opts: {
-    invitationPdf?: (meeting: { title: string; startsAt: Date; place: string }) => Promise<Buffer>;
-  } = {},
 ): Promise<{ meetingId: string; nextMeetingId: string }> {
   const id = (name: string) => {
     const v = byName.get(name);
@@ -311,7 +310,8 @@ export async function seedDemoAssembly(
       'Die Verbandsversammlung beschließt das Leistungs- und Entgeltverzeichnis Version 2.0 mit den ' +
       'Bereichen IT-Strategie, Fachanwendungen, Rechenzentrums- und Netzbetrieb, Groupware sowie Druck & ' +
       'Kuvertierung. Es gilt ab dem 01.01.2022 (Beispiel: Beginn des Betriebs im neuen Rechenzentrum) und ' +
-      'ersetzt die Version 1.0. Die Entgelte sind Beispielwerte.',
+      'ersetzt die Version 1.0. Die Entgelte sind Beispielwerte, zum Beispiel IT-Consulting 105,00 € je ' +
+      'Stunde (angelehnt an die Entgeltordnung der SAKD ab 2021).',
     payload: { versionId: v20.id, inForceFrom: DEMO_CATALOG_IN_FORCE },
     effectiveOn: DEMO_CATALOG_IN_FORCE,
   });
@@ -365,9 +365,25 @@ export async function seedDemoAssembly(
     });
   }
   await markInvited(tx, nextMeetingId, today);
-  if (opts.invitationPdf) {
-    // The invitation itself, as the document members download.
-    void opts.invitationPdf;
-  }
+  // The invitation itself, as the public PDF members and visitors download.
+  const association = (await getMember(tx, await associationMemberId(tx))).name;
+  const invitation = await renderInvitationPdf(
+    {
+      association,
+      title: next.title,
+      startsAt: new Date(next.startsAt),
+      place: next.place,
+      items: nextItems,
+    },
+    { createdAt: tx.ctx.clock.now() },
+  );
+  await uploadMeetingDocument(tx, nextMeetingId, {
+    name: 'Einladung mit Tagesordnung',
+    kind: 'invitation',
+    public: true,
+    fileName: `Einladung-Verbandsversammlung-${day}.pdf`,
+    contentType: 'application/pdf',
+    content: invitation,
+  });
   return { meetingId, nextMeetingId };
 }

@@ -3,6 +3,8 @@
  * the admission procedure. Pages, the OParl API (oparl.schema.ts) and the minutes follow in [4/7].
  */
 import { defineModule } from '../module.js';
+import { documentsPages } from './documents.pages.js';
+import documentsMessages from './governance.documents.messages.json' with { type: 'json' };
 import governanceMessages from './governance.messages.json' with { type: 'json' };
 
 export const governanceModule = defineModule({
@@ -15,6 +17,8 @@ export const governanceModule = defineModule({
     'governance.resolution_voted',
     'governance.resolution_applied',
     'governance.admission_step_recorded',
+    'governance.document_uploaded',
   ],
-  messages: governanceMessages,
+  messages: { ...governanceMessages, ...documentsMessages },
+  pages: documentsPages,
 });
