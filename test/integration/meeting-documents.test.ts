@@ -157,6 +157,7 @@ describe('upload', () => {
       `attachment; filename="Prasentation LEV 2.0.pdf"; filename*=UTF-8''${encodeURIComponent('Präsentation LEV 2.0.pdf')}`,
     );
     expect(Buffer.compare(dl.rawPayload, pdf)).toBe(0);
+    expect(dl.headers['repr-digest']).toBe(`sha-256=:${createHash('sha256').update(pdf).digest('base64')}:`);
   });
 
   it('a non-public document is for the association only (404 for everyone else)', async () => {

@@ -91,6 +91,38 @@ describe('minutes of 11 March 2021', () => {
     expect(fold(pdfText(res.rawPayload))).not.toContain('Personalangelegenheiten');
   });
 
+  it("the next meeting's (not yet held) minutes and invitation name no attendance and no non-public item", async () => {
+    const next = await readAll(t.database, async (tx) => {
+      const m = await tx.db
+        .selectFrom('meetings')
+        .select('id')
+        .where('status', '=', 'invited')
+        .where('title', 'like', '%nächste Sitzung%')
+        .executeTakeFirstOrThrow();
+      const doc = await tx.db
+        .selectFrom('meeting_documents')
+        .select(['id', 'kind', 'public'])
+        .where('meeting_id', '=', m.id)
+        .executeTakeFirstOrThrow();
+      return { id: m.id, doc };
+    });
+    const minutes = fold(
+      pdfText((await t.app.inject({ url: `/sitzungen/${next.id}/niederschrift.pdf` })).rawPayload),
+    );
+    expect(minutes).toContain('Die Sitzung hat noch nicht stattgefunden.');
+    expect(minutes).not.toContain('Nicht vertreten');
+    expect(minutes).toContain('TOP 4 Leistungs- und Entgeltverzeichnis: Fortschreibung (Beispiel)');
+    expect(minutes).not.toContain('Vertragsangelegenheiten');
+    expect(next.doc).toMatchObject({ kind: 'invitation', public: true });
+    const invitation = await t.app.inject({ url: `/sitzungen/dokumente/${next.doc.id}` });
+    expect(invitation.statusCode).toBe(200);
+    const text = fold(pdfText(invitation.rawPayload));
+    expect(text).toContain('Einladung');
+    expect(text).toContain('Mit freundlichen Grüßen');
+    expect(text).toContain('Nicht öffentlicher Teil');
+    expect(text).not.toContain('Vertragsangelegenheiten');
+  });
+
   it('an unknown meeting is 404', async () => {
     const res = await t.app.inject({
       url: '/sitzungen/00000000-0000-4000-8000-000000000000/niederschrift.pdf',

@@ -359,14 +359,17 @@ export async function documentsPages(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { documentId: string } }>('/sitzungen/dokumente/:documentId', async (req, reply) => {
     const doc = await tx(req, (t2) => getMeetingDocument(t2, req.params.documentId));
-    return reply
-      .header('content-type', 'application/pdf')
-      .header('content-disposition', contentDisposition('attachment', doc.fileName))
-      .header('content-length', String(doc.content.length))
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', doc.public ? 'public, max-age=300' : 'private, no-store')
-      .header('digest', `sha-256=${Buffer.from(doc.sha256, 'hex').toString('base64')}`)
-      .send(doc.content);
+    return (
+      reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', contentDisposition('attachment', doc.fileName))
+        .header('content-length', String(doc.content.length))
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', doc.public ? 'public, max-age=300' : 'private, no-store')
+        // RFC 9530: the SHA-256 kept at upload, so a client can verify what it received.
+        .header('repr-digest', `sha-256=:${Buffer.from(doc.sha256, 'hex').toString('base64')}:`)
+        .send(doc.content)
+    );
   });
 
   app.get<MeetingParams>('/sitzungen/:meetingId/niederschrift.pdf', async (req, reply) => {

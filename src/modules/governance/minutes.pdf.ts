@@ -131,14 +131,17 @@ export async function renderMinutesPdf(data: MinutesData, opts: { createdAt: Dat
   );
   if (m.status !== 'held') label(doc, 'Stand', 'Die Sitzung hat noch nicht stattgefunden.');
 
-  heading(
-    doc,
-    `Vertretene Mitglieder (${data.present.length} von ${data.present.length + data.absent.length})`,
-  );
-  para(doc, data.present.length > 0 ? data.present.join(', ') : '–');
-  if (data.absent.length > 0) {
-    doc.moveDown(0.3);
-    label(doc, 'Nicht vertreten', data.absent.join(', '));
+  // Attendance only once the meeting was held (before it, nobody is "not represented").
+  if (m.status === 'held') {
+    heading(
+      doc,
+      `Vertretene Mitglieder (${data.present.length} von ${data.present.length + data.absent.length})`,
+    );
+    para(doc, data.present.length > 0 ? data.present.join(', ') : '–');
+    if (data.absent.length > 0) {
+      doc.moveDown(0.3);
+      label(doc, 'Nicht vertreten', data.absent.join(', '));
+    }
   }
 
   heading(doc, 'Tagesordnung');
