@@ -296,6 +296,7 @@ export const DEMO_VERSION_1_0: CatalogItem[] = [
   priceOf('druck-sw', { model: 'unit', unitCents: '4' }),
 ];
 
+/** The versions the catalogue seeds itself (adopted with an example reference; no demo meeting holds it). */
 export const DEMO_VERSIONS = [
   {
     number: '1.0',
@@ -305,15 +306,18 @@ export const DEMO_VERSIONS = [
     resolutionRef: 'Beispiel: Beschluss der Verbandsversammlung vom 10.12.2020',
     items: DEMO_VERSION_1_0,
   },
-  {
-    number: '2.0',
-    title: 'Leistungs- und Entgeltverzeichnis 2.0',
-    adoptedOn: '2021-03-11',
-    inForceFrom: '2022-01-01',
-    resolutionRef: 'Beschluss der Verbandsversammlung vom 11.03.2021',
-    items: DEMO_VERSION_2_0,
-  },
 ] as const;
+
+/**
+ * Version 2.0 is seeded as a draft and adopted by the demo assembly of 11 March 2021 (resolution 3/2021,
+ * governance.demo.ts): the adoption is the resolution's effect, applied by applyResolution.
+ */
+export const DEMO_VERSION_2_0_DRAFT = {
+  number: '2.0',
+  title: 'Leistungs- und Entgeltverzeichnis 2.0',
+  inForceFrom: '2022-01-01',
+  items: DEMO_VERSION_2_0,
+} as const;
 
 /** Example agreements of the pilot members (seed 001 names Amt Niemegk, Bad Belzig and Panketal). */
 export const DEMO_AGREEMENTS: readonly {

@@ -14,7 +14,7 @@ import {
 import { recordAudit } from '../audit/audit.service.js';
 import { requirePermission } from '../auth/permissions.js';
 import { associationMemberId } from '../members/members.service.js';
-import { DEMO_CATEGORIES, DEMO_VERSIONS } from './catalog.demo.js';
+import { DEMO_CATEGORIES, DEMO_VERSION_2_0_DRAFT, DEMO_VERSIONS } from './catalog.demo.js';
 import {
   type CatalogVersionRow,
   deleteItem,
@@ -269,7 +269,13 @@ export async function seedDemoCatalog(tx: Tx): Promise<number> {
     });
     based = draft.id;
   }
-  return DEMO_VERSIONS.length;
+  // Version 2.0 stays a draft: the demo assembly adopts it by resolution (governance.demo.ts).
+  await draftCatalogVersion(tx, {
+    ...DEMO_VERSION_2_0_DRAFT,
+    basedOn: based,
+    items: [...DEMO_VERSION_2_0_DRAFT.items],
+  });
+  return DEMO_VERSIONS.length + 1;
 }
 
 /** Categories and units with their names, for pages. */

@@ -4,6 +4,9 @@
  * public sources: Verbandssatzung (schoenwalde-glien.de, 2020), Zensus 2022 table 1000A-0000
  * (Statistische Ämter des Bundes und der Länder, Stichtag 2022-05-15), GV100 for the Amt keys,
  * kommune21.de / MAZ / cottbus.de press reports for later accessions. `source` says how sure each date is.
+ * The member count is published (29 after the founding, 37 in February 2021, 44 after the assembly of
+ * 2021-03-11) but not every name: the missing members are real Brandenburg municipalities added as
+ * EXAMPLE accessions ("Beispiel-Beitritt" in `source`), so the counts fit; their membership is not a fact.
  * Addresses, contacts and Leitweg-IDs are EXAMPLE values (Feinadressierung "BEISPIEL") and are marked
  * as such in the UI.
  */
@@ -422,6 +425,214 @@ export const DEMO_MEMBERS: DemoMember[] = [
     admittedOn: '2021-02-01',
     source:
       'Mitgliedschaft laut Pressemitteilung Cottbus 2021-02 bestätigt; Beitrittsdatum unbestätigt (Beispielwert)',
+  },
+  {
+    name: 'Ketzin/Havel',
+    kind: 'stadt',
+    ags: '12063148',
+    ars: '120630148148',
+    population: 6560,
+    populationYear: 2022,
+    status: 'active',
+    appliedOn: '2020-05-20',
+    admittedOn: '2020-05-20',
+    source:
+      'Beispiel-Beitritt 2020-05-20: reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; ergänzt, damit die Zahl von 29 Mitgliedern nach der Gründung (MAZ 2020-05) stimmt',
+  },
+  {
+    name: 'Gumtow',
+    kind: 'gemeinde',
+    ags: '12070149',
+    ars: '120700149149',
+    population: 3380,
+    populationYear: 2022,
+    status: 'active',
+    appliedOn: '2020-05-20',
+    admittedOn: '2020-05-20',
+    source:
+      'Beispiel-Beitritt 2020-05-20: reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; ergänzt, damit die Zahl von 29 Mitgliedern nach der Gründung (MAZ 2020-05) stimmt',
+  },
+  {
+    name: 'Lauchhammer',
+    kind: 'stadt',
+    ags: '12066176',
+    ars: '120660176176',
+    population: 16659,
+    populationYear: 2011,
+    status: 'active',
+    appliedOn: '2020-10-07',
+    admittedOn: '2021-02-01',
+    source:
+      'Beitrittsbeschluss der Stadtverordnetenversammlung 2020-10-07 (BV 2020/026/VII, ratsinformation.lauchhammer.de); Aufnahmedatum unbestätigt (Beispielwert 2021-02-01); Einwohner GV-ISys 31.12.2011 (Zensus-2022-Wert nicht gefunden)',
+  },
+  {
+    name: 'Pritzwalk',
+    kind: 'stadt',
+    ags: '12070316',
+    ars: '120700316316',
+    population: 11995,
+    populationYear: 2022,
+    status: 'active',
+    appliedOn: '2020-10-01',
+    admittedOn: '2021-02-01',
+    source:
+      'Beispiel-Beitritt Herbst 2020 (wirksam 2021-02-01, Beispieldatum): reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; ergänzt, damit die Zahl von 37 Mitgliedern im Februar 2021 (cottbus.de) stimmt',
+  },
+  {
+    name: 'Herzberg (Elster)',
+    kind: 'stadt',
+    ags: '12062224',
+    ars: '120620224224',
+    population: 8693,
+    populationYear: 2022,
+    status: 'active',
+    appliedOn: '2020-10-01',
+    admittedOn: '2021-02-01',
+    source:
+      'Beispiel-Beitritt Herbst 2020 (wirksam 2021-02-01, Beispieldatum): reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; ergänzt, damit die Zahl von 37 Mitgliedern im Februar 2021 (cottbus.de) stimmt',
+  },
+  {
+    name: 'Zehdenick',
+    kind: 'stadt',
+    ags: '12065356',
+    ars: '120650356356',
+    population: 13090,
+    populationYear: 2022,
+    status: 'active',
+    appliedOn: '2020-10-01',
+    admittedOn: '2021-02-01',
+    source:
+      'Beispiel-Beitritt Herbst 2020 (wirksam 2021-02-01, Beispieldatum): reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; ergänzt, damit die Zahl von 37 Mitgliedern im Februar 2021 (cottbus.de) stimmt',
+  },
+  {
+    name: 'Schwarzheide',
+    kind: 'stadt',
+    ags: '12066296',
+    ars: '120660296296',
+    population: 5697,
+    populationYear: 2022,
+    status: 'active',
+    appliedOn: '2020-10-01',
+    admittedOn: '2021-02-01',
+    source:
+      'Beispiel-Beitritt Herbst 2020 (wirksam 2021-02-01, Beispieldatum): reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; ergänzt, damit die Zahl von 37 Mitgliedern im Februar 2021 (cottbus.de) stimmt',
+  },
+  {
+    name: 'Rangsdorf',
+    kind: 'gemeinde',
+    ags: '12072340',
+    ars: '120720340340',
+    population: 11624,
+    populationYear: 2022,
+    status: 'active',
+    appliedOn: '2020-10-01',
+    admittedOn: '2021-02-01',
+    source:
+      'Beispiel-Beitritt Herbst 2020 (wirksam 2021-02-01, Beispieldatum): reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; ergänzt, damit die Zahl von 37 Mitgliedern im Februar 2021 (cottbus.de) stimmt',
+  },
+  {
+    name: 'Niedergörsdorf',
+    kind: 'gemeinde',
+    ags: '12072297',
+    ars: '120720297297',
+    population: 6212,
+    populationYear: 2022,
+    status: 'active',
+    appliedOn: '2020-10-01',
+    admittedOn: '2021-02-01',
+    source:
+      'Beispiel-Beitritt Herbst 2020 (wirksam 2021-02-01, Beispieldatum): reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; ergänzt, damit die Zahl von 37 Mitgliedern im Februar 2021 (cottbus.de) stimmt',
+  },
+  {
+    name: 'Forst (Lausitz)',
+    kind: 'stadt',
+    ags: '12071076',
+    ars: '120710076076',
+    population: 17388,
+    populationYear: 2022,
+    status: 'applied',
+    appliedOn: '2021-01-21',
+    admittedOn: null,
+    source:
+      'Beispiel-Beitritt 2021: einer der sieben am 2021-03-11 aufgenommenen Mitglieder (Namen nicht veröffentlicht); reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; Aufnahme im Demo-Verfahren (governance.demo.ts)',
+  },
+  {
+    name: 'Guben',
+    kind: 'stadt',
+    ags: '12071160',
+    ars: '120710160160',
+    population: 16237,
+    populationYear: 2022,
+    status: 'applied',
+    appliedOn: '2021-01-25',
+    admittedOn: null,
+    source:
+      'Beispiel-Beitritt 2021: einer der sieben am 2021-03-11 aufgenommenen Mitglieder (Namen nicht veröffentlicht); reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; Aufnahme im Demo-Verfahren (governance.demo.ts)',
+  },
+  {
+    name: 'Wittstock/Dosse',
+    kind: 'stadt',
+    ags: '12068468',
+    ars: '120680468468',
+    population: 13991,
+    populationYear: 2022,
+    status: 'applied',
+    appliedOn: '2021-01-27',
+    admittedOn: null,
+    source:
+      'Beispiel-Beitritt 2021: einer der sieben am 2021-03-11 aufgenommenen Mitglieder (Namen nicht veröffentlicht); reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; Aufnahme im Demo-Verfahren (governance.demo.ts)',
+  },
+  {
+    name: 'Kloster Lehnin',
+    kind: 'gemeinde',
+    ags: '12069306',
+    ars: '120690306306',
+    population: 11015,
+    populationYear: 2022,
+    status: 'applied',
+    appliedOn: '2021-01-28',
+    admittedOn: null,
+    source:
+      'Beispiel-Beitritt 2021: einer der sieben am 2021-03-11 aufgenommenen Mitglieder (Namen nicht veröffentlicht); reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; Aufnahme im Demo-Verfahren (governance.demo.ts)',
+  },
+  {
+    name: 'Milower Land',
+    kind: 'gemeinde',
+    ags: '12063189',
+    ars: '120630189189',
+    population: 4380,
+    populationYear: 2022,
+    status: 'applied',
+    appliedOn: '2021-02-02',
+    admittedOn: null,
+    source:
+      'Beispiel-Beitritt 2021: einer der sieben am 2021-03-11 aufgenommenen Mitglieder (Namen nicht veröffentlicht); reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; Aufnahme im Demo-Verfahren (governance.demo.ts)',
+  },
+  {
+    name: 'Neuhausen/Spree',
+    kind: 'gemeinde',
+    ags: '12071301',
+    ars: '120710301301',
+    population: 4869,
+    populationYear: 2022,
+    status: 'applied',
+    appliedOn: '2021-02-03',
+    admittedOn: null,
+    source:
+      'Beispiel-Beitritt 2021: einer der sieben am 2021-03-11 aufgenommenen Mitglieder (Namen nicht veröffentlicht); reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; Aufnahme im Demo-Verfahren (governance.demo.ts)',
+  },
+  {
+    name: 'Am Mellensee',
+    kind: 'gemeinde',
+    ags: '12072002',
+    ars: '120720002002',
+    population: 6939,
+    populationYear: 2022,
+    status: 'applied',
+    appliedOn: '2021-02-04',
+    admittedOn: null,
+    source:
+      'Beispiel-Beitritt 2021: einer der sieben am 2021-03-11 aufgenommenen Mitglieder (Namen nicht veröffentlicht); reale Gemeinde (AGS/ARS, Einwohner Zensus 2022), Mitgliedschaft NICHT belegt; Aufnahme im Demo-Verfahren (governance.demo.ts)',
   },
 ];
 

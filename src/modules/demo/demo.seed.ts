@@ -11,6 +11,7 @@ import { leitwegCheckDigits } from '../../shared/identifiers.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { seedDemoAgreements } from '../catalog/agreements.service.js';
 import { seedDemoCatalog } from '../catalog/catalog.service.js';
+import { seedDemoAssembly } from '../governance/governance.service.js';
 import {
   associationExists,
   changeMemberStatus,
@@ -190,8 +191,10 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
         { initialPassword: DEMO_PASSWORD, mustChangePassword: false },
       );
     }
-    // The catalogue (versions 1.0 and 2.0 with example prices), belonging to the association.
+    // The catalogue (version 1.0 with example prices), belonging to the association; version 2.0 is
+    // adopted by the demo assembly of 11 March 2021, which also admits seven members.
     await seedDemoCatalog(tx);
+    await seedDemoAssembly(tx, byName);
     await seedDemoAgreements(tx, byName);
     recordAudit(tx, {
       action: 'demo.seeded',

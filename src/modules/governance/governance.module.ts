@@ -5,6 +5,8 @@
  * read-only OParl 1.1 API at /oparl/v1 (oparl.routes.ts).
  */
 import { defineModule } from '../module.js';
+import { documentsPages } from './documents.pages.js';
+import documentsMessages from './governance.documents.messages.json' with { type: 'json' };
 import governanceMessages from './governance.messages.json' with { type: 'json' };
 import { governancePages } from './governance.pages.js';
 import { governanceRoutes } from './governance.routes.js';
@@ -20,11 +22,13 @@ export const governanceModule = defineModule({
     'governance.resolution_voted',
     'governance.resolution_applied',
     'governance.admission_step_recorded',
+    'governance.document_uploaded',
   ],
-  messages: governanceMessages,
+  messages: { ...governanceMessages, ...documentsMessages },
   api: governanceRoutes,
   pages: async (app) => {
     await app.register(governancePages);
+    await app.register(documentsPages);
     await app.register(oparlRoutes);
   },
   navigation: [

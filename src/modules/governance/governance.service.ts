@@ -402,3 +402,6 @@ export async function recordAdmissionStep(
 export async function votesOfResolution(tx: Tx, resolutionId: string) {
   return selectVotes(tx, resolutionId);
 }
+
+/** The demo assembly (seed 004's meeting of 11 March 2021), for the demo seed. */
+export { seedDemoAssembly } from './governance.demo.js';
