@@ -67,7 +67,7 @@ describe('aggregateRollups', () => {
     // Carried in from before the period: (4·8 + 5·0.25 + 6) / 10 = 3.925; without a carry, 0 until hour 4.
     const later = rollups.slice(1);
     expect(aggregateRollups('time_weighted_avg', period, later, hour(-3, '8', 1, '8', '8')).quantity).toBe(
-      '4.05',
+      '3.925',
     );
     expect(aggregateRollups('time_weighted_avg', period, later).quantity).toBe('0.725');
     // Not terminating: rounded to 12 digits, and said so.
