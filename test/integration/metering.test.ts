@@ -239,6 +239,32 @@ describe('POST /api/v1/usage', () => {
     expect(await stored(ids.belzig)).toEqual({ events: before.events + 10_000, keys: before.keys + 10_000 });
   });
 
+  it('counts overlapping requests sent at the same time exactly once, without deadlock', async () => {
+    const before = await stored(ids.belzig);
+    const pool = Array.from({ length: 400 }, (_, i) =>
+      ev(ids.belzig, {
+        meter: 'kuverts',
+        quantity: '1',
+        time: new Date(Date.UTC(2026, 10, 20) + (i % 50) * 3_600_000).toISOString(),
+        source: 'kuvertiermaschine',
+      }),
+    );
+    // Four requests, each a different shuffle of an overlapping half of the pool.
+    const batches = [0, 1, 2, 3].map((k) =>
+      pool.filter((_, i) => (i + k) % 4 !== 0 && (i * (k + 3)) % 5 !== 0).reverse(),
+    );
+    const answers = await Promise.all(batches.map((b) => send(tokens.association, b)));
+    for (const a of answers) expect(a.statusCode, a.body).toBe(200);
+    const sent = new Set(batches.flat().map((e) => e.eventId));
+    const totals = answers.map((a) => a.json() as { accepted: number; duplicates: number });
+    expect(totals.reduce((n, a) => n + a.accepted, 0)).toBe(sent.size);
+    expect(totals.reduce((n, a) => n + a.accepted + a.duplicates, 0)).toBe(batches.flat().length);
+    expect(await stored(ids.belzig)).toEqual({
+      events: before.events + sent.size,
+      keys: before.keys + sent.size,
+    });
+  });
+
   it('lets a member token report only for its own member (an Amt: also for its municipalities)', async () => {
     const before = await stored();
     const other = await send(tokens.panketal, [ev(ids.panketal), ev(ids.belzig), ev('12069020')]);

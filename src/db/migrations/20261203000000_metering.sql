@@ -11,7 +11,9 @@
 -- payload_hash = SHA-256 (hex) over the canonical JSON of meter, quantity (normalised decimal), time
 -- (UTC, microseconds) and attributes: the same id with another payload is a conflict, never an overwrite.
 create table usage_event_keys (
-  member_id uuid not null constraint usage_event_keys_member_fkey references members (id),
+  -- No foreign key to members (as on usage_events): the ingest resolves every member before it writes,
+  -- and a per-row key check cost a tenth of the ingest statement (EXPLAIN ANALYZE, 10,000 events).
+  member_id uuid not null,
   source text not null constraint usage_event_keys_source_format check (source ~ '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$'),
   event_id text not null constraint usage_event_keys_event_id_length check (char_length(event_id) between 1 and 200),
   payload_hash text not null constraint usage_event_keys_payload_hash_format check (payload_hash ~ '^[0-9a-f]{64}$'),

@@ -42,8 +42,14 @@ export async function ensurePartitions(tx: Tx, from: string, to: string): Promis
  */
 export async function insertUsage(tx: Tx, rows: readonly IngestRow[]): Promise<KnownRow[]> {
   if (rows.length === 0) return [];
+  const { rows: known } = await ingestStatement(rows).execute(tx.db);
+  return known.map((r) => ({ n: Number(r.n), storedHash: r.stored_hash }));
+}
+
+/** The ingest statement itself (exported for EXPLAIN ANALYZE in development). */
+export function ingestStatement(rows: readonly IngestRow[]) {
   const col = <K extends keyof IngestRow>(k: K) => rows.map((r) => r[k]);
-  const { rows: known } = await sql<{ n: string | number; stored_hash: string | null }>`
+  return sql<{ n: string | number; stored_hash: string | null }>`
     with input as (
       select * from unnest(
         ${col('memberId')}::uuid[], ${col('source')}::text[], ${col('eventId')}::text[],
@@ -110,14 +116,14 @@ export async function insertUsage(tx: Tx, rows: readonly IngestRow[]): Promise<K
         where excluded.first_time < d.first_time
       returning 1
     )
-    select i.n, old.payload_hash as stored_hash
+    select i.n,
+           -- A correlated look-up per known row (primary-key index), never a scan of the key table.
+           (select old.payload_hash from usage_event_keys old
+             where old.member_id = i.member_id and old.source = i.source and old.event_id = i.event_id) as stored_hash
       from input i
-      left join new_keys k on k.member_id = i.member_id and k.source = i.source and k.event_id = i.event_id
-      left join usage_event_keys old
-        on old.member_id = i.member_id and old.source = i.source and old.event_id = i.event_id
-     where k.member_id is null
-     order by i.n`.execute(tx.db);
-  return known.map((r) => ({ n: Number(r.n), storedHash: r.stored_hash }));
+     where not exists (select 1 from new_keys k
+                        where k.member_id = i.member_id and k.source = i.source and k.event_id = i.event_id)
+     order by i.n`;
 }
 
 // The row in excluded is later than the stored latest (time, then source and event id in byte order).
