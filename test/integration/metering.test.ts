@@ -14,7 +14,11 @@ import {
   recountHourlyFromRaw,
   selectAllHourly,
 } from '../../src/modules/metering/metering.repository.js';
-import { aggregateUsage, preparePartitions } from '../../src/modules/metering/metering.service.js';
+import {
+  aggregateUsage,
+  preparePartitions,
+  purgeRawEvents,
+} from '../../src/modules/metering/metering.service.js';
 import { fixedClock } from '../../src/shared/clock.js';
 import { ALL_MEMBERS_READ, memberScope, systemCtx } from '../../src/shared/context.js';
 import { DEMO, loggedIn, memberIdByName, readAll, type TestApp, testApp, writeAll } from '../helpers.js';
@@ -433,6 +437,41 @@ describe('tenancy and partitions', () => {
         sql`select count(*) from usage_partitions.usage_events_y2026m11`.execute(tx.db),
       ),
     ).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe('purging raw events', () => {
+  it('drops whole months past the retention; keys and rollups stay, so a re-send is still a duplicate', async () => {
+    const old = ev(ids.amt, {
+      meter: 'druckseiten',
+      quantity: '40',
+      time: '2025-02-10T09:00:00Z',
+      source: 'alt',
+    });
+    expect((await send(tokens.association, [old])).json()).toEqual({ accepted: 1, duplicates: 0 });
+    const feb = monthPeriod('2025-02');
+    const sum = () => readAll(t.database, (tx) => aggregateUsage(tx, ids.amt, 'druckseiten', 'sum', feb));
+    expect((await sum()).quantity).toBe('40');
+    const purge = (at: string) =>
+      runInTx(t.database, systemCtx('test', ALL_MEMBERS_READ, 'purge', fixedClock(at)), (tx) =>
+        purgeRawEvents(tx),
+      );
+    // In 2027-02 the retention of 24 months reaches back to 2025-02-01: February 2025 is kept.
+    expect(await purge('2027-02-15')).toBe(0);
+    const dropped = await purge('2027-03-15');
+    expect(dropped).toBeGreaterThanOrEqual(1);
+    expect(await stored(ids.amt)).toMatchObject({ events: 0, keys: 1 });
+    expect((await sum()).quantity).toBe('40');
+    // The month is gone from the raw events, yet the same event again counts nothing.
+    expect((await send(tokens.association, [old])).json()).toEqual({ accepted: 0, duplicates: 1 });
+    expect((await send(tokens.association, [{ ...old, quantity: '41' }])).json().errors).toMatchObject([
+      { line: 1, code: 'usage.conflict' },
+    ]);
+    await expect(
+      runInTx(t.database, systemCtx('test', ALL_MEMBERS_READ), async (tx) =>
+        purgeRawEvents({ ...tx, ctx: { ...tx.ctx, system: null } }),
+      ),
+    ).rejects.toThrow(/usage.purge/);
   });
 });
 

@@ -35,6 +35,13 @@ export async function ensurePartitions(tx: Tx, from: string, to: string): Promis
   return Number(rows[0]?.created ?? 0);
 }
 
+/** Drops the raw-event partitions that end on or before `cutoff`; keys and rollups stay. */
+export async function purgePartitionsBefore(tx: Tx, cutoff: string): Promise<number> {
+  const { rows } = await sql<{ dropped: number }>`
+    select usage_events_purge_before(${cutoff}::timestamptz) as dropped`.execute(tx.db);
+  return Number(rows[0]?.dropped ?? 0);
+}
+
 /**
  * Stores the new events of `rows` and keeps the rollups current, in one statement. Returns the rows that
  * were not new (their key was stored before): the caller tells duplicates from conflicts by the hash.

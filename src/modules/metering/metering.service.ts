@@ -3,7 +3,7 @@
  * aggregation of a member's meter over a period from the hourly rollups, which rating calls.
  */
 import type { Tx } from '../../db/tx.js';
-import { InvalidStateError, type LineIssue, LinesInvalidError } from '../../shared/errors.js';
+import { ForbiddenError, InvalidStateError, type LineIssue, LinesInvalidError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { requireMemberPermission, requirePermission } from '../auth/permissions.js';
 import { loadPriceBook } from '../catalog/catalog.service.js';
@@ -16,6 +16,7 @@ import {
   wholeMonths,
 } from './metering.aggregate.js';
 import {
+  MAX_AGE_MONTHS,
   MAX_EVENTS_PER_REQUEST,
   payloadHash,
   type RawLine,
@@ -29,6 +30,7 @@ import {
   type IngestRow,
   insertUsage,
   keyOf,
+  purgePartitionsBefore,
   selectHourly,
   selectHourlyBefore,
   selectStoredHashes,
@@ -251,4 +253,17 @@ export async function preparePartitions(tx: Tx, monthsAhead = PARTITION_MONTHS_A
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + monthsAhead, 1));
   return ensurePartitions(tx, from.toISOString(), to.toISOString());
+}
+
+/**
+ * Purges raw events older than the retention (default 24 months, the same limit the ingest accepts) by
+ * dropping whole monthly partitions before the first of the month `retentionMonths` ago. The dedup keys
+ * and the rollups stay: a re-sent old event still counts as a duplicate, and aggregates do not change.
+ * System work only (the monthly job). Returns how many partitions were dropped.
+ */
+export async function purgeRawEvents(tx: Tx, retentionMonths = MAX_AGE_MONTHS): Promise<number> {
+  if (tx.ctx.principal || !tx.ctx.system) throw new ForbiddenError('usage.purge');
+  const now = tx.ctx.clock.now();
+  const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - retentionMonths, 1));
+  return purgePartitionsBefore(tx, cutoff.toISOString());
 }
