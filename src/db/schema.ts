@@ -411,6 +411,52 @@ export interface AdmissionStepsTable {
   created_at: Generated<Date>;
 }
 
+/** Dedup keys of accepted usage events (not partitioned; they outlive raw-event purging). */
+export interface UsageEventKeysTable {
+  member_id: string;
+  source: string;
+  event_id: string;
+  payload_hash: string;
+  time: Timestamp;
+  received_at: Generated<Date>;
+}
+
+/** Raw usage events, partitioned by month of `time`. */
+export interface UsageEventsTable {
+  member_id: string;
+  time: Timestamp;
+  source: string;
+  event_id: string;
+  meter_key: string;
+  /** numeric: an exact decimal string. */
+  quantity: string;
+  attributes: ColumnType<Record<string, string> | null, string | null, string | null>;
+  received_at: Generated<Date>;
+}
+
+/** Hourly rollups per member, meter and hour. */
+export interface UsageHourlyTable {
+  member_id: string;
+  meter_key: string;
+  hour: Timestamp;
+  quantity_sum: string;
+  event_count: number;
+  quantity_max: string;
+  latest_time: Timestamp;
+  latest_source: string;
+  latest_event_id: string;
+  latest_quantity: string;
+}
+
+/** Distinct attribute values per member, meter and month (unique counts). */
+export interface UsageDistinctValuesTable {
+  member_id: string;
+  meter_key: string;
+  month: DateString;
+  value_key: string;
+  first_time: Timestamp;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -446,6 +492,10 @@ export interface DB {
   resolutions: ResolutionsTable;
   resolution_votes: ResolutionVotesTable;
   admission_steps: AdmissionStepsTable;
+  usage_event_keys: UsageEventKeysTable;
+  usage_events: UsageEventsTable;
+  usage_hourly: UsageHourlyTable;
+  usage_distinct_values: UsageDistinctValuesTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;

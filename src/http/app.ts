@@ -322,11 +322,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The flash (message after POST → redirect) waiting for this page, if the browser says one waits.
   app.addHook('preHandler', takeFlashHook);
 
-  // The API speaks JSON only.
+  // The API speaks JSON only (and NDJSON where a route registers a parser for it: usage events).
   app.addHook('preValidation', async (req) => {
     if (!req.url.startsWith('/api/') || !UNSAFE.has(req.method)) return;
     const type = req.headers['content-type'];
-    if (type !== undefined && !/^application\/(json|problem\+json)\b/i.test(type)) {
+    if (type !== undefined && !/^application\/(json|problem\+json|x-ndjson)\b/i.test(type)) {
       const err = new Error('Unsupported Media Type') as FastifyError;
       err.statusCode = 415;
       err.code = 'FST_ERR_CTP_INVALID_MEDIA_TYPE';

@@ -3,7 +3,7 @@
  * problem+json (RFC 9457) for the API. Pages use the same mapping for status and message key.
  */
 import type { FastifyError } from 'fastify';
-import { assertUnreachable, type DomainError, type FieldIssue } from '../shared/errors.js';
+import { assertUnreachable, type DomainError, type FieldIssue, type LineIssue } from '../shared/errors.js';
 
 export interface Problem {
   type: string;
@@ -12,8 +12,16 @@ export interface Problem {
   detail?: string;
   instance?: string;
   code: string;
-  errors?: { field: string; code: string; message: string }[];
+  errors?: { field: string; code: string; message: string }[] | LineProblem[];
   retryAfter?: number;
+}
+
+/** One invalid line of a batch request: `reason` is the message for people, `code` its key. */
+export interface LineProblem {
+  line: number;
+  field?: string;
+  code: string;
+  reason: string;
 }
 
 const TYPE_BASE = 'https://allmende.example/problems/';
@@ -81,6 +89,14 @@ export function problemFromDomain(err: DomainError, t: Translate, instance?: str
       field: i.field,
       code: i.code,
       message: t.code(i.code),
+    }));
+  }
+  if ('lines' in err) {
+    p.errors = (err.lines as LineIssue[]).map((l) => ({
+      line: l.line,
+      ...(l.field ? { field: l.field } : {}),
+      code: l.code,
+      reason: t.code(l.code),
     }));
   }
   if ('retryAfterSeconds' in err) p.retryAfter = err.retryAfterSeconds as number;

@@ -8,6 +8,7 @@ import { catalogModule } from './catalog/catalog.module.js';
 import { demoModule } from './demo/demo.module.js';
 import { governanceModule } from './governance/governance.module.js';
 import { membersModule } from './members/members.module.js';
+import { meteringModule } from './metering/metering.module.js';
 import type { AuditEventOf, MessageKeyOf, PermissionOf } from './module.js';
 import { peopleModule } from './people/people.module.js';
 
@@ -18,6 +19,7 @@ export const MODULES = [
   auditModule,
   catalogModule,
   governanceModule,
+  meteringModule,
   demoModule,
 ] as const;
 

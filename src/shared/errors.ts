@@ -38,6 +38,22 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** A problem with one line (one event) of a batch request: its line number, field and message key. */
+export interface LineIssue {
+  readonly line: number;
+  readonly field?: string;
+  /** Stable message key (e.g. "usage.meter_unknown"). */
+  readonly code: string;
+}
+
+/** A batch request (e.g. usage events) with invalid lines: nothing of it was stored. */
+export class LinesInvalidError extends DomainError {
+  readonly kind = 'validation' as const;
+  constructor(readonly lines: readonly LineIssue[]) {
+    super(`invalid lines: ${lines.map((l) => `${l.line} (${l.code})`).join(', ')}`);
+  }
+}
+
 export class ConflictError extends DomainError {
   readonly kind = 'conflict' as const;
   constructor(

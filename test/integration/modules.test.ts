@@ -111,6 +111,7 @@ describe('the registry', () => {
       'people.read',
       'sample.ping',
       'tokens.manage',
+      'usage.read',
     ]);
     expect(r.grantOfRoles(['auditor']).readOnly).toBe(true);
     expect(r.grantOfRoles(['member_admin'], true).readOnly).toBe(true);

@@ -15,8 +15,6 @@ export const authModule = defineModule({
   name: 'auth',
   permissions: {
     'tokens.manage': { roles: ['association_admin', 'member_admin'], writes: true },
-    // Granted to machines only; the metering module will take it over.
-    'usage.write': { roles: [], scopes: ['usage.write'], writes: true },
   },
   auditEvents: [
     'user.password_changed',

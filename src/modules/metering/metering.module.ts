@@ -1,0 +1,24 @@
+/**
+ * The metering module ([5/7]): usage events from the data centre's systems, counted exactly once, kept
+ * as raw events partitioned by month plus hourly rollups, and aggregated per member, meter and period
+ * for rating. Pages, the Prometheus pull, the CSV import and voids follow.
+ */
+import { defineModule } from '../module.js';
+import { partitionsAheadJob, rawPurgeJob } from './metering.jobs.js';
+import meteringMessages from './metering.messages.json' with { type: 'json' };
+import { meteringRoutes } from './metering.routes.js';
+
+export const meteringModule = defineModule({
+  name: 'metering',
+  permissions: {
+    // Granted to machines only (API tokens with the scope usage.write).
+    'usage.write': { roles: [], scopes: ['usage.write'], writes: true },
+    'usage.read': {
+      roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
+    },
+  },
+  auditEvents: ['usage.reported'],
+  messages: meteringMessages,
+  api: meteringRoutes,
+  jobs: [partitionsAheadJob, rawPurgeJob],
+});

@@ -1,0 +1,269 @@
+/**
+ * Usage metering: the ingest of usage events (all or nothing per request, counted exactly once) and the
+ * aggregation of a member's meter over a period from the hourly rollups, which rating calls.
+ */
+import type { Tx } from '../../db/tx.js';
+import { ForbiddenError, InvalidStateError, type LineIssue, LinesInvalidError } from '../../shared/errors.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { requireMemberPermission, requirePermission } from '../auth/permissions.js';
+import { loadPriceBook } from '../catalog/catalog.service.js';
+import { findMemberByReference, listMemberIds } from '../members/members.service.js';
+import {
+  type Aggregated,
+  type Aggregation,
+  aggregateRollups,
+  type Period,
+  wholeMonths,
+} from './metering.aggregate.js';
+import {
+  MAX_AGE_MONTHS,
+  MAX_EVENTS_PER_REQUEST,
+  payloadHash,
+  type RawLine,
+  readLines,
+  type UsageEvent,
+  validateLine,
+} from './metering.events.js';
+import {
+  countDistinctValues,
+  ensurePartitions,
+  type IngestRow,
+  insertUsage,
+  keyOf,
+  purgePartitionsBefore,
+  selectHourly,
+  selectHourlyBefore,
+  selectStoredHashes,
+} from './metering.repository.js';
+
+export interface IngestResult {
+  /** New events stored. */
+  readonly accepted: number;
+  /** Events already known (same member, source, event id and payload): counted nothing. */
+  readonly duplicates: number;
+}
+
+/** The meter keys of every adopted catalogue version (a meter the catalogue never named is refused). */
+async function knownMeters(tx: Tx): Promise<Set<string>> {
+  const book = await loadPriceBook(tx);
+  const meters = new Set<string>();
+  for (const p of book.periods) {
+    for (const item of book.itemsOf(p.version.id)) if (item.meterKey) meters.add(item.meterKey);
+  }
+  return meters;
+}
+
+/**
+ * Resolves member references (ids and AGS) to member ids within the caller's scope. A member outside
+ * the scope is as unknown as one that does not exist (a token of member A learns nothing about B).
+ */
+async function resolveMembers(tx: Tx, refs: ReadonlySet<string>): Promise<Map<string, string>> {
+  const resolved = new Map<string, string>();
+  const ids = [...refs].filter((r) => !/^\d{8}$/.test(r));
+  if (ids.length > 0) {
+    const visible = new Set(await listMemberIds(tx));
+    for (const id of ids) if (visible.has(id) && canWriteFor(tx, id)) resolved.set(id, id);
+  }
+  for (const ags of [...refs].filter((r) => /^\d{8}$/.test(r))) {
+    const m = await findMemberByReference(tx, ags);
+    if (m && canWriteFor(tx, m.id)) resolved.set(ags, m.id);
+  }
+  return resolved;
+}
+
+function canWriteFor(tx: Tx, memberId: string): boolean {
+  try {
+    requireMemberPermission(tx.ctx, memberId, 'usage.write');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ingests one request of usage events (`body`: a parsed JSON array, or NDJSON text). All or nothing:
+ * any invalid line — unreadable, invalid, unknown member or meter, another member's events, the same
+ * event id with another payload — and nothing is stored (LinesInvalidError with every line's reason).
+ * Otherwise the new events, their dedup keys, rollups and distinct values are stored in one statement;
+ * events already stored with the same payload count as duplicates. Records one audit event per member
+ * that received new events.
+ */
+export async function ingestUsage(tx: Tx, body: unknown): Promise<IngestResult> {
+  requirePermission(tx.ctx, 'usage.write');
+  const lines = readLines(body);
+  if ('error' in lines) throw new LinesInvalidError([{ line: 1, code: lines.error }]);
+  if (lines.length > MAX_EVENTS_PER_REQUEST) {
+    throw new LinesInvalidError([{ line: lines[MAX_EVENTS_PER_REQUEST]!.line, code: 'usage.too_many' }]);
+  }
+  if (lines.length === 0) return { accepted: 0, duplicates: 0 };
+
+  const issues: LineIssue[] = [];
+  const events: UsageEvent[] = [];
+  const now = tx.ctx.clock.now();
+  for (const raw of lines as RawLine[]) {
+    const r = validateLine(raw, now);
+    if (Array.isArray(r)) issues.push(...r);
+    else events.push(r);
+  }
+
+  const meters = events.length > 0 ? await knownMeters(tx) : new Set<string>();
+  const members = await resolveMembers(tx, new Set(events.map((e) => e.memberRef)));
+
+  // Per key, the first line that sent it: a later line with the same payload is a duplicate within the
+  // request, with another payload a conflict.
+  const firstOfKey = new Map<string, { hash: string; line: number }>();
+  const rows: IngestRow[] = [];
+  const lineOfRow: number[] = [];
+  const perMember = new Map<
+    string,
+    { accepted: number; duplicates: number; meters: Set<string>; sources: Set<string> }
+  >();
+  const tally = (memberId: string) => {
+    const m = perMember.get(memberId) ?? {
+      accepted: 0,
+      duplicates: 0,
+      meters: new Set(),
+      sources: new Set(),
+    };
+    perMember.set(memberId, m);
+    return m;
+  };
+  for (const e of events) {
+    const memberId = members.get(e.memberRef);
+    let bad = false;
+    if (!memberId) {
+      issues.push({ line: e.line, field: 'member', code: 'usage.member_unknown' });
+      bad = true;
+    }
+    if (!meters.has(e.meter)) {
+      issues.push({ line: e.line, field: 'meter', code: 'usage.meter_unknown' });
+      bad = true;
+    }
+    if (bad || !memberId) continue;
+    const hash = payloadHash(e);
+    const key = keyOf(memberId, e.source, e.eventId);
+    const first = firstOfKey.get(key);
+    if (first) {
+      if (first.hash === hash) tally(memberId).duplicates++;
+      else issues.push({ line: e.line, field: 'eventId', code: 'usage.conflict' });
+      continue;
+    }
+    firstOfKey.set(key, { hash, line: e.line });
+    rows.push({
+      memberId,
+      source: e.source,
+      eventId: e.eventId,
+      meter: e.meter,
+      quantity: e.quantity,
+      time: e.time,
+      attributes: e.attributes ? JSON.stringify(e.attributes) : null,
+      payloadHash: hash,
+    });
+    lineOfRow.push(e.line);
+  }
+  if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
+
+  const times = rows.map((r) => r.time).sort();
+  await ensurePartitions(tx, times[0]!, times.at(-1)!);
+  const known = await insertUsage(tx, rows);
+
+  // Keys stored before: a duplicate when the payload is the same, else a conflict (and the whole request
+  // is rolled back by the error). A key another transaction committed after this statement's snapshot is
+  // not visible to it: asked again in a new statement.
+  const unseen = known.filter((k) => k.storedHash === null).map((k) => rows[k.n - 1]!);
+  const later = await selectStoredHashes(tx, unseen);
+  for (const k of known) {
+    const row = rows[k.n - 1]!;
+    const stored = k.storedHash ?? later.get(keyOf(row.memberId, row.source, row.eventId));
+    if (stored === row.payloadHash) tally(row.memberId).duplicates++;
+    else issues.push({ line: lineOfRow[k.n - 1]!, field: 'eventId', code: 'usage.conflict' });
+  }
+  if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
+
+  const knownSet = new Set(known.map((k) => k.n - 1));
+  rows.forEach((r, i) => {
+    if (knownSet.has(i)) return;
+    const m = tally(r.memberId);
+    m.accepted++;
+    m.meters.add(r.meter);
+    m.sources.add(r.source);
+  });
+  let accepted = 0;
+  let duplicates = 0;
+  for (const [memberId, m] of [...perMember].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    accepted += m.accepted;
+    duplicates += m.duplicates;
+    // Only a change is audited: a request of nothing but duplicates stored nothing.
+    if (m.accepted === 0) continue;
+    recordAudit(tx, {
+      action: 'usage.reported',
+      memberId,
+      objectType: 'member',
+      objectId: memberId,
+      details: {
+        accepted: m.accepted,
+        duplicates: m.duplicates,
+        meters: [...m.meters].sort(),
+        sources: [...m.sources].sort(),
+      },
+    });
+  }
+  return { accepted, duplicates };
+}
+
+function sortIssues(issues: LineIssue[]): LineIssue[] {
+  return issues.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * The quantity of one member's meter over a period, aggregated from the hourly rollups as the catalogue
+ * item says (`aggregation`). This is what rating calls. The period runs from a whole hour to a whole
+ * hour; unique counts need whole Berlin months (they are kept per month).
+ */
+export async function aggregateUsage(
+  tx: Tx,
+  memberId: string,
+  meter: string,
+  aggregation: Aggregation,
+  period: Period,
+): Promise<Aggregated> {
+  requireMemberPermission(tx.ctx, memberId, 'usage.read');
+  const rollups = await selectHourly(tx, memberId, meter, period.from, period.to);
+  const carries = aggregation === 'latest' || aggregation === 'time_weighted_avg';
+  const before = carries ? await selectHourlyBefore(tx, memberId, meter, period.from) : undefined;
+  let distinct = 0;
+  if (aggregation === 'unique_count') {
+    const months = wholeMonths(period);
+    if (!months) throw new InvalidStateError('usage.period_not_months');
+    distinct = await countDistinctValues(tx, memberId, meter, months.fromMonth, months.toMonth);
+  }
+  return aggregateRollups(aggregation, period, rollups, before, distinct);
+}
+
+/** Months of raw-event partitions kept ready ahead of the current one. */
+export const PARTITION_MONTHS_AHEAD = 3;
+
+/**
+ * Creates the raw-event partitions for the current month and the next ones (the daily job); returns
+ * how many it created.
+ */
+export async function preparePartitions(tx: Tx, monthsAhead = PARTITION_MONTHS_AHEAD): Promise<number> {
+  requirePermission(tx.ctx, 'usage.write');
+  const now = tx.ctx.clock.now();
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + monthsAhead, 1));
+  return ensurePartitions(tx, from.toISOString(), to.toISOString());
+}
+
+/**
+ * Purges raw events older than the retention (default 24 months, the same limit the ingest accepts) by
+ * dropping whole monthly partitions before the first of the month `retentionMonths` ago. The dedup keys
+ * and the rollups stay: a re-sent old event still counts as a duplicate, and aggregates do not change.
+ * System work only (the monthly job). Returns how many partitions were dropped.
+ */
+export async function purgeRawEvents(tx: Tx, retentionMonths = MAX_AGE_MONTHS): Promise<number> {
+  if (tx.ctx.principal || !tx.ctx.system) throw new ForbiddenError('usage.purge');
+  const now = tx.ctx.clock.now();
+  const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - retentionMonths, 1));
+  return purgePartitionsBefore(tx, cutoff.toISOString());
+}
