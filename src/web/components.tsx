@@ -137,6 +137,55 @@ export function TextField(props: {
   );
 }
 
+/** A multi-line text field in the KERN pattern, with the same label, hint and error parts as TextField. */
+export function TextAreaField(props: {
+  name: string;
+  label: string;
+  value?: string | null | undefined;
+  error?: string | undefined;
+  hint?: string | undefined;
+  requiredLabel?: string | undefined;
+  optionalLabel?: string | undefined;
+  maxlength?: number;
+  rows?: number;
+}): RawHtml {
+  const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class={`kern-form-input${props.error ? ' kern-form-input--error' : ''}`}>
+      <label class="kern-label" for={id}>
+        {props.label}
+        {props.requiredLabel ? <span class="kern-label__required"> {props.requiredLabel}</span> : null}
+        {props.optionalLabel ? <span class="kern-label__optional"> {props.optionalLabel}</span> : null}
+      </label>
+      {props.hint ? (
+        <div class="kern-hint" id={`${id}-hint`}>
+          {props.hint}
+        </div>
+      ) : null}
+      <textarea
+        class={`kern-form-input__input${props.error ? ' kern-form-input__input--error' : ''}`}
+        id={id}
+        name={props.name}
+        rows={String(props.rows ?? 3)}
+        maxlength={props.maxlength}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+      >
+        {props.value ?? ''}
+      </textarea>
+      {props.error ? (
+        <p class="kern-error" id={`${id}-error`}>
+          <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+          <span class="kern-body">{props.error}</span>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export function SelectField(props: {
   name: string;
   label: string;

@@ -20,6 +20,7 @@ import {
   FormHeading,
   LinkButton,
   SelectField,
+  TextAreaField,
   TextField,
 } from '../../web/components.js';
 import { formProblem, submitOnce } from '../../web/form.js';
@@ -104,42 +105,6 @@ function stateBadge(t: T, lang: Lang, s: { state: VersionState; validFrom: strin
     case 'superseded':
       return <Badge variant="info" label={t.code('catalog_staff.state_superseded')} />;
   }
-}
-
-/** A textarea in the KERN pattern (the shared components have none). */
-function TextArea(props: {
-  name: string;
-  label: string;
-  value: string;
-  error?: string | undefined;
-  optional: string;
-}) {
-  const id = `f-${props.name}`;
-  return (
-    <div class={`kern-form-input${props.error ? ' kern-form-input--error' : ''}`}>
-      <label class="kern-label" for={id}>
-        {props.label}
-        <span class="kern-label__optional"> {props.optional}</span>
-      </label>
-      <textarea
-        class={`kern-form-input__input${props.error ? ' kern-form-input__input--error' : ''}`}
-        id={id}
-        name={props.name}
-        rows="3"
-        maxlength={4000}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={props.error ? `${id}-error` : undefined}
-      >
-        {props.value}
-      </textarea>
-      {props.error ? (
-        <p class="kern-error" id={`${id}-error`}>
-          <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
-          <span class="kern-body">{props.error}</span>
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 /** The figure of a price change, in words: euros for amounts, a number for bounds and sizes. */
@@ -662,19 +627,21 @@ export async function catalogStaffPages(app: FastifyInstance): Promise<void> {
                     })}
                     {field('nameEn', t.code('catalog_staff.item_name_en'), { maxlength: 200 })}
                   </div>
-                  <TextArea
+                  <TextAreaField
                     name="descriptionDe"
                     label={t.code('catalog_staff.item_description_de')}
                     value={s('descriptionDe')}
                     error={e.descriptionDe}
-                    optional={opt}
+                    optionalLabel={opt}
+                    maxlength={4000}
                   />
-                  <TextArea
+                  <TextAreaField
                     name="descriptionEn"
                     label={t.code('catalog_staff.item_description_en')}
                     value={s('descriptionEn')}
                     error={e.descriptionEn}
-                    optional={opt}
+                    optionalLabel={opt}
+                    maxlength={4000}
                   />
                 </div>
               </fieldset>
