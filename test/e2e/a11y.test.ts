@@ -358,6 +358,25 @@ describe('German', () => {
     );
   });
 
+  it('the voting rules: in force, history, the form with errors and after setting rules', async () => {
+    const page = pages.admin;
+    const h1 = 'Stimmrecht, Beschlussfähigkeit und Mehrheiten';
+    await check(page, '/versammlung/stimmrecht', { h1 }, 'voting rules');
+    await page.locator('#f-weightKind-population_bands').check();
+    await page.locator('#f-bands').fill('10000 1\n5000 2\nviele');
+    await page.locator('#f-cap').fill('0');
+    let res = await submit(page, page.getByRole('button', { name: 'Regeln festlegen' }));
+    await expectPage(page, res, { status: 422, h1 }, 'voting rules with errors');
+    expect(await page.locator('#f-bands-error').textContent()).toContain('Einwohnerstaffel');
+    await page.locator('#f-validFrom').fill('2040-01-01');
+    await page.locator('#f-source').fill('§ 7 Verbandssatzung (Barrierefreiheit)');
+    await page.locator('#f-bands').fill('10000 1\n50000 2\n3');
+    await page.locator('#f-cap').fill('');
+    res = await submit(page, page.getByRole('button', { name: 'Regeln festlegen' }));
+    await expectPage(page, res, { h1 }, 'voting rules, set');
+    expect(await page.locator('main').textContent()).toContain('§ 7 Verbandssatzung (Barrierefreiheit)');
+  });
+
   it('the assembly: calendar, a meeting, the association area (also with errors) and a vote', async () => {
     const page = pages.admin;
     await check(page, '/versammlung', { h1: 'Verbandsversammlung' });

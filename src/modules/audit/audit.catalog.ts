@@ -23,7 +23,8 @@ export interface AuditInput {
     | 'catalog_version'
     | 'service_agreement'
     | 'meeting'
-    | 'resolution';
+    | 'resolution'
+    | 'voting_rules';
   readonly objectId?: string | null;
   /** The changed or read data; only its SHA-256 over canonical JSON is stored. */
   readonly data?: unknown;

@@ -10,7 +10,9 @@ import documentsMessages from './governance.documents.messages.json' with { type
 import governanceMessages from './governance.messages.json' with { type: 'json' };
 import { governancePages } from './governance.pages.js';
 import { governanceRoutes } from './governance.routes.js';
+import rulesMessages from './governance.rules.messages.json' with { type: 'json' };
 import { oparlRoutes } from './oparl.routes.js';
+import { votingRulesPages } from './voting-rules.pages.js';
 
 export const governanceModule = defineModule({
   name: 'governance',
@@ -23,12 +25,14 @@ export const governanceModule = defineModule({
     'governance.resolution_applied',
     'governance.admission_step_recorded',
     'governance.document_uploaded',
+    'governance.voting_rules_set',
   ],
-  messages: { ...governanceMessages, ...documentsMessages },
+  messages: { ...governanceMessages, ...documentsMessages, ...rulesMessages },
   api: governanceRoutes,
   pages: async (app) => {
     await app.register(governancePages);
     await app.register(documentsPages);
+    await app.register(votingRulesPages);
     await app.register(oparlRoutes);
   },
   navigation: [
