@@ -229,6 +229,11 @@ describe('recording steps', () => {
     expect(res.statusCode).toBe(401);
     expect((await memberAdmin.get('/versammlung/aufnahmen')).statusCode).toBe(403);
     expect((await memberAdmin.get(`/versammlung/aufnahmen/${belzig}`)).statusCode).toBe(404);
+    // The association sees that no procedure is on record for a founding member; there is no form.
+    const page = await admin.get(`/versammlung/aufnahmen/${panketal}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Für dieses Mitglied ist kein Aufnahmeverfahren erfasst');
+    expect(page.body).not.toContain('name="doneOn"');
     expect(await steps(panketal)).toEqual([]);
     expect((await readAll(t.database, (tx) => admissionState(tx, panketal))).waitingFor).toBe(
       'council_decision',

@@ -254,9 +254,9 @@ export async function admissionPages(app: FastifyInstance): Promise<void> {
                 variant="success"
                 label={t('admission.member_from_date', { date: formatDate(a.memberFrom, lang) })}
               />
-            ) : (
-              t.code(`admission.state.${a.state}`)
-            )}
+            ) : a.state === 'withdrawn' ? (
+              t('admission.state.withdrawn')
+            ) : null}
           </p>
           <p class="kern-body">
             <a class="kern-link" href={`/mitglieder/${a.memberId}`}>
@@ -267,7 +267,11 @@ export async function admissionPages(app: FastifyInstance): Promise<void> {
             <h2 class="kern-heading-medium" id="steps-h">
               {t('admission.steps')}
             </h2>
-            <AdmissionSteps t={t} lang={lang} admission={a} links />
+            {a.state === 'not_recorded' && a.steps.every((s) => s.doneOn === null) ? (
+              <p class="kern-body">{t('admission.state.not_recorded')}</p>
+            ) : (
+              <AdmissionSteps t={t} lang={lang} admission={a} links />
+            )}
             <p class="kern-body kern-body--small">{t('admission.statute_note')}</p>
           </section>
           {a.waitingFor === 'amending_statute' ? (
