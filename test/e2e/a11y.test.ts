@@ -448,6 +448,50 @@ describe('German', () => {
     await check(page, `/sitzungen/${id}`, { h1: 'Verbandsversammlung (Barrierefreiheit)' }, 'meeting, staff');
   }, 180_000);
 
+  it('admissions: the list, one admission (with errors, after a step), a pending member, the composition', async () => {
+    const page = pages.admin;
+    ids.Bernau = await memberIdByName(page, 'Bernau bei Berlin');
+    await check(page, '/versammlung/aufnahmen', { h1: 'Aufnahmen' }, 'admissions');
+    const path = `/versammlung/aufnahmen/${ids.Bernau}`;
+    await check(page, path, { h1: 'Aufnahme: Bernau bei Berlin' }, 'admission, pending');
+    await page.locator('#f-step').selectOption('publication');
+    await page.locator('#f-doneOn').fill('2026-11-02');
+    let res = await submit(page, page.getByRole('button', { name: 'Schritt erfassen' }));
+    await expectPage(
+      page,
+      res,
+      { status: 422, h1: 'Aufnahme: Bernau bei Berlin' },
+      'admission, out of order',
+    );
+    expect(await page.locator('#f-step').getAttribute('aria-invalid')).toBe('true');
+    await page.locator('#f-step').selectOption('council_decision');
+    await page.locator('#f-doneOn').fill('2026-10-15');
+    await page.locator('#f-reference').fill('Beschluss der Stadtverordnetenversammlung 21/2026');
+    res = await submit(page, page.getByRole('button', { name: 'Schritt erfassen' }));
+    await expectPage(page, res, { h1: 'Aufnahme: Bernau bei Berlin' }, 'admission, step recorded');
+    expect(await page.locator('main').textContent()).toContain(
+      'wartet auf: Änderungssatzung der Verbandsversammlung',
+    );
+    await check(
+      page,
+      `/mitglieder/${ids.Bernau}`,
+      { h1: 'Bernau bei Berlin' },
+      'member page, admission pending',
+    );
+    await check(
+      page,
+      '/versammlung/zusammensetzung',
+      { h1: 'Zusammensetzung der Verbandsversammlung' },
+      'composition, staff',
+    );
+    await check(
+      pages.anonymous,
+      '/sitzungen/zusammensetzung',
+      { h1: 'Zusammensetzung der Verbandsversammlung' },
+      'composition, public',
+    );
+  }, 120_000);
+
   it('404 and 403 pages', async () => {
     await check(pages.anonymous, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, anonymous');
     await check(pages.admin, '/gibt-es-nicht', { status: 404, h1: 'Nicht gefunden' }, '404, logged in');
@@ -515,6 +559,51 @@ describe('English', () => {
     await check(pages.admin, '/versammlung', { h1: 'Assembly' }, 'assembly (en)');
     await check(pages.admin, meetingPath, { h1: 'Verbandsversammlung (Barrierefreiheit)' }, 'meeting (en)');
   });
+
+  it('admissions and the composition', async () => {
+    const page = pages.admin;
+    await check(page, '/versammlung/aufnahmen', { h1: 'Admissions' }, 'admissions (en)');
+    const other = await memberIdByName(page, 'Rüdersdorf bei Berlin');
+    await check(
+      page,
+      `/versammlung/aufnahmen/${other}`,
+      { h1: 'Admission: Rüdersdorf bei Berlin' },
+      'admission (en)',
+    );
+    await page.locator('#f-step').selectOption('approval');
+    await page.locator('#f-doneOn').fill('2026-11-02');
+    const res = await submit(page, page.getByRole('button', { name: 'Record step' }));
+    await expectPage(
+      page,
+      res,
+      { status: 422, h1: 'Admission: Rüdersdorf bei Berlin' },
+      'admission, errors (en)',
+    );
+    await check(
+      page,
+      `/versammlung/aufnahmen/${ids.Bernau}`,
+      { h1: 'Admission: Bernau bei Berlin' },
+      'admission, next by resolution (en)',
+    );
+    await check(
+      page,
+      `/mitglieder/${ids.Bernau}`,
+      { h1: 'Bernau bei Berlin' },
+      'member page, admission pending (en)',
+    );
+    await check(
+      page,
+      '/versammlung/zusammensetzung',
+      { h1: 'Composition of the assembly' },
+      'composition, staff (en)',
+    );
+    await check(
+      pages.anonymous,
+      '/sitzungen/zusammensetzung',
+      { h1: 'Composition of the assembly' },
+      'composition, public (en)',
+    );
+  }, 120_000);
 
   it('legal pages, 404 and 403', async () => {
     await check(pages.anonymous, '/impressum', { h1: 'Legal notice (Impressum)' }, 'imprint (en)');

@@ -30,6 +30,7 @@ import { csrfToken, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
 import { listCatalogVersions } from '../catalog/catalog.service.js';
 import { listMembers } from '../members/members.service.js';
+import { listAdmissions } from './admission.service.js';
 import { MeetingStatusBadge, meetingWhen, ResolutionTable, ResultBadge } from './assembly.components.js';
 import {
   addAgendaItemTo,
@@ -149,7 +150,10 @@ export async function assemblyPages(app: FastifyInstance): Promise<void> {
   const meetingsPage = async (req: FastifyRequest, reply: FastifyReply, form: FormState = {}) => {
     const t = req.t;
     const lang = req.lang;
-    const meetings = await tx(req, (t2) => listMeetings(t2));
+    const { meetings, pending } = await tx(req, async (t2) => ({
+      meetings: await listMeetings(t2),
+      pending: (await listAdmissions(t2)).pending.length,
+    }));
     const csrf = csrfToken(req, reply);
     const e = form.errors ?? {};
     const v = (k: string) => (form.values ? formText(form.values, k) : undefined) ?? '';
@@ -167,6 +171,19 @@ export async function assemblyPages(app: FastifyInstance): Promise<void> {
               {t('assembly.public_calendar_link')}
             </a>
           </p>
+          <ul class="kern-list kern-list--bullet">
+            <li>
+              <a class="kern-link" href="/versammlung/aufnahmen">
+                {t('admission.title')}
+              </a>
+              {pending > 0 ? ` (${t('admission.pending_count', { n: pending })})` : ''}
+            </li>
+            <li>
+              <a class="kern-link" href="/versammlung/zusammensetzung">
+                {t('composition.title')}
+              </a>
+            </li>
+          </ul>
           <DataTable
             id="meetings"
             caption={t('assembly.meetings')}

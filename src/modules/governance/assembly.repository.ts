@@ -65,3 +65,31 @@ export async function maxAgendaPosition(tx: Tx, meetingId: string): Promise<numb
 export async function findResolution(tx: Tx, id: string) {
   return tx.db.selectFrom('resolutions').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** The steering group on a day (member ids and dates). */
+export async function selectSteeringGroupOn(tx: Tx, day: string) {
+  return tx.db
+    .selectFrom('steering_group_members')
+    .select(['member_id', 'valid_from', 'valid_until'])
+    .where('valid_from', '<=', day)
+    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', day)]))
+    .execute();
+}
+
+/** The representatives in office on a day (names and functions; no contact data is kept). */
+export async function selectRepresentativesOn(tx: Tx, day: string) {
+  return tx.db
+    .selectFrom('assembly_representatives')
+    .select(['id', 'member_id', 'name', 'function', 'role', 'valid_from', 'valid_until', 'is_example'])
+    .where('valid_from', '<=', day)
+    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', day)]))
+    .orderBy('member_id')
+    .orderBy('role', 'desc')
+    .orderBy('name')
+    .execute();
+}
+
+/** Every recorded admission step (the association sees all; RLS limits others to their own member). */
+export async function selectAllAdmissionSteps(tx: Tx) {
+  return tx.db.selectFrom('admission_steps').selectAll().orderBy('member_id').execute();
+}

@@ -5,11 +5,19 @@
  * where the tables have one. What a visitor sees is decided by row-level security (non-public agenda
  * items, their resolutions and documents are the association's only).
  */
-import type { Tx } from '../../db/tx.js';
+import type { Database } from '../../db/database.js';
+import { runInTx, type Tx } from '../../db/tx.js';
+import { ALL_MEMBERS_READ, systemCtx } from '../../shared/context.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { requirePermission } from '../auth/permissions.js';
-import { votingMembersOn } from '../members/members.service.js';
-import { findResolution, maxAgendaPosition, selectDocumentsOfMeeting } from './assembly.repository.js';
+import { getMemberSummary, votingMembersOn } from '../members/members.service.js';
+import {
+  findResolution,
+  maxAgendaPosition,
+  selectDocumentsOfMeeting,
+  selectRepresentativesOn,
+  selectSteeringGroupOn,
+} from './assembly.repository.js';
 import {
   type AgendaItemRow,
   findAgendaItem,
@@ -26,8 +34,10 @@ import type {
   AgendaItemDto,
   MeetingDetailDto,
   MeetingDto,
+  RepresentativeDto,
   ResolutionDetailDto,
   ResolutionDto,
+  SteeringGroupEntryDto,
   TallyDto,
 } from './governance.schema.js';
 import {
@@ -337,4 +347,73 @@ export async function applyResolutionNow(
 ): Promise<{ resolution: ResolutionDto; applied: boolean }> {
   const applied = await applyResolution(tx, resolutionId);
   return { resolution: toResolutionDto((await findResolution(tx, resolutionId))!), applied };
+}
+
+// ---- composition: steering group and representatives ----
+
+/**
+ * The steering group (Projektsteuerungsgruppe) on a day, the association first, then by name. Who
+ * belongs to it is public (seed 004 names it from a council committee's minutes), and so are the
+ * names of the association's members (the statute's member list), although a visitor may not read
+ * the members' records: like the public minutes (documents.service.ts, assemblyNamesOn) this reads
+ * the names only, as the system.
+ */
+export async function steeringGroupOn(database: Database, day: string): Promise<SteeringGroupEntryDto[]> {
+  return runInTx(database, systemCtx('composition', ALL_MEMBERS_READ), async (tx) => {
+    const out: (SteeringGroupEntryDto & { isAssociation: boolean })[] = [];
+    for (const r of await selectSteeringGroupOn(tx, day)) {
+      const m = await getMemberSummary(tx, r.member_id);
+      out.push({
+        memberId: r.member_id,
+        memberName: m.name,
+        validFrom: r.valid_from,
+        validUntil: r.valid_until,
+        isAssociation: m.isAssociation,
+      });
+    }
+    return out
+      .sort(
+        (a, b) =>
+          Number(b.isAssociation) - Number(a.isAssociation) || a.memberName.localeCompare(b.memberName, 'de'),
+      )
+      .map(({ isAssociation: _, ...e }) => e);
+  });
+}
+
+/**
+ * The members' representatives in office on a day with the member each represents, by member name
+ * (the representative before the deputy). For the association (governance.manage).
+ */
+export async function representativesOn(tx: Tx, day: string): Promise<RepresentativeDto[]> {
+  requirePermission(tx.ctx, 'governance.manage');
+  const rows = await selectRepresentativesOn(tx, day);
+  const names = new Map<string, string>();
+  for (const id of new Set(rows.map((r) => r.member_id)))
+    names.set(id, (await getMemberSummary(tx, id)).name);
+  return rows
+    .map((r) => ({
+      memberId: r.member_id,
+      memberName: names.get(r.member_id) ?? '',
+      name: r.name,
+      function: r.function,
+      role: r.role,
+      validFrom: r.valid_from,
+      validUntil: r.valid_until,
+      isExample: r.is_example,
+    }))
+    .sort(
+      (a, b) =>
+        a.memberName.localeCompare(b.memberName, 'de') ||
+        (a.role === b.role ? a.name.localeCompare(b.name, 'de') : a.role === 'representative' ? -1 : 1),
+    );
+}
+
+/** The representatives in office on a day as the public sees them: names, functions and role only. */
+export async function publicRepresentativesOn(
+  tx: Tx,
+  day: string,
+): Promise<Pick<RepresentativeDto, 'name' | 'function' | 'role' | 'isExample'>[]> {
+  return (await selectRepresentativesOn(tx, day))
+    .map((r) => ({ name: r.name, function: r.function, role: r.role, isExample: r.is_example }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'de'));
 }

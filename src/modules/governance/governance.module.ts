@@ -44,4 +44,16 @@ export const governanceModule = defineModule({
       permission: 'governance.manage',
     },
   ],
+  tenancy: {
+    routes: {
+      'GET /api/v1/members/:memberId/admission': {},
+      'POST /api/v1/members/:memberId/admission/steps': {
+        json: { step: 'council_decision', doneOn: '2030-01-01', reference: 'Beschluss 1/2030' },
+      },
+      'GET /versammlung/aufnahmen/:memberId': {},
+      'POST /versammlung/aufnahmen/:memberId': {
+        form: { step: 'council_decision', doneOn: '2030-01-01', reference: 'Beschluss 1/2030' },
+      },
+    },
+  },
 });

@@ -13,6 +13,7 @@ import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { sendPage } from '../../web/page.js';
 import { sendPublicPage } from '../../web/public-layout.js';
 import { hasPermission } from '../auth/permissions.js';
+import { admissionPages } from './admission.pages.js';
 import { MeetingStatusBadge, meetingWhen, ResolutionTable } from './assembly.components.js';
 import { assemblyPages } from './assembly.pages.js';
 import { berlinDay, getMeeting, listMeetings } from './assembly.service.js';
@@ -78,6 +79,11 @@ export async function governancePages(app: FastifyInstance): Promise<void> {
         <div class="kern-stack-lg">
           <h1 class="kern-heading-x-large">{title}</h1>
           <p class="kern-body">{t('assembly.calendar_intro')}</p>
+          <p class="kern-body">
+            <a class="kern-link" href="/sitzungen/zusammensetzung">
+              {t('composition.title')}
+            </a>
+          </p>
           <section class="kern-stack" aria-labelledby="upcoming-h">
             <h2 class="kern-heading-large" id="upcoming-h">
               {t('assembly.upcoming')}
@@ -244,4 +250,5 @@ export async function governancePages(app: FastifyInstance): Promise<void> {
   });
 
   await assemblyPages(app);
+  await admissionPages(app);
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
+import { getAdmission, recordNextAdmissionStep } from './admission.service.js';
 import {
   addAgendaItemTo,
   applyResolutionNow,
@@ -12,6 +13,9 @@ import {
   recordVoteOn,
 } from './assembly.service.js';
 import {
+  Admission,
+  AdmissionParams,
+  AdmissionStepBody,
   AgendaItem,
   AgendaItemCreateBody,
   ApplyAnswer,
@@ -202,6 +206,46 @@ export const governanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       requireAuth(req);
       return tx(req, (t) => applyResolutionNow(t, req.params.resolutionId));
+    },
+  );
+
+  // ---- admission procedure (member-scoped) ----
+
+  app.get(
+    '/members/:memberId/admission',
+    {
+      schema: {
+        tags: ['admission'],
+        summary:
+          "A member's admission: council decision, amending statute (the assembly's resolution), approval by " +
+          'the supervisory authority, publication in the Amtsblatt; the step it waits for and the day it is a member from',
+        params: AdmissionParams,
+        response: { 200: Admission, ...errorResponses },
+      },
+    },
+    async (req) => {
+      requireAuth(req);
+      return tx(req, (t) => getAdmission(t, req.params.memberId));
+    },
+  );
+
+  app.post(
+    '/members/:memberId/admission/steps',
+    {
+      schema: {
+        tags: ['admission'],
+        summary:
+          'Record the next step of a pending admission (council decision, approval, publication; the amending ' +
+          'statute is recorded by the admit_members resolution). Out of order or dated before the previous ' +
+          'step: 422, nothing stored. Publication makes the body a member from the day after',
+        params: AdmissionParams,
+        body: AdmissionStepBody,
+        response: { 200: Admission, ...errorResponses },
+      },
+    },
+    async (req) => {
+      requireAuth(req);
+      return tx(req, (t) => recordNextAdmissionStep(t, req.params.memberId, req.body));
     },
   );
 };

@@ -242,3 +242,100 @@ export const ApplyAnswer = Type.Object({
   resolution: Resolution,
   applied: Type.Boolean({ description: 'false: it had been applied before (idempotent)' }),
 });
+
+// ---- admission procedure (statute.md: council decision, amending statute, approval, publication) ----
+
+export const ADMISSION_STEP_NAMES = [
+  'council_decision',
+  'amending_statute',
+  'approval',
+  'publication',
+] as const;
+const AdmissionStepSchema = Type.Union([
+  Type.Literal('council_decision'),
+  Type.Literal('amending_statute'),
+  Type.Literal('approval'),
+  Type.Literal('publication'),
+]);
+
+export const AdmissionParams = Type.Object({ memberId: Uuid });
+
+export const Admission = Type.Object({
+  memberId: Uuid,
+  memberName: Type.String(),
+  state: Type.Union(
+    [
+      Type.Literal('pending'),
+      Type.Literal('admitted'),
+      Type.Literal('withdrawn'),
+      Type.Literal('not_recorded'),
+    ],
+    {
+      description:
+        'pending: steps outstanding; admitted: published (member from memberFrom); withdrawn: the ' +
+        'application ended before publication; not_recorded: a member admitted before the procedure was recorded',
+    },
+  ),
+  waitingFor: Type.Union([AdmissionStepSchema, Type.Null()], {
+    description: 'The next step of a pending admission',
+  }),
+  memberFrom: Type.Union([IsoDate, Type.Null()], { description: 'The day after publication' }),
+  steps: Type.Array(
+    Type.Object({
+      step: AdmissionStepSchema,
+      doneOn: Type.Union([IsoDate, Type.Null()]),
+      reference: Nullable(Type.String()),
+      resolutionId: Type.Union([Uuid, Type.Null()], {
+        description: 'The resolution that adopted the amending statute (step amending_statute)',
+      }),
+      resolutionNumber: Nullable(Type.String()),
+    }),
+  ),
+});
+export type AdmissionDto = Static<typeof Admission>;
+
+export const AdmissionStepBody = Type.Object(
+  {
+    step: AdmissionStepSchema,
+    doneOn: IsoDate,
+    reference: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 500,
+          description: 'e.g. "Amtsblatt für Brandenburg 2022 Nr. 24, S. 562" or the approval file number',
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AdmissionStepInput = Static<typeof AdmissionStepBody>;
+
+/** The page's form for the next step (the step itself is a hidden field). */
+export const AdmissionStepForm = Type.Object({
+  step: AdmissionStepSchema,
+  doneOn: IsoDate,
+  reference: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+});
+
+// ---- composition: steering group and representatives ----
+
+export const SteeringGroupEntry = Type.Object({
+  memberId: Uuid,
+  memberName: Type.String(),
+  validFrom: IsoDate,
+  validUntil: Type.Union([IsoDate, Type.Null()]),
+});
+export type SteeringGroupEntryDto = Static<typeof SteeringGroupEntry>;
+
+export const Representative = Type.Object({
+  memberId: Uuid,
+  memberName: Type.String(),
+  name: Type.String(),
+  function: Nullable(Type.String()),
+  role: Type.Union([Type.Literal('representative'), Type.Literal('deputy')]),
+  validFrom: IsoDate,
+  validUntil: Type.Union([IsoDate, Type.Null()]),
+  isExample: Type.Boolean(),
+});
+export type RepresentativeDto = Static<typeof Representative>;

@@ -331,7 +331,13 @@ export async function applyResolution(tx: Tx, resolutionId: string): Promise<boo
 
 export interface AdmissionState {
   memberId: string;
-  steps: { step: AdmissionStep; doneOn: string | null; reference: string | null }[];
+  steps: {
+    step: AdmissionStep;
+    doneOn: string | null;
+    reference: string | null;
+    /** The resolution that recorded the step (the assembly's amending statute), if any. */
+    resolutionId: string | null;
+  }[];
   /** The first step not yet done, or null once published. */
   waitingFor: AdmissionStep | null;
   /** The first day of membership: the day after publication. */
@@ -344,6 +350,7 @@ export async function admissionState(tx: Tx, memberId: string): Promise<Admissio
     step,
     doneOn: done.get(step)?.done_on ?? null,
     reference: done.get(step)?.reference ?? null,
+    resolutionId: done.get(step)?.resolution_id ?? null,
   }));
   const published = done.get('publication');
   return {

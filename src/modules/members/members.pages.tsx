@@ -27,6 +27,7 @@ import type { Child } from '../../web/jsx/jsx-runtime.js';
 import { memberNav } from '../../web/layout.js';
 import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
+import { getAdmission } from '../governance/admission.service.js';
 import {
   MEMBER_KINDS,
   MEMBER_STATUSES,
@@ -446,11 +447,12 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
     } = {},
   ) => {
     const t = req.t;
-    const { member, municipalities, amt } = await tx(req, async (t2) => {
+    const { member, municipalities, amt, admission } = await tx(req, async (t2) => {
       const member = await getMember(t2, id);
       const municipalities = member.kind === 'amt' ? await getAmtMunicipalities(t2, member.id) : [];
       const amt = member.amtId ? await getMember(t2, member.amtId).catch(() => null) : null;
-      return { member, municipalities, amt };
+      const admission = member.isAssociation ? null : await getAdmission(t2, member.id);
+      return { member, municipalities, amt, admission };
     });
     const csrf = csrfToken(req, reply);
     const nf = numberFormat(req.lang);
@@ -501,6 +503,30 @@ export async function memberPages(app: FastifyInstance): Promise<void> {
             </div>
           </div>
           <ErrorSummary errors={errors} t={t} message={form.message} />
+          {admission?.state === 'pending' ? (
+            <section aria-labelledby="adm-h" class="kern-stack">
+              <h2 class="kern-heading-medium" id="adm-h">
+                {t('admission.running', { step: t.code(`admission.step.${admission.waitingFor}`) })}
+              </h2>
+              <ol class="kern-list">
+                {admission.steps.map((s) => (
+                  <li>
+                    {t.code(`admission.step.${s.step}`)}:{' '}
+                    {s.doneOn
+                      ? `${formatDate(s.doneOn, req.lang)}${s.resolutionNumber ? ` – ${t('admission.resolution', { number: s.resolutionNumber })}` : s.reference ? ` – ${s.reference}` : ''}`
+                      : t('admission.open')}
+                  </li>
+                ))}
+              </ol>
+              {hasPermission(req.ctx, 'governance.manage') ? (
+                <p class="kern-body">
+                  <a class="kern-link" href={`/versammlung/aufnahmen/${member.id}`}>
+                    {t('admission.next')}
+                  </a>
+                </p>
+              ) : null}
+            </section>
+          ) : null}
           <section aria-labelledby="md-h" class="kern-stack">
             <h2 class="kern-heading-medium" id="md-h">
               {t('members.section_master')}
