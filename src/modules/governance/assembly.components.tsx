@@ -3,11 +3,13 @@
  * a resolution's result and the table of a meeting's resolutions.
  */
 import { formatDate } from '../../shared/dates.js';
+import { formatEuro } from '../../shared/money.js';
 import { Badge, DataTable } from '../../web/components.js';
 import type { Lang, T } from '../../web/i18n/index.js';
 import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { berlinDay, berlinTime } from './assembly.service.js';
 import type { MeetingDto, ResolutionDto } from './governance.schema.js';
+import type { VoteWeightRule } from './voting.js';
 
 /**
  * The day a carried resolution takes effect: its own date, the catalogue version's first day in force,
@@ -103,4 +105,28 @@ export function ResolutionTable(props: {
       ))}
     </DataTable>
   );
+}
+
+/** How many votes a member holds, in words: "Jedes Mitglied hat eine Stimme." or the bands with their cap. */
+export function weightWords(t: T, lang: Lang, w: VoteWeightRule): string {
+  const nf = new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-GB');
+  const cap = (c: number | null) => (c ? ` ${t('assembly.cap', { cap: c })}` : '');
+  switch (w.kind) {
+    case 'per_member':
+      return t('assembly.weight_per_member');
+    case 'population_bands': {
+      const bands = w.bands
+        .map((b) =>
+          b.upTo === null
+            ? t('assembly.band_rest', { votes: b.votes })
+            : t('assembly.band_upto', { upTo: nf.format(b.upTo), votes: b.votes }),
+        )
+        .join('; ');
+      return t('assembly.weight_population', { bands }) + cap(w.cap);
+    }
+    case 'turnover':
+      return (
+        t('assembly.weight_turnover', { amount: formatEuro(w.centsPerVote, lang), min: w.min }) + cap(w.cap)
+      );
+  }
 }

@@ -31,7 +31,13 @@ import { hasPermission } from '../auth/permissions.js';
 import { listCatalogVersions } from '../catalog/catalog.service.js';
 import { listMembers } from '../members/members.service.js';
 import { listAdmissions } from './admission.service.js';
-import { MeetingStatusBadge, meetingWhen, ResolutionTable, ResultBadge } from './assembly.components.js';
+import {
+  MeetingStatusBadge,
+  meetingWhen,
+  ResolutionTable,
+  ResultBadge,
+  weightWords,
+} from './assembly.components.js';
 import {
   addAgendaItemTo,
   applyResolutionNow,
@@ -69,34 +75,6 @@ function shareWords(t: T, s: Share): string {
   });
 }
 
-function weightWords(t: T, lang: Lang, rules: VotingRules): string {
-  const w = rules.weight;
-  const nf = new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-GB');
-  switch (w.kind) {
-    case 'per_member':
-      return t('assembly.weight_per_member');
-    case 'population_bands': {
-      const bands = w.bands
-        .map((b) =>
-          b.upTo === null
-            ? t('assembly.band_rest', { votes: b.votes })
-            : t('assembly.band_upto', { upTo: nf.format(b.upTo), votes: b.votes }),
-        )
-        .join('; ');
-      return (
-        t('assembly.weight_population', { bands }) + (w.cap ? ` ${t('assembly.cap', { cap: w.cap })}` : '')
-      );
-    }
-    case 'turnover':
-      return (
-        t('assembly.weight_turnover', {
-          amount: `${nf.format(w.centsPerVote / 100)} €`,
-          min: w.min,
-        }) + (w.cap ? ` ${t('assembly.cap', { cap: w.cap })}` : '')
-      );
-  }
-}
-
 function majorityWords(t: T, rules: VotingRules, majority: 'simple' | 'qualified'): string {
   if (majority === 'qualified')
     return t('assembly.majority_qualified', { share: shareWords(t, rules.qualified) });
@@ -115,7 +93,7 @@ function RulesSection(props: { t: T; lang: Lang; setup: VotingSetup }): RawHtml 
         {t('assembly.rules')}
       </h2>
       <ul class="kern-list kern-list--bullet">
-        <li>{weightWords(t, lang, r)}</li>
+        <li>{weightWords(t, lang, r.weight)}</li>
         <li>{t('assembly.rule_quorum', { share: shareWords(t, r.quorum) })}</li>
         <li>{majorityWords(t, r, 'simple')}</li>
         <li>{majorityWords(t, r, 'qualified')}</li>
@@ -130,6 +108,11 @@ function RulesSection(props: { t: T; lang: Lang; setup: VotingSetup }): RawHtml 
               from: formatDate(setup.validFrom, lang),
               source: setup.source || '–',
             })}
+          </p>
+          <p class="kern-body kern-body--small">
+            <a class="kern-link" href="/versammlung/stimmrecht">
+              {t('assembly.rules_edit_link')}
+            </a>
           </p>
         </div>
       </div>

@@ -22,6 +22,7 @@ import type { Lang, T } from '../../web/i18n/index.js';
 import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { csrfToken, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
+import { weightWords } from './assembly.components.js';
 import type { Share, VoteWeightRule, VotingRules } from './voting.js';
 import { checkVotingRules, listVotingRules, setVotingRules, versionOnDay } from './voting-rules.service.js';
 
@@ -211,30 +212,6 @@ function formValuesOf(rules: VotingRules, lang: Lang): FormValues {
 }
 
 // ---- words ----
-
-function weightWords(t: T, lang: Lang, w: VoteWeightRule): string {
-  const nf = new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-GB');
-  const cap = (c: number | null) => (c ? ` ${t('assembly.cap', { cap: c })}` : '');
-  switch (w.kind) {
-    case 'per_member':
-      return t('assembly.weight_per_member');
-    case 'population_bands': {
-      const bands = w.bands
-        .map((b) =>
-          b.upTo === null
-            ? t('assembly.band_rest', { votes: b.votes })
-            : t('assembly.band_upto', { upTo: nf.format(b.upTo), votes: b.votes }),
-        )
-        .join('; ');
-      return t('assembly.weight_population', { bands }) + cap(w.cap);
-    }
-    case 'turnover':
-      return (
-        t('assembly.weight_turnover', { amount: `${centsToEuros(w.centsPerVote, lang)} €`, min: w.min }) +
-        cap(w.cap)
-      );
-  }
-}
 
 function simpleWords(t: T, r: VotingRules): string {
   return r.simple ? shareLabel(t, r.simple) : t('voting_rules_page.yes_over_no');
