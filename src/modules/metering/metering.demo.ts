@@ -5,7 +5,8 @@
  * ids), so rollups and audit are those of real usage. Quantities scale with the population and come
  * from a seeded pseudo-random generator (never Math.random): the same day gives the same numbers.
  *
- * Granularity is chosen for a fast seed (a few thousand events): VM hours as one daily total per VM,
+ * Granularity is chosen for a fast seed (a few thousand events): VM hours as one daily total per VM
+ * (stamped at the day's start; today's counts the hours gone by),
  * storage and mailboxes as one gauge reading per day, printed pages as one daily total on working
  * days, online applications as one event per application.
  */
@@ -96,7 +97,7 @@ export function demoUsageEvents(member: string, memberId: string, now: Date): Us
       const off = v === vms && rnd() < 0.3;
       const hours = off ? 0 : Math.round(24 * share);
       if (hours > 0)
-        push('vm-stunden', new Date(start.getTime() + 23 * HOUR), String(hours), `${day}:vm${v}`, {
+        push('vm-stunden', start, String(hours), `${day}:vm${v}`, {
           vm: `vm${v}`,
         });
     }
@@ -109,9 +110,9 @@ export function demoUsageEvents(member: string, memberId: string, now: Date): Us
     else if (r > 0.98 && mailboxes > 5) mailboxes -= 1;
     push('postfaecher', new Date(start.getTime() + 6 * HOUR), String(mailboxes), day);
     if (workday) {
-      // Printed pages: the day's total, at 18:00.
+      // Printed pages: the day's total (stamped at the day's start, like the VM hours).
       const pages = Math.round((180 + rnd() * 240) * scale * share);
-      if (pages > 0) push('druckseiten', new Date(start.getTime() + 18 * HOUR), String(pages), day);
+      if (pages > 0) push('druckseiten', start, String(pages), day);
       // Online applications, one event each, during office hours.
       const n = Math.floor(rnd() * (2 + 3 * scale));
       for (let i = 0; i < n; i++) {
