@@ -329,6 +329,7 @@ describe('logout and language', () => {
       'Association staff',
       'API tokens',
       'Service catalogue',
+      'Usage data',
       'Assembly',
     ]);
     expect(await page.getByRole('link', { name: 'Panketal' }).count()).toBe(1);
@@ -354,6 +355,7 @@ describe('logout and language', () => {
       'People',
       'API tokens',
       'Service agreements',
+      'Usage',
       'Service catalogue',
     ]);
     await context.close();
