@@ -377,6 +377,23 @@ describe('German', () => {
     expect(await page.locator('main').textContent()).toContain('§ 7 Verbandssatzung (Barrierefreiheit)');
   });
 
+  it("a member's usage with chart and day tables, and the association's usage data", async () => {
+    await check(pages.panketal, `/mitglieder/${ids.Panketal}/verbrauch`, { h1: 'Verbrauch: Panketal' });
+    await check(
+      pages.clerk,
+      `/mitglieder/${await clerkMemberId()}/verbrauch`,
+      { h1: 'Verbrauch: Bad Belzig' },
+      'usage, clerk',
+    );
+    await check(pages.admin, '/verbrauch', { h1: 'Verbrauchsdaten' });
+    await check(
+      pages.admin,
+      `/verbrauch?mitglied=${ids.Panketal}&zaehler=vm-stunden`,
+      { h1: 'Verbrauchsdaten' },
+      'usage data, search',
+    );
+  });
+
   it('the assembly: calendar, a meeting, the association area (also with errors) and a vote', async () => {
     const page = pages.admin;
     await check(page, '/versammlung', { h1: 'Verbandsversammlung' });
@@ -545,6 +562,13 @@ describe('English', () => {
       { h1: 'Service agreements: Panketal' },
       'agreements (en)',
     );
+    await check(
+      pages.admin,
+      `/mitglieder/${ids.Panketal}/verbrauch`,
+      { h1: 'Usage: Panketal' },
+      'usage (en)',
+    );
+    await check(pages.admin, `/verbrauch?zaehler=postfaecher`, { h1: 'Usage data' }, 'usage data (en)');
   });
 
   it('the assembly: calendar, a meeting and the association area', async () => {
@@ -684,6 +708,12 @@ describe('narrow screen (375 px)', () => {
       `/mitglieder/${ids.Panketal}/vereinbarungen`,
       { h1: 'Leistungsvereinbarungen: Panketal' },
       'agreements (375 px)',
+    );
+    await check(
+      pages.admin,
+      `/mitglieder/${ids.Panketal}/verbrauch`,
+      { h1: 'Verbrauch: Panketal' },
+      'usage (375 px)',
     );
   });
 

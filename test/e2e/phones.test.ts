@@ -43,8 +43,8 @@ async function phone(email?: string): Promise<{ context: BrowserContext; page: P
 /** Same-origin page links (GET, HTML) worth following; sign-out, language, exports and downloads (the audit anchor) and the API are not. */
 function followable(href: string): boolean {
   if (!href.startsWith('/') || href.startsWith('//')) return false;
-  // Files (meeting documents, minutes) are downloads, not pages; OParl answers JSON.
-  if (/^\/sitzungen\/dokumente\/|\.pdf(\?|$)|^\/oparl\//.test(href)) return false;
+  // Files (meeting documents, minutes, CSV exports) are downloads, not pages; OParl answers JSON.
+  if (/^\/sitzungen\/dokumente\/|\.(pdf|csv)(\?|$)|^\/oparl\//.test(href)) return false;
   return !/^\/(abmelden|sprache\/|static\/|pruefung\/(export|anker\.json)|anmelden\/oidc|api\/(?!docs\b))/.test(
     href,
   );

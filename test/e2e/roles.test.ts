@@ -80,6 +80,7 @@ describe('association admin', () => {
       'Personen des Verbands',
       'API-Tokens',
       'Leistungsverzeichnis',
+      'Verbrauchsdaten',
       'Verbandsversammlung',
     ]);
     expect(await page.locator('h1').textContent()).toBe('Mitglieder');
@@ -114,7 +115,7 @@ describe('association finance', () => {
 
   it('sees only the member list', async () => {
     expect(new URL(page.url()).pathname).toBe('/mitglieder');
-    expect(await mainNav(page)).toEqual(['Mitglieder', 'Leistungsverzeichnis']);
+    expect(await mainNav(page)).toEqual(['Mitglieder', 'Leistungsverzeichnis', 'Verbrauchsdaten']);
     expect(await page.getByRole('link', { name: 'Aufnahmeantrag erfassen' }).count()).toBe(0);
   });
 
@@ -166,6 +167,7 @@ describe('member admin of Panketal', () => {
       'Personen',
       'API-Tokens',
       'Leistungsvereinbarungen',
+      'Verbrauch',
       'Leistungsverzeichnis',
     ]);
     expect(await page.locator('h1').textContent()).toBe('Panketal');
@@ -177,10 +179,13 @@ describe('member admin of Panketal', () => {
       `/mitglieder/${ids.Panketal}/bearbeiten`,
       `/mitglieder/${ids.Panketal}/api-tokens`,
       `/mitglieder/${ids.Panketal}/vereinbarungen`,
+      `/mitglieder/${ids.Panketal}/verbrauch`,
     ]) {
       expect((await open(page, url)).status, url).toBe(200);
     }
     expect((await open(page, `/mitglieder/${ids['Bad Belzig']}/vereinbarungen`)).status).toBe(404);
+    expect((await open(page, `/mitglieder/${ids['Bad Belzig']}/verbrauch`)).status).toBe(404);
+    expect((await open(page, '/verbrauch')).status).toBe(403);
     expect((await open(page, '/leistungen/versionen')).status).toBe(403);
   });
 
@@ -207,6 +212,7 @@ describe('member clerk of Bad Belzig', () => {
       'Unsere Kommune',
       'Personen',
       'Leistungsvereinbarungen',
+      'Verbrauch',
       'Leistungsverzeichnis',
     ]);
     expect((await open(page, `/mitglieder/${ids['Bad Belzig']}/personen`)).status).toBe(200);
@@ -234,6 +240,7 @@ describe('member clerk of Bad Belzig', () => {
       `/mitglieder/${p}/bearbeiten`,
       `/mitglieder/${p}/api-tokens`,
       `/mitglieder/${p}/personen/neu`,
+      `/mitglieder/${p}/verbrauch`,
     ]) {
       const r = await open(page, url);
       expect(r.status, url).toBe(404);
@@ -258,6 +265,7 @@ describe('member clerk of Amt Niemegk', () => {
       'Unsere Kommune',
       'Personen',
       'Leistungsvereinbarungen',
+      'Verbrauch',
       'Leistungsverzeichnis',
     ]);
     await Promise.all([
@@ -321,6 +329,7 @@ describe('logout and language', () => {
       'Association staff',
       'API tokens',
       'Service catalogue',
+      'Usage data',
       'Assembly',
     ]);
     expect(await page.getByRole('link', { name: 'Panketal' }).count()).toBe(1);
@@ -346,6 +355,7 @@ describe('logout and language', () => {
       'People',
       'API tokens',
       'Service agreements',
+      'Usage',
       'Service catalogue',
     ]);
     await context.close();

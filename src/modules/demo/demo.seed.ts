@@ -18,6 +18,7 @@ import {
   createMember,
   establishAssociation,
 } from '../members/members.service.js';
+import { seedDemoUsage } from '../metering/metering.service.js';
 import { createPerson } from '../people/people.service.js';
 import { DEMO_AMT_MUNICIPALITIES, DEMO_ASSOCIATION, DEMO_MEMBERS } from './demo.data.js';
 
@@ -196,6 +197,8 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
     await seedDemoCatalog(tx);
     await seedDemoAssembly(tx, byName);
     await seedDemoAgreements(tx, byName);
+    // Three months of usage of the pilot members on the catalogue's meters ([5/7]).
+    await seedDemoUsage(tx, byName);
     recordAudit(tx, {
       action: 'demo.seeded',
       memberId: assoc.id,

@@ -6,6 +6,7 @@
 import { defineModule } from '../module.js';
 import { partitionsAheadJob, rawPurgeJob } from './metering.jobs.js';
 import meteringMessages from './metering.messages.json' with { type: 'json' };
+import { meteringPages } from './metering.pages.js';
 import { meteringRoutes } from './metering.routes.js';
 
 export const meteringModule = defineModule({
@@ -20,5 +21,25 @@ export const meteringModule = defineModule({
   auditEvents: ['usage.reported'],
   messages: meteringMessages,
   api: meteringRoutes,
+  pages: meteringPages,
+  navigation: [
+    {
+      area: 'association',
+      order: 45,
+      label: 'nav.usage_admin',
+      href: () => '/verbrauch',
+      permission: 'usage.read',
+    },
+    {
+      area: 'member',
+      order: 37,
+      label: 'nav.usage',
+      href: (p) => `/mitglieder/${p.memberId}/verbrauch`,
+      permission: 'usage.read',
+    },
+  ],
+  tenancy: {
+    routes: { 'GET /mitglieder/:memberId/verbrauch': {}, 'GET /mitglieder/:memberId/verbrauch.csv': {} },
+  },
   jobs: [partitionsAheadJob, rawPurgeJob],
 });

@@ -36,6 +36,9 @@ import {
   selectStoredHashes,
 } from './metering.repository.js';
 
+/** The demo's usage (metering.demo.ts), for the demo seed. */
+export { seedDemoUsage } from './metering.demo.js';
+
 export interface IngestResult {
   /** New events stored. */
   readonly accepted: number;
