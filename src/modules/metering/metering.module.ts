@@ -4,7 +4,7 @@
  * for rating. Pages, the Prometheus pull, the CSV import and voids follow.
  */
 import { defineModule } from '../module.js';
-import { partitionsAheadJob, rawPurgeJob } from './metering.jobs.js';
+import { partitionsAheadJob, prometheusPullJob, rawPurgeJob } from './metering.jobs.js';
 import meteringMessages from './metering.messages.json' with { type: 'json' };
 import { meteringRoutes } from './metering.routes.js';
 
@@ -20,5 +20,5 @@ export const meteringModule = defineModule({
   auditEvents: ['usage.reported'],
   messages: meteringMessages,
   api: meteringRoutes,
-  jobs: [partitionsAheadJob, rawPurgeJob],
+  jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob],
 });
