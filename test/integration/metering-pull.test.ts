@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePullSources } from '../../src/config/pull-sources.js';
-import { PROMETHEUS_PULL_JOB } from '../../src/modules/metering/metering.jobs.js';
+import { jobContext } from '../../src/jobs/jobs.js';
+import { PROMETHEUS_PULL_JOB, prometheusPullJob } from '../../src/modules/metering/metering.jobs.js';
 import {
   type PullOptions,
   pullSource,
@@ -24,7 +25,7 @@ import {
   sampleQuantity,
 } from '../../src/modules/metering/metering.pull.js';
 import { ALL_MEMBERS_WRITE, jobCtx } from '../../src/shared/context.js';
-import { memberIdByName, readAll, type TestApp, testApp, writeAll } from '../helpers.js';
+import { memberIdByName, readAll, type TestApp, testApp, testConfig, writeAll } from '../helpers.js';
 
 const HAVE_PROMETHEUS = !spawnSync('prometheus', ['--version']).error;
 if (!HAVE_PROMETHEUS) {
@@ -326,5 +327,45 @@ describe.skipIf(!HAVE_PROMETHEUS)('Prometheus pull against a real Prometheus', (
     });
     expect(r[0]!.hours).toBe(0);
     expect(r[0]!.error).toMatch(/several series with job="allmende-test"/);
+  }, 30_000);
+
+  it('runs as the hourly job from ALLMENDE_PULL_SOURCES: pulls the last closed hour, and fails for a source that does not answer', async () => {
+    const closedPort = await freePort();
+    const config = testConfig({
+      ALLMENDE_PULL_SOURCES: JSON.stringify([
+        {
+          name: 'rz-job',
+          url: promUrl,
+          meters: [{ meter: 'vm-stunden', query: 'avg_over_time(allmende_test_vms_running[1h])' }],
+        },
+        {
+          name: 'rz-down',
+          url: `http://127.0.0.1:${closedPort}`,
+          timeoutMs: 2000,
+          meters: [{ meter: 'vm-stunden', query: 'up' }],
+        },
+      ]),
+    });
+    const before = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+    const job = jobContext(prometheusPullJob, {
+      jobId: 'pull-test',
+      attempt: 1,
+      database: t.database,
+      config,
+      log,
+    });
+    await expect(prometheusPullJob.handler({}, job)).rejects.toThrow(
+      /usage pull failed for rz-down\/vm-stunden: Prometheus rz-down .* unreachable/,
+    );
+    const after = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+    const marks = await readAll(t.database, (tx) =>
+      tx.db
+        .selectFrom('usage_pull_watermarks')
+        .select(['source', 'pulled_until'])
+        .where('source', 'in', ['rz-job', 'rz-down'])
+        .execute(),
+    );
+    expect(marks.map((m) => m.source)).toEqual(['rz-job']);
+    expect([before, after]).toContain(new Date(marks[0]!.pulled_until).getTime());
   }, 30_000);
 });
