@@ -19,6 +19,7 @@ import { isDecimal } from '../../shared/decimal.js';
 import { LinesInvalidError } from '../../shared/errors.js';
 import { findMemberByReference } from '../members/members.service.js';
 import { MAX_EVENTS_PER_REQUEST } from './metering.events.js';
+import { advanceWatermark, readWatermarks } from './metering.pull.repository.js';
 import { ingestUsage } from './metering.service.js';
 
 const HOUR_MS = 3_600_000;
@@ -112,16 +113,6 @@ export interface PullOptions {
    */
   readonly queryTime?: (hourEnd: Date) => Date;
   readonly fetch?: typeof fetch;
-}
-
-/** The watermarks of a source: meter → end of the last hour pulled. */
-export async function readWatermarks(tx: Tx, source: string): Promise<Map<string, Date>> {
-  const rows = await tx.db
-    .selectFrom('usage_pull_watermarks')
-    .select(['meter_key', 'pulled_until'])
-    .where('source', '=', source)
-    .execute();
-  return new Map(rows.map((r) => [r.meter_key, new Date(r.pulled_until)]));
 }
 
 const floorHour = (d: Date): Date => new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR_MS);
@@ -278,27 +269,6 @@ async function storeHour(
   const unknownCount = Object.values(unknown).reduce((a, b) => a + b, 0);
   const labels = Object.keys(unknown).sort().slice(0, 20);
   const until = new Date(hourStart.getTime() + HOUR_MS);
-  await tx.db
-    .insertInto('usage_pull_watermarks')
-    .values({
-      source: source.name,
-      meter_key: meter.meter,
-      pulled_until: until,
-      unknown_samples: unknownCount,
-      last_unknown_labels: labels,
-    })
-    .onConflict((oc) =>
-      oc.columns(['source', 'meter_key']).doUpdateSet((eb) => ({
-        // Never backwards: a slower overlapping run does not undo a newer one.
-        pulled_until: eb.fn('greatest', [
-          'usage_pull_watermarks.pulled_until',
-          eb.ref('excluded.pulled_until'),
-        ]),
-        unknown_samples: eb('usage_pull_watermarks.unknown_samples', '+', unknownCount),
-        last_unknown_labels: unknownCount > 0 ? labels : eb.ref('usage_pull_watermarks.last_unknown_labels'),
-        updated_at: new Date(),
-      })),
-    )
-    .execute();
+  await advanceWatermark(tx, source.name, meter.meter, until, unknownCount, labels);
   return { accepted, duplicates, unknown, invalid };
 }
