@@ -191,7 +191,7 @@ async function pullMeter(
     } catch (e) {
       const message =
         e instanceof LinesInvalidError
-          ? `the ingest refused the hour's events (line = sample): ${e.message}`
+          ? `the ingest refused the hour's events (line n = the n-th event of the hour): ${e.message}`
           : e instanceof Error
             ? e.message
             : String(e);
