@@ -3,6 +3,7 @@
  * An invalid setting stops start-up with a message that names the variable.
  */
 import path from 'node:path';
+import { type PullSourceConfig, parsePullSources } from './pull-sources.js';
 
 export type DemoMode = 'auto' | 'on' | 'off';
 /** Where jobs run: in the server process, or only in `allmende worker` processes (PostgreSQL). */
@@ -47,6 +48,8 @@ export interface Config {
   readonly mail: MailConfig;
   /** Bearer token that /metrics requires; without it /metrics answers 404. */
   readonly metricsToken: string | undefined;
+  /** Prometheus servers the metering module pulls hourly usage from (ALLMENDE_PULL_SOURCES). */
+  readonly pullSources: readonly PullSourceConfig[];
 }
 
 export interface MailConfig {
@@ -170,6 +173,12 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
     default: '(unset)',
     description:
       'Folder (best write-once) the nightly job writes the signed audit anchor to; unset: no export',
+  },
+  {
+    name: 'ALLMENDE_PULL_SOURCES',
+    default: '(unset)',
+    description:
+      'Prometheus servers to pull hourly usage from: JSON (or the path of a JSON file) listing name, url and per meter a PromQL query, the member label (default ags); see ARCHITECTURE.md, Metering',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
@@ -308,6 +317,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobs,
     mail,
     metricsToken,
+    pullSources: Object.freeze(parsePullSources(str('ALLMENDE_PULL_SOURCES'), problems)),
     auditAnchorKey: str('ALLMENDE_AUDIT_ANCHOR_KEY'),
     auditAnchorDir: str('ALLMENDE_AUDIT_ANCHOR_DIR')
       ? path.resolve(str('ALLMENDE_AUDIT_ANCHOR_DIR')!)

@@ -457,6 +457,16 @@ export interface UsageDistinctValuesTable {
   first_time: Timestamp;
 }
 
+/** Per Prometheus pull source and meter: the end of the last hour pulled, and unknown labels seen. */
+export interface UsagePullWatermarksTable {
+  source: string;
+  meter_key: string;
+  pulled_until: Timestamp;
+  unknown_samples: Generated<number>;
+  last_unknown_labels: Generated<string[]>;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -496,6 +506,7 @@ export interface DB {
   usage_events: UsageEventsTable;
   usage_hourly: UsageHourlyTable;
   usage_distinct_values: UsageDistinctValuesTable;
+  usage_pull_watermarks: UsagePullWatermarksTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;

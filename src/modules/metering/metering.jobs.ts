@@ -3,6 +3,8 @@
  * that the ingest never has to (it still can, for a late or early event).
  */
 import { defineJob } from '../../jobs/jobs.js';
+import { ALL_MEMBERS_WRITE } from '../../shared/context.js';
+import { pullSource } from './metering.pull.js';
 import { preparePartitions, purgeRawEvents } from './metering.service.js';
 
 export const PARTITIONS_AHEAD_JOB = 'metering.partitions-ahead';
@@ -28,5 +30,32 @@ export const rawPurgeJob = defineJob({
   async handler(_payload, job) {
     const dropped = await job.tx((tx) => purgeRawEvents(tx));
     if (dropped > 0) job.log.info({ dropped }, 'raw usage event partitions purged');
+  },
+});
+
+export const PROMETHEUS_PULL_JOB = 'metering.prometheus-pull';
+
+/**
+ * Pulls the closed hours of every configured Prometheus source (ALLMENDE_PULL_SOURCES), a few minutes
+ * past each hour so that the last scrapes of the hour have arrived. It catches up by itself from the
+ * watermarks (a missed slot loses nothing); a source that fails is logged and the run fails after the
+ * other sources were pulled, so that the job's status shows it.
+ */
+export const prometheusPullJob = defineJob({
+  name: PROMETHEUS_PULL_JOB,
+  schedule: '5 * * * *',
+  scope: ALL_MEMBERS_WRITE,
+  retry: { limit: 2, delaySeconds: 300, backoff: true },
+  timeoutSeconds: 30 * 60,
+  async handler(_payload, job) {
+    const failed: string[] = [];
+    for (const source of job.config.pullSources) {
+      const results = await pullSource(job.database, job.ctx, source, {
+        now: job.ctx.clock.now(),
+        log: job.log,
+      });
+      for (const r of results) if (r.error) failed.push(`${r.source}/${r.meter}: ${r.error}`);
+    }
+    if (failed.length > 0) throw new Error(`usage pull failed for ${failed.join('; ')}`);
   },
 });

@@ -4,7 +4,7 @@
  * for rating. Pages, the Prometheus pull, the CSV import and voids follow.
  */
 import { defineModule } from '../module.js';
-import { partitionsAheadJob, rawPurgeJob } from './metering.jobs.js';
+import { partitionsAheadJob, prometheusPullJob, rawPurgeJob } from './metering.jobs.js';
 import meteringMessages from './metering.messages.json' with { type: 'json' };
 import { meteringPages } from './metering.pages.js';
 import { meteringRoutes } from './metering.routes.js';
@@ -41,5 +41,5 @@ export const meteringModule = defineModule({
   tenancy: {
     routes: { 'GET /mitglieder/:memberId/verbrauch': {}, 'GET /mitglieder/:memberId/verbrauch.csv': {} },
   },
-  jobs: [partitionsAheadJob, rawPurgeJob],
+  jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob],
 });
