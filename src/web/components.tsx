@@ -280,6 +280,49 @@ export function CheckboxGroup(props: {
   );
 }
 
+/** One choice of several, as radio buttons in a fieldset (KERN), with its error below. */
+export function RadioGroup(props: {
+  name: string;
+  legend: string;
+  options: readonly { value: string; label: string }[];
+  value: string;
+  error?: string | undefined;
+}): RawHtml {
+  const id = `f-${props.name}`;
+  return (
+    <fieldset
+      class={`kern-fieldset${props.error ? ' kern-fieldset--error' : ''}`}
+      id={id}
+      aria-describedby={props.error ? `${id}-error` : undefined}
+    >
+      <legend class="kern-label">{props.legend}</legend>
+      <div class="kern-fieldset__body">
+        {props.options.map((o) => (
+          <div class="kern-form-check">
+            <input
+              class={`kern-form-check__radio${props.error ? ' kern-form-check__radio--error' : ''}`}
+              id={`${id}-${o.value}`}
+              name={props.name}
+              type="radio"
+              value={o.value}
+              checked={props.value === o.value}
+            />
+            <label class="kern-label" for={`${id}-${o.value}`}>
+              {o.label}
+            </label>
+          </div>
+        ))}
+      </div>
+      {props.error ? (
+        <p class="kern-error" id={`${id}-error`}>
+          <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+          <span class="kern-body">{props.error}</span>
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
 export function Badge(props: { variant: 'info' | 'success' | 'warning' | 'danger'; label: string }): RawHtml {
   return (
     <span class={`kern-badge kern-badge--${props.variant}`}>

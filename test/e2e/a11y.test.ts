@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from './axe.js';
 import {
   DEMO_USERS,
   type E2eServer,
@@ -19,7 +19,6 @@ import {
   startE2eServer,
 } from './server.js';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 let srv: E2eServer;
@@ -58,18 +57,6 @@ afterAll(async () => {
   await browser?.close();
   await srv?.stop();
 });
-
-/** Runs axe on the page as it is now; the assertion message lists every violation with its nodes. */
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const found = result.violations.map(
-    (v) =>
-      `${v.id} (${v.impact}): ${v.help} [${v.helpUrl}]\n    ${v.nodes.map((n) => `${n.target.join(' ')}  ${n.failureSummary?.replace(/\n/g, ' ') ?? ''}`).join('\n    ')}`,
-  );
-  expect(found, `axe violations on ${label} (${page.url()}):\n  ${found.join('\n  ')}`).toEqual([]);
-  // Sanity: axe really looked at a full page.
-  expect(result.passes.length, label).toBeGreaterThan(10);
-}
 
 /** Opens a page, checks its status and main heading (so axe checks the intended page), then runs axe. */
 async function check(

@@ -4,9 +4,9 @@
  * then finds the meeting in the public calendar with its public TOP and the result, never the non-public
  * TOP. axe-core checks every page on the way (WCAG 2.1 AA).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from './axe.js';
 import { DEMO_USERS, type E2eServer, launchBrowser, login, newContext, startE2eServer } from './server.js';
 
 let srv: E2eServer;
@@ -19,16 +19,6 @@ afterAll(async () => {
   await browser?.close();
   await srv?.stop();
 });
-
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const found = result.violations.map(
-    (v) => `${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
-  );
-  expect(found, `axe violations on ${label}:\n  ${found.join('\n  ')}`).toEqual([]);
-}
 
 async function submit(page: Page, name: string): Promise<number> {
   const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name }).click()]);

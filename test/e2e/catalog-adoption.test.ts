@@ -5,10 +5,10 @@
  * change; the public catalogue shows 2.0 until the day before 2.1's in-force date and 2.1 from it — by a
  * server clock the test moves. axe-core checks the pages on the way (WCAG 2.1 AA).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MovableClock, movableClock } from '../support/clock.js';
+import { expectAccessible } from './axe.js';
 import {
   DEMO_USERS,
   type E2eServer,
@@ -30,16 +30,6 @@ afterAll(async () => {
   await browser?.close();
   await srv?.stop();
 });
-
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const found = result.violations.map(
-    (v) => `${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
-  );
-  expect(found, `axe violations on ${label}:\n  ${found.join('\n  ')}`).toEqual([]);
-}
 
 async function click(page: Page, locator: ReturnType<Page['locator']>): Promise<number> {
   const [res] = await Promise.all([page.waitForNavigation(), locator.click()]);

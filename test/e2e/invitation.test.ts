@@ -4,10 +4,10 @@
  * logged in. A second use of the link is refused. The link pages and "Passwort vergessen" have no
  * axe violations.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSmtp, type TestSmtp } from '../support/smtp.js';
+import { expectAccessible } from './axe.js';
 import {
   DEMO_USERS,
   type E2eServer,
@@ -42,16 +42,6 @@ async function newPage(): Promise<Page> {
   const context = await newContext(browser, srv.baseUrl);
   contexts.push(context);
   return context.newPage();
-}
-
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const found = results.violations.map(
-    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-  expect(found, `axe violations on ${label}`).toEqual([]);
 }
 
 describe('invitation in the browser', () => {

@@ -7,15 +7,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInTx } from '../../src/db/tx.js';
 import { renderInvitationPdf } from '../../src/modules/governance/minutes.pdf.js';
 import { ALL_MEMBERS_READ, systemCtx } from '../../src/shared/context.js';
+import { expectAccessible } from './axe.js';
 import { DEMO_USERS, type E2eServer, launchBrowser, login, newContext, startE2eServer } from './server.js';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 let srv: E2eServer;
 let browser: Browser;
 let page: Page;
@@ -51,29 +50,20 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function expectAccessible(label: string) {
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const found = result.violations.map(
-    (v) => `${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-  expect(found, `axe on ${label}`).toEqual([]);
-  expect(result.passes.length).toBeGreaterThan(10);
-}
-
 describe('meeting documents page', () => {
   it('uploads a PDF, refuses HTML with a German message, and is accessible in each state', async () => {
     const url = `/versammlung/sitzungen/${meetingId}/dokumente`;
     const res = await page.goto(url);
     expect(res?.status()).toBe(200);
     await expect(page.locator('h1').textContent()).resolves.toBe('Dokumente der Sitzung');
-    await expectAccessible('empty form');
+    await expectAccessible(page, 'empty form');
 
     await page.locator('#f-name').fill('Falsche Datei');
     await page.locator('#f-file').setInputFiles(path.join(dir, 'seite.html'));
     await page.getByRole('button', { name: 'Hochladen' }).click();
     await expect(page.locator('#f-file-error').textContent()).resolves.toContain('Die Datei ist kein PDF.');
     expect(await page.title()).toMatch(/^Fehler: /);
-    await expectAccessible('form with an error');
+    await expectAccessible(page, 'form with an error');
 
     await page.locator('#f-name').fill('Vorläufiges Jahresergebnis 2020');
     await page.locator('#f-kind').selectOption('report');
@@ -82,7 +72,7 @@ describe('meeting documents page', () => {
     expect(await page.locator('main').textContent()).toContain('Das Dokument wurde hochgeladen.');
     const link = page.getByRole('link', { name: 'Vorläufiges Jahresergebnis 2020 herunterladen (PDF)' });
     expect(await link.count()).toBe(1);
-    await expectAccessible('list after upload');
+    await expectAccessible(page, 'list after upload');
 
     // A visitor (no session) downloads the public document.
     const href = (await link.getAttribute('href'))!;

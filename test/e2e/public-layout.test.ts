@@ -5,15 +5,14 @@
  * The branded page is rendered here and served on the real server's origin (the citizen portal that
  * will serve such pages comes later).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../src/web/i18n/index.js';
 import { raw } from '../../src/web/jsx/jsx-runtime.js';
 import { PublicLayout } from '../../src/web/public-layout.js';
+import { expectAccessible } from './axe.js';
 import { type E2eServer, launchBrowser, startE2eServer } from './server.js';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const COAT_OF_ARMS =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 48"><path d="M2 2h36v22c0 12-9 19-18 22C11 43 2 36 2 24z" fill="#1b5e20" stroke="#000" stroke-width="2"/><path d="M10 14h20v4H10zm0 10h20v4H10z" fill="#fff"/></svg>';
 
@@ -73,15 +72,6 @@ function brandedPage(lang: 'de' | 'en'): string {
   }`;
 }
 
-async function expectAccessible(label: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const found = result.violations.map(
-    (v) => `${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-  expect(found, `axe violations on ${label}`).toEqual([]);
-  expect(result.passes.length, label).toBeGreaterThan(10);
-}
-
 describe('public layout', () => {
   for (const width of [1280, 375]) {
     it(`a municipality's page, German and English, ${width} px`, async () => {
@@ -99,7 +89,7 @@ describe('public layout', () => {
             return i.complete && i.naturalWidth > 0;
           }),
         ).toBe(true);
-        await expectAccessible(`branded page (${lang}, ${width} px)`);
+        await expectAccessible(page, `branded page (${lang}, ${width} px)`);
       }
     });
   }
@@ -116,7 +106,7 @@ describe('public layout', () => {
       expect((await page.locator('h1').textContent())?.trim()).toBe(h1);
       expect(await page.locator('.public-brand').count()).toBe(1);
       expect(await page.locator('script').count()).toBe(0);
-      await expectAccessible(url!);
+      await expectAccessible(page, url!);
     }
     // The language switch works as a plain link and comes back to the page.
     await page.goto('/impressum');
@@ -125,6 +115,6 @@ describe('public layout', () => {
       page.getByRole('link', { name: 'Switch to English' }).click(),
     ]);
     expect((await page.locator('h1').textContent())?.trim()).toBe('Legal notice (Impressum)');
-    await expectAccessible('/impressum (en)');
+    await expectAccessible(page, '/impressum (en)');
   });
 });

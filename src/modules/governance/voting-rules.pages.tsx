@@ -13,13 +13,13 @@ import {
   DataTable,
   type FieldErrors,
   FormHeading,
+  RadioGroup,
   SelectField,
   TextAreaField,
   TextField,
 } from '../../web/components.js';
 import { type FormValues, formProblem, formText, parseForm, submitOnce } from '../../web/form.js';
 import type { Lang, T } from '../../web/i18n/index.js';
-import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { csrfToken, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
 import { weightWords } from './assembly.components.js';
@@ -215,48 +215,6 @@ function formValuesOf(rules: VotingRules, lang: Lang): FormValues {
 
 function simpleWords(t: T, r: VotingRules): string {
   return r.simple ? shareLabel(t, r.simple) : t('voting_rules_page.yes_over_no');
-}
-
-function RadioGroup(props: {
-  name: string;
-  legend: string;
-  options: readonly { value: string; label: string }[];
-  value: string;
-  error?: string | undefined;
-}): RawHtml {
-  const id = `f-${props.name}`;
-  return (
-    <fieldset
-      class={`kern-fieldset${props.error ? ' kern-fieldset--error' : ''}`}
-      id={id}
-      aria-describedby={props.error ? `${id}-error` : undefined}
-    >
-      <legend class="kern-label">{props.legend}</legend>
-      <div class="kern-fieldset__body">
-        {props.options.map((o) => (
-          <div class="kern-form-check">
-            <input
-              class={`kern-form-check__radio${props.error ? ' kern-form-check__radio--error' : ''}`}
-              id={`${id}-${o.value}`}
-              name={props.name}
-              type="radio"
-              value={o.value}
-              checked={props.value === o.value}
-            />
-            <label class="kern-label" for={`${id}-${o.value}`}>
-              {o.label}
-            </label>
-          </div>
-        ))}
-      </div>
-      {props.error ? (
-        <p class="kern-error" id={`${id}-error`}>
-          <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
-          <span class="kern-body">{props.error}</span>
-        </p>
-      ) : null}
-    </fieldset>
-  );
 }
 
 type FormState = { errors?: FieldErrors; message?: string | undefined; values?: FormValues; status?: number };
