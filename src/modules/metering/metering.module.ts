@@ -14,6 +14,8 @@ export const meteringModule = defineModule({
   permissions: {
     // Granted to machines only (API tokens with the scope usage.write).
     'usage.write': { roles: [], scopes: ['usage.write'], writes: true },
+    // People of the association importing usage from a CSV file (the upload page and the CLI).
+    'usage.import': { roles: ['association_admin', 'association_finance'], writes: true },
     'usage.read': {
       roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
     },

@@ -39,6 +39,12 @@ import {
 /** The demo's usage (metering.demo.ts), for the demo seed. */
 export { seedDemoUsage } from './metering.demo.js';
 
+/**
+ * What allows an ingest: usage.write (machines: API tokens, pull jobs) or usage.import (people of the
+ * association importing a CSV file, by the same code path).
+ */
+export type IngestPermission = 'usage.write' | 'usage.import';
+
 export interface IngestResult {
   /** New events stored. */
   readonly accepted: number;
@@ -60,23 +66,27 @@ async function knownMeters(tx: Tx): Promise<Set<string>> {
  * Resolves member references (ids and AGS) to member ids within the caller's scope. A member outside
  * the scope is as unknown as one that does not exist (a token of member A learns nothing about B).
  */
-async function resolveMembers(tx: Tx, refs: ReadonlySet<string>): Promise<Map<string, string>> {
+async function resolveMembers(
+  tx: Tx,
+  refs: ReadonlySet<string>,
+  permission: IngestPermission,
+): Promise<Map<string, string>> {
   const resolved = new Map<string, string>();
   const ids = [...refs].filter((r) => !/^\d{8}$/.test(r));
   if (ids.length > 0) {
     const visible = new Set(await listMemberIds(tx));
-    for (const id of ids) if (visible.has(id) && canWriteFor(tx, id)) resolved.set(id, id);
+    for (const id of ids) if (visible.has(id) && canWriteFor(tx, id, permission)) resolved.set(id, id);
   }
   for (const ags of [...refs].filter((r) => /^\d{8}$/.test(r))) {
     const m = await findMemberByReference(tx, ags);
-    if (m && canWriteFor(tx, m.id)) resolved.set(ags, m.id);
+    if (m && canWriteFor(tx, m.id, permission)) resolved.set(ags, m.id);
   }
   return resolved;
 }
 
-function canWriteFor(tx: Tx, memberId: string): boolean {
+function canWriteFor(tx: Tx, memberId: string, permission: IngestPermission): boolean {
   try {
-    requireMemberPermission(tx.ctx, memberId, 'usage.write');
+    requireMemberPermission(tx.ctx, memberId, permission);
     return true;
   } catch {
     return false;
@@ -91,8 +101,13 @@ function canWriteFor(tx: Tx, memberId: string): boolean {
  * events already stored with the same payload count as duplicates. Records one audit event per member
  * that received new events.
  */
-export async function ingestUsage(tx: Tx, body: unknown): Promise<IngestResult> {
-  requirePermission(tx.ctx, 'usage.write');
+export async function ingestUsage(
+  tx: Tx,
+  body: unknown,
+  options: { permission?: IngestPermission } = {},
+): Promise<IngestResult> {
+  const permission = options.permission ?? 'usage.write';
+  requirePermission(tx.ctx, permission);
   const lines = readLines(body);
   if ('error' in lines) throw new LinesInvalidError([{ line: 1, code: lines.error }]);
   if (lines.length > MAX_EVENTS_PER_REQUEST) {
@@ -110,7 +125,7 @@ export async function ingestUsage(tx: Tx, body: unknown): Promise<IngestResult> 
   }
 
   const meters = events.length > 0 ? await knownMeters(tx) : new Set<string>();
-  const members = await resolveMembers(tx, new Set(events.map((e) => e.memberRef)));
+  const members = await resolveMembers(tx, new Set(events.map((e) => e.memberRef)), permission);
 
   // Per key, the first line that sent it: a later line with the same payload is a duplicate within the
   // request, with another payload a conflict.
