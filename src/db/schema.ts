@@ -467,6 +467,58 @@ export interface UsagePullWatermarksTable {
   updated_at: Generated<Date>;
 }
 
+/** Closed billing months (closed in order; association data). */
+export interface UsageBillingMonthsTable {
+  month: DateString;
+  closed_at: Generated<Date>;
+  closed_by: string | null;
+}
+
+/** What a closed month's bill carries per member, meter and aggregation kind (append-only). */
+export interface UsagePeriodTotalsTable {
+  member_id: string;
+  month: DateString;
+  meter_key: string;
+  aggregation: string;
+  quantity: string;
+  events: number;
+}
+
+/** Corrections of closed months carried by a later month's bill (append-only). */
+export interface UsageCorrectionsTable {
+  member_id: string;
+  billed_month: DateString;
+  month: DateString;
+  meter_key: string;
+  aggregation: string;
+  quantity_before: string;
+  quantity_after: string;
+  events_before: number;
+  events_after: number;
+  created_at: Generated<Date>;
+}
+
+/** Members' meters and closed months changed since the last close. */
+export interface UsageStaleTable {
+  member_id: string;
+  meter_key: string;
+  month: DateString;
+  since: Generated<Date>;
+}
+
+/** Voided usage events (append-only; the raw event stays). */
+export interface UsageVoidsTable {
+  member_id: string;
+  source: string;
+  event_id: string;
+  time: Timestamp;
+  meter_key: string;
+  quantity: string;
+  reason: string;
+  voided_by: string;
+  voided_at: Generated<Date>;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -507,6 +559,11 @@ export interface DB {
   usage_hourly: UsageHourlyTable;
   usage_distinct_values: UsageDistinctValuesTable;
   usage_pull_watermarks: UsagePullWatermarksTable;
+  usage_billing_months: UsageBillingMonthsTable;
+  usage_period_totals: UsagePeriodTotalsTable;
+  usage_corrections: UsageCorrectionsTable;
+  usage_stale: UsageStaleTable;
+  usage_voids: UsageVoidsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;

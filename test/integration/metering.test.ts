@@ -477,9 +477,10 @@ describe('purging raw events', () => {
   });
 });
 
-describe('property: duplicates, retries and refused requests never change the result', () => {
-  it('yields the rollups of one clean send', async () => {
+describe('property: duplicates, retries, refused requests and voids never change the result', () => {
+  it('yields the rollups of one clean send of the surviving events', async () => {
     let run = 0;
+    const finance = await loggedIn(t.app, DEMO.associationFinance);
     const eventArb = fc.record({
       meter: fc.constantFrom('vm-stunden', 'speicher-gb'),
       hour: fc.integer({ min: 0, max: 3 }),
@@ -491,9 +492,14 @@ describe('property: duplicates, retries and refused requests never change the re
     await fc.assert(
       fc.asyncProperty(
         fc.array(eventArb, { minLength: 1, maxLength: 8 }),
-        fc.array(fc.record({ picks: fc.array(fc.nat(), { maxLength: 10 }), poisoned: fc.boolean() }), {
-          maxLength: 5,
-        }),
+        fc.array(
+          fc.record({
+            picks: fc.array(fc.nat(), { maxLength: 10 }),
+            poisoned: fc.boolean(),
+            voids: fc.array(fc.nat(), { maxLength: 2 }),
+          }),
+          { maxLength: 5 },
+        ),
         async (specs, schedule) => {
           run++;
           // Each run in its own day, so that its hours are its own.
@@ -506,14 +512,11 @@ describe('property: duplicates, retries and refused requests never change the re
             eventId: `p${run}-${i}`,
             ...(s.vm ? { attributes: { vm: s.vm } } : {}),
           }));
-          const clean = await send(
-            tokens.association,
-            events.map((e) => ({ ...e, member: ids.panketal })),
-          );
-          expect(clean.statusCode, clean.body).toBe(200);
           // The messy sender: batches of random picks (duplicates within and across batches), some
-          // refused because of a bad line, then a retry of everything not yet acknowledged.
+          // refused because of a bad line, voids of acknowledged events in between, then a retry of
+          // everything not yet acknowledged plus a re-send of voided events.
           const acknowledged = new Set<number>();
+          const voided = new Set<number>();
           for (const b of schedule) {
             const picks = b.picks.map((p) => p % events.length);
             const body: Record<string, unknown>[] = picks.map((p) => ({ ...events[p]!, member: ids.belzig }));
@@ -524,12 +527,36 @@ describe('property: duplicates, retries and refused requests never change the re
               expect(res.statusCode, res.body).toBe(200);
               for (const p of picks) acknowledged.add(p);
             }
+            for (const v of b.voids) {
+              const candidates = [...acknowledged].filter((i) => !voided.has(i)).sort((x, y) => x - y);
+              if (candidates.length === 0) break;
+              const i = candidates[v % candidates.length]!;
+              const res = await finance.api('POST', '/api/v1/usage/voids', {
+                member: ids.belzig,
+                source: events[i]!.source,
+                eventId: events[i]!.eventId,
+                reason: 'Eigenschaftstest',
+              });
+              expect(res.statusCode, res.body).toBe(201);
+              voided.add(i);
+            }
           }
           const rest = events
             .filter((_, i) => !acknowledged.has(i))
             .map((e) => ({ ...e, member: ids.belzig }));
-          const retry = await send(tokens.association, [...rest, ...rest.slice(0, 2)]);
+          const again = [...voided].map((i) => ({ ...events[i]!, member: ids.belzig }));
+          const retry = await send(tokens.association, [...rest, ...rest.slice(0, 2), ...again]);
           expect(retry.statusCode, retry.body).toBe(200);
+
+          // One clean send of the events that survive.
+          const surviving = events.filter((_, i) => !voided.has(i));
+          if (surviving.length > 0) {
+            const clean = await send(
+              tokens.association,
+              surviving.map((e) => ({ ...e, member: ids.panketal })),
+            );
+            expect(clean.statusCode, clean.body).toBe(200);
+          }
 
           const window = (rows: Awaited<ReturnType<typeof selectAllHourly>>) =>
             rows
@@ -542,7 +569,13 @@ describe('property: duplicates, retries and refused requests never change the re
             window(await selectAllHourly(tx, ids.belzig)),
           ]);
           expect(b).toEqual(a);
-          expect(a.reduce((n, r) => n + r.event_count, 0)).toBe(events.length);
+          expect(a.reduce((n, r) => n + r.event_count, 0)).toBe(surviving.length);
+          // And the stored rollups are a recount of the raw events that are not voided.
+          const [stored, recount] = await readAll(t.database, async (tx) => [
+            window(await selectAllHourly(tx, ids.belzig)),
+            window(await recountHourlyFromRaw(tx, ids.belzig)),
+          ]);
+          expect(stored).toEqual(recount);
         },
       ),
       { numRuns: 25 },

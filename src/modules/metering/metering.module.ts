@@ -16,11 +16,14 @@ export const meteringModule = defineModule({
     'usage.write': { roles: [], scopes: ['usage.write'], writes: true },
     // People of the association importing usage from a CSV file (the upload page and the CLI).
     'usage.import': { roles: ['association_admin', 'association_finance'], writes: true },
+    // Closing billing months and voiding wrong events: association finance.
+    'usage.close': { roles: ['association_finance'], writes: true },
+    'usage.void': { roles: ['association_finance'], writes: true },
     'usage.read': {
       roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
     },
   },
-  auditEvents: ['usage.reported'],
+  auditEvents: ['usage.reported', 'usage.month_closed', 'usage.corrected', 'usage.voided'],
   messages: meteringMessages,
   api: meteringRoutes,
   pages: meteringPages,
@@ -41,7 +44,11 @@ export const meteringModule = defineModule({
     },
   ],
   tenancy: {
-    routes: { 'GET /mitglieder/:memberId/verbrauch': {}, 'GET /mitglieder/:memberId/verbrauch.csv': {} },
+    routes: {
+      'GET /mitglieder/:memberId/verbrauch': {},
+      'GET /mitglieder/:memberId/verbrauch.csv': {},
+      'GET /api/v1/members/:memberId/usage/corrections': {},
+    },
   },
   jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob],
 });

@@ -26,10 +26,36 @@ export interface KnownRow {
   readonly storedHash: string | null;
 }
 
-/** Makes sure the monthly partitions for [from, to] exist (a no-op, without locks, when they do). */
-export async function ensurePartitions(tx: Tx, from: string, to: string): Promise<number> {
+/**
+ * The advisory lock between ingests and voids (shared) and the close of a billing month (exclusive):
+ * a close waits for the writes in flight and sees all of them; a write that starts during a close
+ * waits, then sees the month closed and marks its events as late. Held to the end of the transaction.
+ */
+const CLOSE_LOCK = sql`hashtext('allmende.usage.close')`;
+
+/** Takes the close lock shared (ingests and voids). */
+export async function lockUsageShared(tx: Tx): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${CLOSE_LOCK})`.execute(tx.db);
+}
+
+/** Takes the close lock exclusively (closing a billing month). */
+export async function lockUsageExclusive(tx: Tx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${CLOSE_LOCK})`.execute(tx.db);
+}
+
+/**
+ * Makes sure the monthly partitions for [from, to] exist (a no-op, without locks, when they do). With
+ * `forIngest`, it takes the close lock shared in the same round trip, before the ingest statement.
+ */
+export async function ensurePartitions(
+  tx: Tx,
+  from: string,
+  to: string,
+  options: { forIngest?: boolean } = {},
+): Promise<number> {
+  const lock = options.forIngest ? sql`pg_advisory_xact_lock_shared(${CLOSE_LOCK}),` : sql``;
   const { rows } = await sql<{ created: number }>`
-    select usage_events_ensure_partitions(${from}::timestamptz, ${to}::timestamptz) as created`.execute(
+    select ${lock} usage_events_ensure_partitions(${from}::timestamptz, ${to}::timestamptz) as created`.execute(
     tx.db,
   );
   return Number(rows[0]?.created ?? 0);
@@ -121,6 +147,24 @@ export function ingestStatement(rows: readonly IngestRow[]) {
       order by 1, 2, 3, 4
       on conflict (member_id, meter_key, month, value_key) do update set first_time = excluded.first_time
         where excluded.first_time < d.first_time
+      returning 1
+    ),
+    -- Late events: their time of use lies before the end of the last closed billing month (months close
+    -- in order). The member's meter and month are marked for the next close, which turns the change
+    -- into a correction; the closed month's totals stay as billed. An event before the first closed
+    -- month marks that first month (a gauge's value carries into it).
+    closed as (
+      select min(month)::timestamp as first_day, (max(month) + interval '1 month')::timestamp as after_day
+        from usage_billing_months
+    ),
+    stale as (
+      insert into usage_stale as s (member_id, meter_key, month)
+      select distinct i.member_id, i.meter_key,
+             greatest(date_trunc('month', i.time at time zone 'Europe/Berlin'), c.first_day)::date
+        from inserted i, closed c
+       where i.time at time zone 'Europe/Berlin' < c.after_day
+      order by 1, 2, 3
+      on conflict do nothing
       returning 1
     )
     select i.n,
@@ -240,7 +284,14 @@ export async function countDistinctValues(
   return Number(rows[0]?.n ?? 0);
 }
 
-/** The rollups recounted from the raw events (for checks and tests): what usage_hourly must equal. */
+/** An event `e` that no void names. */
+const NOT_VOIDED = sql`not exists (select 1 from usage_voids v
+  where v.member_id = e.member_id and v.source = e.source and v.event_id = e.event_id)`;
+
+/**
+ * The rollups recounted from the raw events that are not voided (for checks and tests): what
+ * usage_hourly must equal.
+ */
 export async function recountHourlyFromRaw(tx: Tx, memberId?: string) {
   const { rows } = await sql<{
     member_id: string;
@@ -259,11 +310,13 @@ export async function recountHourlyFromRaw(tx: Tx, memberId?: string) {
            l.quantity as latest_quantity
       from (select member_id, meter_key, date_trunc('hour', time, 'UTC') as hour, sum(quantity) as quantity_sum,
                    count(*) as event_count, max(quantity) as quantity_max
-              from usage_events where ${memberId === undefined ? sql`true` : sql`member_id = ${memberId}`}
+              from usage_events e where ${memberId === undefined ? sql`true` : sql`member_id = ${memberId}`}
+               and ${NOT_VOIDED}
              group by 1, 2, 3) h
       join (select distinct on (member_id, meter_key, date_trunc('hour', time, 'UTC'))
                    member_id, meter_key, date_trunc('hour', time, 'UTC') as hour, time, source, event_id, quantity
-              from usage_events where ${memberId === undefined ? sql`true` : sql`member_id = ${memberId}`}
+              from usage_events e where ${memberId === undefined ? sql`true` : sql`member_id = ${memberId}`}
+               and ${NOT_VOIDED}
              order by member_id, meter_key, date_trunc('hour', time, 'UTC'),
                       time desc, source collate "C" desc, event_id collate "C" desc) l
         on l.member_id = h.member_id and l.meter_key = h.meter_key and l.hour = h.hour
@@ -299,4 +352,112 @@ export async function countStored(tx: Tx, memberId?: string): Promise<{ events: 
     select (select count(*) from usage_events where ${where}) as events,
            (select count(*) from usage_event_keys where ${where}) as keys`.execute(tx.db);
   return { events: Number(rows[0]!.events), keys: Number(rows[0]!.keys) };
+}
+
+/** One raw event as a void needs it. */
+export interface VoidTarget {
+  readonly memberId: string;
+  readonly source: string;
+  readonly eventId: string;
+  readonly time: Date;
+  readonly meter: string;
+  readonly quantity: string;
+  readonly attributes: string | null;
+}
+
+/** The raw event of a key (from its time in the key table: one partition), if it is still kept. */
+export async function selectEventForVoid(
+  tx: Tx,
+  key: { memberId: string; source: string; eventId: string },
+): Promise<{ event: VoidTarget | undefined; known: boolean }> {
+  const k = await tx.db
+    .selectFrom('usage_event_keys')
+    .select('time')
+    .where('member_id', '=', key.memberId)
+    .where('source', '=', key.source)
+    .where('event_id', '=', key.eventId)
+    .executeTakeFirst();
+  if (!k) return { event: undefined, known: false };
+  const e = await tx.db
+    .selectFrom('usage_events')
+    .select(['member_id', 'source', 'event_id', 'time', 'meter_key', 'quantity'])
+    // The distinct-values key is the jsonb's own text form.
+    .select(sql<string | null>`attributes::text`.as('attributes_text'))
+    .where('member_id', '=', key.memberId)
+    .where('time', '=', k.time)
+    .where('source', '=', key.source)
+    .where('event_id', '=', key.eventId)
+    .executeTakeFirst();
+  if (!e) return { event: undefined, known: true };
+  return {
+    known: true,
+    event: {
+      memberId: e.member_id,
+      source: e.source,
+      eventId: e.event_id,
+      time: new Date(e.time),
+      meter: e.meter_key,
+      quantity: e.quantity,
+      attributes: e.attributes_text,
+    },
+  };
+}
+
+/**
+ * Recounts the hourly rollup of one member's meter and hour from its raw events that are not voided
+ * (after a void): the row goes when no event is left.
+ */
+export async function recountHour(tx: Tx, memberId: string, meter: string, hour: Date): Promise<void> {
+  await tx.db
+    .deleteFrom('usage_hourly')
+    .where('member_id', '=', memberId)
+    .where('meter_key', '=', meter)
+    .where('hour', '=', hour)
+    .execute();
+  const end = new Date(hour.getTime() + 3_600_000);
+  await sql`
+    insert into usage_hourly (member_id, meter_key, hour, quantity_sum, event_count, quantity_max,
+                              latest_time, latest_source, latest_event_id, latest_quantity)
+    select h.member_id, h.meter_key, ${hour}::timestamptz, h.quantity_sum, h.event_count, h.quantity_max,
+           l.time, l.source, l.event_id, l.quantity
+      from (select member_id, meter_key, sum(quantity) as quantity_sum, count(*) as event_count,
+                   max(quantity) as quantity_max
+              from usage_events e
+             where member_id = ${memberId} and meter_key = ${meter} and time >= ${hour} and time < ${end}
+               and ${NOT_VOIDED}
+             group by 1, 2) h
+      cross join lateral (
+        select time, source, event_id, quantity from usage_events e
+         where member_id = ${memberId} and meter_key = ${meter} and time >= ${hour} and time < ${end}
+           and ${NOT_VOIDED}
+         order by time desc, source collate "C" desc, event_id collate "C" desc
+         limit 1) l`.execute(tx.db);
+}
+
+/**
+ * Recounts one distinct value of a member's meter in a Berlin month (after a void): the row goes when
+ * no event that is not voided has that value.
+ */
+export async function recountDistinctValue(
+  tx: Tx,
+  memberId: string,
+  meter: string,
+  month: string,
+  valueKey: string,
+  period: { from: Date; to: Date },
+): Promise<void> {
+  await tx.db
+    .deleteFrom('usage_distinct_values')
+    .where('member_id', '=', memberId)
+    .where('meter_key', '=', meter)
+    .where('month', '=', month)
+    .where('value_key', '=', valueKey)
+    .execute();
+  await sql`
+    insert into usage_distinct_values (member_id, meter_key, month, value_key, first_time)
+    select ${memberId}::uuid, ${meter}, ${month}::date, ${valueKey}, min(time)
+      from usage_events e
+     where member_id = ${memberId} and meter_key = ${meter} and time >= ${period.from} and time < ${period.to}
+       and attributes::text = ${valueKey} and ${NOT_VOIDED}
+    having count(*) > 0`.execute(tx.db);
 }

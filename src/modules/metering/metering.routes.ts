@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
+import { meteringBillingRoutes } from './metering.billing.routes.js';
 import { UsageAnswer, UsageBody, UsageProblem } from './metering.schema.js';
 import { ingestUsage } from './metering.service.js';
 
@@ -44,4 +45,6 @@ export const meteringRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return tx(req, (t) => ingestUsage(t, req.body));
     },
   );
+
+  await app.register(meteringBillingRoutes);
 };

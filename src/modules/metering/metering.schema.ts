@@ -58,3 +58,78 @@ export const UsageProblem = Type.Object(
   },
   { description: 'RFC 9457 problem details; a refused batch lists every invalid line' },
 );
+
+// ---- billing months, corrections and voids ----
+
+const Month = Type.String({
+  pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+  description: 'Billing month YYYY-MM (Europe/Berlin)',
+});
+const Decimal = Type.String({ description: 'Exact decimal' });
+
+export const MonthParams = Type.Object({ month: Month });
+export const UsageMemberParams = Type.Object({ memberId: Type.String({ format: 'uuid' }) });
+
+export const BillingMonths = Type.Object({
+  closed: Type.Array(
+    Type.Object({
+      month: Month,
+      closedAt: Type.String({ format: 'date-time' }),
+      closedBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    }),
+    { description: 'Closed billing months, latest first' },
+  ),
+  next: Type.Object({
+    month: Month,
+    closable: Type.Boolean({ description: 'The month has ended' }),
+  }),
+});
+
+export const ClosedMonthAnswer = Type.Object({
+  month: Month,
+  totals: Type.Integer({ description: 'Totals frozen (member × meter × aggregation kind)' }),
+  corrections: Type.Integer({ description: "Corrections of earlier months this month's bill carries" }),
+});
+
+const CorrectionFields = {
+  memberId: Type.String({ format: 'uuid' }),
+  month: Month,
+  meter: Type.String(),
+  aggregation: Type.String(),
+  quantityBefore: Decimal,
+  quantityAfter: Decimal,
+  eventsBefore: Type.Integer(),
+  eventsAfter: Type.Integer(),
+};
+
+export const MemberCorrections = Type.Object({
+  pending: Type.Array(Type.Object(CorrectionFields), {
+    description: 'What the next bill will carry: closed months changed since by late events or voids',
+  }),
+  carried: Type.Array(Type.Object({ ...CorrectionFields, billedMonth: Month }), {
+    description: 'Corrections carried by bills of closed months, each referring to its original month',
+  }),
+});
+
+export const VoidBody = Type.Object(
+  {
+    member: Type.String({ format: 'uuid' }),
+    source: Type.String({ minLength: 1 }),
+    eventId: Type.String({ minLength: 1 }),
+    reason: Type.String({ minLength: 3, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+
+export const VoidAnswer = Type.Object({
+  memberId: Type.String({ format: 'uuid' }),
+  source: Type.String(),
+  eventId: Type.String(),
+  time: Type.String({ format: 'date-time' }),
+  meter: Type.String(),
+  quantity: Decimal,
+  voidedAt: Type.String({ format: 'date-time' }),
+  correctsMonth: Type.Union([Month, Type.Null()], {
+    description: 'The closed month the next bill corrects, if the event lies in one',
+  }),
+});

@@ -182,7 +182,7 @@ export async function ingestUsage(
   if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
 
   const times = rows.map((r) => r.time).sort();
-  await ensurePartitions(tx, times[0]!, times.at(-1)!);
+  await ensurePartitions(tx, times[0]!, times.at(-1)!, { forIngest: true });
   const known = await insertUsage(tx, rows);
 
   // Keys stored before: a duplicate when the payload is the same, else a conflict (and the whole request

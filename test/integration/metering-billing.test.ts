@@ -1,0 +1,342 @@
+/**
+ * Late and wrong events ([5/7] point 3): billing months closed in order by association finance, their
+ * totals frozen; a late event or a void afterwards changes the rollups and what the next bill carries as
+ * a correction (referring to the original month) and the audit trail — never the closed totals.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthPeriod } from '../../src/modules/metering/metering.aggregate.js';
+import { recountHourlyFromRaw, selectAllHourly } from '../../src/modules/metering/metering.repository.js';
+import { aggregateUsage } from '../../src/modules/metering/metering.service.js';
+import {
+  asSuperuser,
+  type Client,
+  DEMO,
+  loggedIn,
+  memberIdByName,
+  readAll,
+  type TestApp,
+  testApp,
+  writeAll,
+} from '../helpers.js';
+import { movableClock } from '../support/clock.js';
+
+let t: TestApp;
+let finance: Client;
+let admin: Client;
+let panketalAdmin: Client;
+let schwielowsee: string;
+let panketal: string;
+let machine: string;
+let panketalToken: string;
+const clock = movableClock();
+
+async function token(memberId: string): Promise<string> {
+  const res = await admin.api('POST', `/api/v1/members/${memberId}/api-tokens`, {
+    name: 'Zähler',
+    scopes: ['usage.write'],
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().token;
+}
+
+function send(bearer: string, body: unknown) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/usage',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
+}
+
+const ev = (
+  eventId: string,
+  meter: string,
+  quantity: string,
+  time: string,
+  attributes?: Record<string, string>,
+) => ({
+  member: schwielowsee,
+  meter,
+  quantity,
+  time,
+  source: 'rz-test',
+  eventId,
+  ...(attributes ? { attributes } : {}),
+});
+
+beforeAll(async () => {
+  clock.setDay('2026-12-02');
+  t = await testApp({ clock });
+  schwielowsee = await memberIdByName(t.database, 'Schwielowsee');
+  panketal = await memberIdByName(t.database, 'Panketal');
+  admin = await loggedIn(t.app, DEMO.associationAdmin);
+  finance = await loggedIn(t.app, DEMO.associationFinance);
+  panketalAdmin = await loggedIn(t.app, DEMO.panketalAdmin);
+  const association = await memberIdByName(t.database, 'Zweckverband Digitale Kommunen Brandenburg');
+  machine = await token(association);
+  panketalToken = await token(panketal);
+});
+afterAll(async () => t?.close());
+
+async function totalsOf(month: string) {
+  return readAll(t.database, async (tx) => {
+    const rows = await tx.db
+      .selectFrom('usage_period_totals')
+      .select(['meter_key', 'aggregation', 'quantity', 'events'])
+      .where('member_id', '=', schwielowsee)
+      .where('month', '=', `${month}-01`)
+      .orderBy('meter_key')
+      .orderBy('aggregation')
+      .execute();
+    return rows.map((r) => ({ ...r, events: Number(r.events) }));
+  });
+}
+
+const live = (
+  meter: string,
+  aggregation: 'sum' | 'time_weighted_avg' | 'unique_count' | 'count',
+  month: string,
+) => readAll(t.database, (tx) => aggregateUsage(tx, schwielowsee, meter, aggregation, monthPeriod(month)));
+
+async function corrections(client: Client = finance) {
+  const res = await client.api('GET', `/api/v1/members/${schwielowsee}/usage/corrections`);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as {
+    pending: {
+      month: string;
+      meter: string;
+      aggregation: string;
+      quantityBefore: string;
+      quantityAfter: string;
+    }[];
+    carried: {
+      billedMonth: string;
+      month: string;
+      meter: string;
+      aggregation: string;
+      quantityBefore: string;
+      quantityAfter: string;
+    }[];
+  };
+}
+
+async function rollupsMatchRecount() {
+  const [stored, recount] = await readAll(t.database, async (tx) => [
+    await selectAllHourly(tx, schwielowsee),
+    await recountHourlyFromRaw(tx, schwielowsee),
+  ]);
+  expect(stored).toEqual(recount);
+}
+
+describe('closing billing months, late events, voids and corrections', () => {
+  it('runs the whole story: close, late event, void, next close carries the corrections', async () => {
+    // November's usage: print pages (sum), storage (a gauge), VMs (unique).
+    const november = [
+      ev('d1', 'druckseiten', '100', '2026-11-10T10:00:00+01:00'),
+      ev('d2', 'druckseiten', '50', '2026-11-20T10:00:00+01:00'),
+      ev('g1', 'speicher-gb', '10', '2026-11-01T00:30:00+01:00'),
+      ev('g2', 'speicher-gb', '20', '2026-11-16T00:00:00+01:00'),
+      ev('v1', 'vm-stunden', '24', '2026-11-05T12:00:00+01:00', { vm: 'fach-01' }),
+    ];
+    expect((await send(machine, november)).json()).toEqual({ accepted: 5, duplicates: 0 });
+
+    // Months close in order and only when ended; only finance closes.
+    let months = await finance.api('GET', '/api/v1/usage/months');
+    expect(months.json()).toEqual({ closed: [], next: { month: '2026-11', closable: true } });
+    const early = await finance.api('POST', '/api/v1/usage/months/2026-12/close');
+    expect(early.statusCode).toBe(409);
+    expect(early.json().code).toBe('usage.month_not_ended');
+    expect((await panketalAdmin.api('POST', '/api/v1/usage/months/2026-11/close')).statusCode).toBe(403);
+    expect((await admin.api('POST', '/api/v1/usage/months/2026-11/close')).statusCode).toBe(403);
+    expect((await finance.api('POST', '/api/v1/usage/months/2026-13/close')).statusCode).toBe(400);
+
+    const closed = await finance.api('POST', '/api/v1/usage/months/2026-11/close');
+    expect(closed.statusCode, closed.body).toBe(200);
+    expect(closed.json()).toMatchObject({ month: '2026-11', corrections: 0 });
+    const again = await finance.api('POST', '/api/v1/usage/months/2026-11/close');
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('usage.month_closed');
+    months = await finance.api('GET', '/api/v1/usage/months');
+    expect(months.json().closed.map((m: { month: string }) => m.month)).toEqual(['2026-11']);
+    expect(months.json().next).toEqual({ month: '2026-12', closable: false });
+
+    const frozen = await totalsOf('2026-11');
+    const q = (meter: string, aggregation: string) =>
+      frozen.find((r) => r.meter_key === meter && r.aggregation === aggregation)?.quantity;
+    expect(Number(q('druckseiten', 'sum'))).toBe(150);
+    expect(Number(q('vm-stunden', 'unique_count'))).toBe(1);
+    expect(frozen.length).toBe(3 * 6);
+    expect((await corrections()).pending).toEqual([]);
+
+    // A late event for November: stored and counted, the closed totals stay; the next bill corrects.
+    const late = ev('d3', 'druckseiten', '30', '2026-11-25T09:00:00+01:00');
+    expect((await send(machine, [late])).json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect((await live('druckseiten', 'sum', '2026-11')).quantity).toBe('180');
+    expect(await totalsOf('2026-11')).toEqual(frozen);
+    let c = await corrections();
+    // Sum, count, latest and the time-weighted average change; the maximum (100) does not.
+    expect(new Set(c.pending.map((p) => `${p.month} ${p.meter} ${p.aggregation}`))).toEqual(
+      new Set(['count', 'latest', 'sum', 'time_weighted_avg'].map((a) => `2026-11 druckseiten ${a}`)),
+    );
+    const sumFix = c.pending.find((p) => p.meter === 'druckseiten' && p.aggregation === 'sum')!;
+    expect(Number(sumFix.quantityBefore)).toBe(150);
+
+    // A wrong event is voided by finance, with a reason: never deleted; its void is a record.
+    const noReason = await finance.api('POST', '/api/v1/usage/voids', {
+      member: schwielowsee,
+      source: 'rz-test',
+      eventId: 'g2',
+      reason: ' ',
+    });
+    expect(noReason.statusCode).toBe(400);
+    expect(
+      (
+        await panketalAdmin.api('POST', '/api/v1/usage/voids', {
+          member: schwielowsee,
+          source: 'rz-test',
+          eventId: 'g2',
+          reason: 'Doppelt gemessen',
+        })
+      ).statusCode,
+    ).toBe(404);
+    const tokenVoid = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/usage/voids',
+      headers: { authorization: `Bearer ${machine}` },
+      payload: { member: schwielowsee, source: 'rz-test', eventId: 'g2', reason: 'Doppelt gemessen' },
+    });
+    expect(tokenVoid.statusCode).toBe(403);
+    const unknown = await finance.api('POST', '/api/v1/usage/voids', {
+      member: schwielowsee,
+      source: 'rz-test',
+      eventId: 'gibt-es-nicht',
+      reason: 'Doppelt gemessen',
+    });
+    expect(unknown.statusCode).toBe(404);
+
+    const voided = await finance.api('POST', '/api/v1/usage/voids', {
+      member: schwielowsee,
+      source: 'rz-test',
+      eventId: 'g2',
+      reason: 'Messfehler im Speichercluster',
+    });
+    expect(voided.statusCode, voided.body).toBe(201);
+    expect(voided.json()).toMatchObject({ meter: 'speicher-gb', quantity: '20', correctsMonth: '2026-11' });
+    const twice = await finance.api('POST', '/api/v1/usage/voids', {
+      member: schwielowsee,
+      source: 'rz-test',
+      eventId: 'g2',
+      reason: 'Messfehler im Speichercluster',
+    });
+    expect(twice.statusCode).toBe(409);
+    // The raw event is still there; re-sent, it is a duplicate and stays voided.
+    expect((await send(machine, [november[3]])).json()).toEqual({ accepted: 0, duplicates: 1 });
+    await rollupsMatchRecount();
+    // November's gauge is now 10 all month long; the closed total still says what was billed.
+    expect((await live('speicher-gb', 'time_weighted_avg', '2026-11')).quantity).toBe('10');
+    expect(await totalsOf('2026-11')).toEqual(frozen);
+    c = await corrections();
+    const twa = c.pending.find((p) => p.meter === 'speicher-gb' && p.aggregation === 'time_weighted_avg')!;
+    expect(Number(twa.quantityAfter)).toBe(10);
+    expect(Number(twa.quantityBefore)).toBeGreaterThan(10);
+
+    // The audit trail has the void (with the reason only digested) and, later, the corrections.
+    const audit = await readAll(t.database, (tx) =>
+      tx.db
+        .selectFrom('audit_events')
+        .select(['action', 'object_id', 'details'])
+        .where('member_id', '=', schwielowsee)
+        .where('action', 'in', ['usage.voided', 'usage.corrected'])
+        .orderBy('seq')
+        .execute(),
+    );
+    expect(audit.map((a) => a.action)).toEqual(['usage.voided']);
+    expect(audit[0]!.object_id).toBe('rz-test/g2');
+    expect(JSON.stringify(audit[0]!.details)).not.toContain('Messfehler');
+
+    // December ends; its close carries the corrections for November and freezes December.
+    clock.setDay('2027-01-04');
+    const dec = await finance.api('POST', '/api/v1/usage/months/2026-12/close');
+    expect(dec.statusCode, dec.body).toBe(200);
+    expect(dec.json().corrections).toBeGreaterThan(0);
+    expect(await totalsOf('2026-11')).toEqual(frozen);
+    c = await corrections();
+    expect(c.pending).toEqual([]);
+    const carriedSum = c.carried.find((x) => x.meter === 'druckseiten' && x.aggregation === 'sum')!;
+    expect(carriedSum).toMatchObject({ billedMonth: '2026-12', month: '2026-11', quantityAfter: '180' });
+    expect(Number(carriedSum.quantityBefore)).toBe(150);
+    // December's frozen gauge carries the corrected value (10), not the voided one.
+    const decTotals = await totalsOf('2026-12');
+    expect(
+      Number(decTotals.find((r) => r.meter_key === 'speicher-gb' && r.aggregation === 'latest')!.quantity),
+    ).toBe(10);
+    const corrected = await readAll(t.database, (tx) =>
+      tx.db
+        .selectFrom('audit_events')
+        .select(['action', 'details'])
+        .where('member_id', '=', schwielowsee)
+        .where('action', '=', 'usage.corrected')
+        .execute(),
+    );
+    expect(corrected).toHaveLength(1);
+    expect(corrected[0]!.details).toMatchObject({ billedMonth: '2026-12', months: ['2026-11'] });
+
+    // A second late event for November, after December's close: carried by January's bill, against
+    // what December's bill corrected it to.
+    expect(
+      (await send(machine, [ev('d4', 'druckseiten', '20', '2026-11-26T09:00:00+01:00')])).json(),
+    ).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
+    c = await corrections();
+    const second = c.pending.find((p) => p.meter === 'druckseiten' && p.aggregation === 'sum')!;
+    expect(second).toMatchObject({ month: '2026-11', quantityAfter: '200' });
+    expect(Number(second.quantityBefore)).toBe(180);
+    clock.setDay('2026-12-02');
+  });
+
+  it('keeps closed totals, corrections and voids append-only in the database itself', async () => {
+    for (const stmt of [
+      sql`update usage_period_totals set quantity = 0`,
+      sql`delete from usage_period_totals`,
+      sql`update usage_corrections set quantity_after = 0`,
+      sql`update usage_voids set reason = 'x'`,
+      sql`delete from usage_voids`,
+      sql`delete from usage_billing_months`,
+    ]) {
+      await expect(
+        writeAll(t.database, async (tx) => {
+          await stmt.execute(tx.db);
+        }),
+      ).rejects.toThrow(/permission denied/);
+    }
+  });
+
+  it('refuses a month out of order, also in the database', async () => {
+    clock.setDay('2027-05-02');
+    const skip = await finance.api('POST', '/api/v1/usage/months/2027-03/close');
+    expect(skip.statusCode).toBe(409);
+    expect(skip.json().code).toBe('usage.month_not_next');
+    await expect(
+      asSuperuser(t.database, (s) =>
+        s.query(`insert into usage_billing_months (month) values ('2027-04-01')`),
+      ),
+    ).rejects.toThrow(/next month to close is 2027-01-01/);
+    clock.setDay('2026-12-02');
+  });
+
+  it('lets a member token report only; a member never sees another member’s corrections', async () => {
+    const other = await panketalAdmin.api('GET', `/api/v1/members/${schwielowsee}/usage/corrections`);
+    expect([403, 404]).toContain(other.statusCode);
+    const own = await panketalAdmin.api('GET', `/api/v1/members/${panketal}/usage/corrections`);
+    expect(own.statusCode).toBe(200);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/usage/months/2026-12/close',
+      headers: { authorization: `Bearer ${panketalToken}` },
+    });
+    expect(res.statusCode).toBe(403);
+  });
+});
