@@ -27,7 +27,7 @@ const ids: Record<string, string> = {};
 /** The meeting the German assembly test creates (the English one reads it again). */
 let meetingPath = '';
 /** One logged-in browser per role (plus an anonymous one), shared by the tests of this file. */
-const pages: Record<'anonymous' | 'admin' | 'auditor' | 'clerk' | 'panketal', Page> = {} as never;
+const pages: Record<'anonymous' | 'admin' | 'auditor' | 'clerk' | 'panketal' | 'finance', Page> = {} as never;
 const contexts: BrowserContext[] = [];
 
 async function newPage(email?: string): Promise<Page> {
@@ -40,13 +40,15 @@ async function newPage(email?: string): Promise<Page> {
 
 beforeAll(async () => {
   [srv, browser] = await Promise.all([startE2eServer(), launchBrowser()]);
-  [pages.anonymous, pages.admin, pages.auditor, pages.clerk, pages.panketal] = await Promise.all([
-    newPage(),
-    newPage(DEMO_USERS.associationAdmin),
-    newPage(DEMO_USERS.auditor),
-    newPage(DEMO_USERS.badBelzigClerk),
-    newPage(DEMO_USERS.panketalAdmin),
-  ]);
+  [pages.anonymous, pages.admin, pages.auditor, pages.clerk, pages.panketal, pages.finance] =
+    await Promise.all([
+      newPage(),
+      newPage(DEMO_USERS.associationAdmin),
+      newPage(DEMO_USERS.auditor),
+      newPage(DEMO_USERS.badBelzigClerk),
+      newPage(DEMO_USERS.panketalAdmin),
+      newPage(DEMO_USERS.associationFinance),
+    ]);
   for (const name of ['Panketal', 'Amt Niemegk', 'Zweckverband Digitale Kommunen Brandenburg']) {
     ids[name] = await memberIdByName(pages.admin, name);
   }
@@ -379,6 +381,32 @@ describe('German', () => {
       { h1: 'Verbrauchsdaten' },
       'usage data, search',
     );
+    await check(pages.admin, '/verbrauch/abrechnung', { h1: 'Abrechnungsmonate und Korrekturen' });
+    await check(
+      pages.finance,
+      '/verbrauch/abrechnung',
+      { h1: 'Abrechnungsmonate und Korrekturen' },
+      'billing, finance',
+    );
+    // The void page of a demo event, and its form refused without a reason.
+    const finance = pages.finance;
+    await check(
+      finance,
+      `/verbrauch?mitglied=${ids.Panketal}&zaehler=druckseiten`,
+      { h1: 'Verbrauchsdaten' },
+      'search, finance',
+    );
+    const href = await finance.locator('a[href^="/verbrauch/storno?"]').first().getAttribute('href');
+    const res = await finance.goto(href!);
+    await expectPage(finance, res, { h1: 'Verbrauchsereignis stornieren' }, 'void page');
+    const refused = await submit(finance, finance.getByRole('button', { name: 'Ereignis stornieren' }));
+    await expectPage(
+      finance,
+      refused,
+      { status: 422, h1: 'Verbrauchsereignis stornieren' },
+      'void page with errors',
+    );
+    expect(await finance.locator('#f-reason-error').textContent()).toContain('Grund der Stornierung');
   });
 
   it('the assembly: calendar, a meeting, the association area (also with errors) and a vote', async () => {
@@ -556,6 +584,12 @@ describe('English', () => {
       'usage (en)',
     );
     await check(pages.admin, `/verbrauch?zaehler=postfaecher`, { h1: 'Usage data' }, 'usage data (en)');
+    await check(
+      pages.admin,
+      '/verbrauch/abrechnung',
+      { h1: 'Billing months and corrections' },
+      'billing (en)',
+    );
   });
 
   it('the assembly: calendar, a meeting and the association area', async () => {

@@ -340,3 +340,91 @@ describe('closing billing months, late events, voids and corrections', () => {
     expect(res.statusCode).toBe(403);
   });
 });
+
+describe('the pages: close a month, void an event, corrections on the member page', () => {
+  it('lets finance void an event on its page, with a reason, and shows it voided', async () => {
+    clock.setDay('2027-01-10');
+    const e = ev('page-1', 'druckseiten', '7', '2027-01-05T09:00:00+01:00');
+    expect((await send(machine, [e])).statusCode).toBe(200);
+    const search = await finance.get(
+      `/verbrauch?mitglied=${schwielowsee}&zaehler=druckseiten&tag=2027-01-05`,
+    );
+    expect(search.statusCode).toBe(200);
+    const link = `/verbrauch/storno?mitglied=${schwielowsee}&amp;quelle=rz-test&amp;ereignis=page-1`;
+    expect(search.body).toContain(link);
+    // The association admin sees the search, but no void action.
+    const adminSearch = await admin.get(
+      `/verbrauch?mitglied=${schwielowsee}&zaehler=druckseiten&tag=2027-01-05`,
+    );
+    expect(adminSearch.body).not.toContain('/verbrauch/storno?');
+
+    const page = await finance.get(link.replaceAll('&amp;', '&'));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Grund der Stornierung');
+    expect(page.body).toContain('noch nicht abgerechnet');
+    const empty = await finance.postForm('/verbrauch/storno', {
+      member: schwielowsee,
+      source: 'rz-test',
+      eventId: 'page-1',
+      reason: '',
+    });
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toContain('Grund der Stornierung');
+    expect(empty.body).toContain('error-summary');
+    const done = await finance.postForm('/verbrauch/storno', {
+      member: schwielowsee,
+      source: 'rz-test',
+      eventId: 'page-1',
+      reason: 'Testdruck, nicht abzurechnen',
+    });
+    expect(done.statusCode, done.body).toBe(303);
+    const after = await finance.get(done.headers.location as string);
+    expect(after.body).toContain('ist storniert');
+    expect(after.body).toContain('storniert');
+    expect(after.body).not.toContain(link);
+    const overview = await finance.get('/verbrauch/abrechnung');
+    expect(overview.body).toContain('Testdruck, nicht abzurechnen');
+
+    // Not for the association admin, nor a member.
+    expect(
+      (
+        await admin.postForm('/verbrauch/storno', {
+          member: schwielowsee,
+          source: 'rz-test',
+          eventId: 'page-1',
+          reason: 'Noch einmal',
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect((await panketalAdmin.get('/verbrauch/abrechnung')).statusCode).toBe(403);
+  });
+
+  it('shows the next month to close, closes it for finance, and shows corrections to the member', async () => {
+    clock.setDay('2027-02-03');
+    const page = await finance.get('/verbrauch/abrechnung');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Januar 2027 abschließen');
+    // What the next bill carries: November's late print pages (from the story above).
+    expect(page.body).toContain('pending-corrections');
+    const adminPage = await admin.get('/verbrauch/abrechnung');
+    expect(adminPage.body).not.toContain('Januar 2027 abschließen');
+    expect(adminPage.body).toContain('Finanzabteilung');
+
+    const closed = await finance.postForm('/verbrauch/abrechnung', { month: '2027-01' });
+    expect(closed.statusCode, closed.body).toBe(303);
+    const after = await finance.get('/verbrauch/abrechnung');
+    expect(after.body).toContain('Januar 2027 ist abgeschlossen');
+    expect(after.body).toContain('Februar 2027');
+    const twice = await finance.postForm('/verbrauch/abrechnung', { month: '2027-01' });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.body).toContain('bereits abgeschlossen');
+
+    // The member's page for January: billed, and the corrections January's bill carries.
+    const member = await admin.get(`/mitglieder/${schwielowsee}/verbrauch?monat=2027-01`);
+    expect(member.statusCode).toBe(200);
+    expect(member.body).toContain('Januar 2027 ist abgerechnet');
+    expect(member.body).toContain('corrections-carried');
+    expect(member.body).toContain('November 2026');
+    clock.setDay('2026-12-02');
+  });
+});

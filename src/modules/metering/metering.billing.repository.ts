@@ -293,3 +293,39 @@ export async function selectVoids(
     voidedAt: new Date(r.voided_at),
   }));
 }
+
+/** The voids among the given event keys. */
+export async function selectVoidsOf(
+  tx: Tx,
+  keys: readonly { memberId: string; source: string; eventId: string }[],
+): Promise<VoidRow[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await sql<{
+    member_id: string;
+    source: string;
+    event_id: string;
+    time: Date;
+    meter_key: string;
+    quantity: string;
+    reason: string;
+    voided_by: string;
+    voided_at: Date;
+  }>`
+    select v.member_id, v.source, v.event_id, v.time, v.meter_key, v.quantity, v.reason, v.voided_by, v.voided_at
+      from unnest(${keys.map((k) => k.memberId)}::uuid[], ${keys.map((k) => k.source)}::text[],
+                  ${keys.map((k) => k.eventId)}::text[]) as i(member_id, source, event_id)
+      join usage_voids v on v.member_id = i.member_id and v.source = i.source and v.event_id = i.event_id`.execute(
+    tx.db,
+  );
+  return rows.map((r) => ({
+    memberId: r.member_id,
+    source: r.source,
+    eventId: r.event_id,
+    time: new Date(r.time),
+    meter: r.meter_key,
+    quantity: r.quantity,
+    reason: r.reason,
+    voidedBy: r.voided_by,
+    voidedAt: new Date(r.voided_at),
+  }));
+}

@@ -34,10 +34,14 @@ import {
   selectMetersOf,
   selectStale,
   selectTotals,
+  selectVoids,
+  selectVoidsOf,
   type TotalRow,
+  type VoidRow,
 } from './metering.billing.repository.js';
 import {
   countDistinctValues,
+  keyOf,
   lockUsageExclusive,
   lockUsageShared,
   recountDistinctValue,
@@ -45,6 +49,7 @@ import {
   selectEventForVoid,
   selectHourly,
   selectHourlyBefore,
+  type VoidTarget,
 } from './metering.repository.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -341,10 +346,7 @@ export async function voidUsageEvent(tx: Tx, input: VoidInput): Promise<Voided> 
   }
   // A void before the end of the last closed month changes a closed month (an earlier one: the first
   // closed month, into which a gauge's value carries); the next close recomputes from there on.
-  const months = await selectBillingMonths(tx);
-  const first = months.at(-1)?.month;
-  const closed = first !== undefined && month <= months[0]!.month;
-  const correctsMonth = closed ? (month < first ? first : month) : null;
+  const correctsMonth = correctedMonth(await selectBillingMonths(tx), event.time);
   if (correctsMonth)
     await insertStale(tx, { memberId: event.memberId, meter: event.meter, month: correctsMonth });
 
@@ -374,4 +376,42 @@ export async function voidUsageEvent(tx: Tx, input: VoidInput): Promise<Voided> 
     voidedAt,
     correctsMonth,
   };
+}
+
+/**
+ * The closed month a change at `time` corrects: the event's month if closed, the first closed month
+ * for an event before it (a gauge's value carries in), none when the month is open.
+ */
+function correctedMonth(months: readonly BillingMonthRow[], time: Date): string | null {
+  const first = months.at(-1)?.month;
+  const month = monthOf(time);
+  if (first === undefined || month > months[0]!.month) return null;
+  return month < first ? first : month;
+}
+
+/** One stored event for the void page: the event (undefined when unknown or purged), its void if any. */
+export async function findUsageEvent(
+  tx: Tx,
+  key: { memberId: string; source: string; eventId: string },
+): Promise<{ event: VoidTarget | undefined; voided: VoidRow | undefined; correctsMonth: string | null }> {
+  requireMemberPermission(tx.ctx, key.memberId, 'usage.read');
+  const { event } = await selectEventForVoid(tx, key);
+  if (!event) return { event: undefined, voided: undefined, correctsMonth: null };
+  const [voided] = await selectVoidsOf(tx, [key]);
+  return { event, voided, correctsMonth: correctedMonth(await selectBillingMonths(tx), event.time) };
+}
+
+/** The latest voids (association area). */
+export async function recentVoids(tx: Tx, limit: number): Promise<VoidRow[]> {
+  requirePermission(tx.ctx, 'usage.read');
+  return selectVoids(tx, { limit });
+}
+
+/** Which of these events are voided (keyOf(member, source, event id) → the void). */
+export async function voidsAmong(
+  tx: Tx,
+  events: readonly { memberId: string; source: string; eventId: string }[],
+): Promise<Map<string, VoidRow>> {
+  const voids = await selectVoidsOf(tx, events);
+  return new Map(voids.map((v) => [keyOf(v.memberId, v.source, v.eventId), v]));
 }

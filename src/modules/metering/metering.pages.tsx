@@ -10,14 +10,26 @@ import { formatDate, formatDateTime, isIsoDate } from '../../shared/dates.js';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { formatDecimal } from '../../shared/money.js';
-import { Button, DataTable, LinkButton, SelectField, TextField } from '../../web/components.js';
+import { Badge, Button, DataTable, LinkButton, SelectField, TextField } from '../../web/components.js';
 import type { Lang, T } from '../../web/i18n/index.js';
 import { memberNav } from '../../web/layout.js';
 import { queryParams, sendPage } from '../../web/page.js';
-import { requireMemberPermission, requirePermission } from '../auth/permissions.js';
+import { hasPermission, requireMemberPermission, requirePermission } from '../auth/permissions.js';
 import { type CatalogItem, catalogLookups, loadPriceBook } from '../catalog/catalog.service.js';
 import { getMemberSummary, listMembers } from '../members/members.service.js';
 import type { Aggregation } from './metering.aggregate.js';
+import {
+  meteringBillingPages,
+  pricedCorrections,
+  subtractDecimals,
+} from './metering.billing.pages.js';
+import {
+  billingMonths,
+  correctionsBilledIn,
+  pendingCorrections,
+  voidsAmong,
+} from './metering.billing.service.js';
+import { keyOf } from './metering.repository.js';
 import { ingestionStatus, type MonthUsage, monthUsage, searchUsageEvents } from './metering.usage.service.js';
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -179,7 +191,12 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
         const unit = lookups.units.get(item.unitCode)?.[req.lang] ?? item.unitCode;
         services.push({ item, meter, aggregation, unit, current, previous });
       }
-      return { member, amt, services, today, previousMonth };
+      const closed = (await billingMonths(t2)).find((m) => m.month === month);
+      const pending = await pricedCorrections(t2, await pendingCorrections(t2, memberId));
+      const carried = closed
+        ? await pricedCorrections(t2, await correctionsBilledIn(t2, memberId, month))
+        : [];
+      return { member, amt, services, today, previousMonth, closed, pending, carried };
     });
 
   const monthOf = (req: FastifyRequest, today: string): string | undefined => {
@@ -273,6 +290,72 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
               ))}
             </DataTable>
           )}
+          {d.closed ? (
+            <p class="kern-body">
+              {t.code('usage_page.month_closed', {
+                month: monthName,
+                at: formatDateTime(d.closed.closedAt, lang),
+              })}
+            </p>
+          ) : null}
+          {d.pending.length > 0 || d.carried.length > 0 ? (
+            <section aria-labelledby="corrections-h" class="kern-stack">
+              <h2 class="kern-heading-medium" id="corrections-h">
+                {t.code('usage_page.corrections_title')}
+              </h2>
+              {[
+                {
+                  id: 'corrections-pending',
+                  list: d.pending,
+                  intro: t.code('usage_page.corrections_pending'),
+                },
+                {
+                  id: 'corrections-carried',
+                  list: d.carried,
+                  intro: t.code('usage_page.corrections_carried', { month: monthName }),
+                },
+              ]
+                .filter((x) => x.list.length > 0)
+                .map((x) => (
+                  <div class="kern-stack">
+                    <p class="kern-body">{x.intro}</p>
+                    <DataTable
+                      id={x.id}
+                      caption={t.code('usage_page.corrections_caption')}
+                      variant="small-striped"
+                      columns={[
+                        { label: t.code('usage_billing.original_month') },
+                        { label: t.code('usage_admin.meter') },
+                        { label: t.code('usage_page.aggregation') },
+                        { label: t.code('usage_billing.billed'), numeric: true },
+                        { label: t.code('usage_billing.now'), numeric: true },
+                        { label: t.code('usage_billing.difference'), numeric: true },
+                      ]}
+                    >
+                      {x.list.map((c) => {
+                        const diff = subtractDecimals(c.quantityAfter, c.quantityBefore);
+                        return (
+                          <tr class="kern-table__row">
+                            <td class="kern-table__cell">{monthLabel(c.month, lang)}</td>
+                            <td class="kern-table__cell">{c.meter}</td>
+                            <td class="kern-table__cell">{t.code(`aggregation.${c.aggregation}`)}</td>
+                            <td class="kern-table__cell kern-table__cell--numeric">
+                              {shown(c.quantityBefore, lang)}
+                            </td>
+                            <td class="kern-table__cell kern-table__cell--numeric">
+                              {shown(c.quantityAfter, lang)}
+                            </td>
+                            <td class="kern-table__cell kern-table__cell--numeric">
+                              {`${diff.startsWith('-') ? '−' : '+'}${shown(diff.replace(/^-/, ''), lang)}`}
+                            </td>
+                          </tr>
+                        );
+                      })}
+                    </DataTable>
+                  </div>
+                ))}
+            </section>
+          ) : null}
           {d.services.map((s) => (
             <section aria-labelledby={`usage-${s.meter}`} class="kern-stack">
               <h2 class="kern-heading-medium" id={`usage-${s.meter}`}>
@@ -390,9 +473,11 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
             ...(filter.day ? { day: filter.day } : {}),
           })
         : [];
-      return { status, members, meters: [...meters].sort(), events };
+      const voids = await voidsAmong(t2, events);
+      return { status, members, meters: [...meters].sort(), events, voids };
     });
     const names = new Map(d.members.map((m) => [m.id, m.name]));
+    const canVoid = hasPermission(req.ctx, 'usage.void');
     const title = t.code('usage_admin.title');
     return sendPage(req, reply, {
       title,
@@ -401,6 +486,11 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
         <div class="kern-stack-lg">
           <h1 class="kern-heading-x-large">{title}</h1>
           <p class="kern-body">{t.code('usage_admin.intro')}</p>
+          <p class="kern-body">
+            <a class="kern-link" href="/verbrauch/abrechnung">
+              {t.code('usage_billing.link')}
+            </a>
+          </p>
           <section aria-labelledby="status-h" class="kern-stack">
             <h2 class="kern-heading-medium" id="status-h">
               {t.code('usage_admin.status_title')}
@@ -491,6 +581,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
                   { label: t.code('usage_admin.source') },
                   { label: t.code('usage_admin.event_id') },
                   { label: t.code('usage_admin.received') },
+                  { label: t.code('usage_admin.void_column') },
                 ]}
               >
                 {d.events.map((e) => (
@@ -514,6 +605,21 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
                       ) : null}
                     </td>
                     <td class="kern-table__cell">{formatDateTime(e.receivedAt, lang)}</td>
+                    <td class="kern-table__cell">
+                      {d.voids.has(keyOf(e.memberId, e.source, e.eventId)) ? (
+                        <Badge variant="warning" label={t.code('usage_void.voided_badge')} />
+                      ) : canVoid ? (
+                        <a
+                          class="kern-link"
+                          href={`/verbrauch/storno?mitglied=${e.memberId}&quelle=${encodeURIComponent(e.source)}&ereignis=${encodeURIComponent(e.eventId)}`}
+                        >
+                          {t.code('usage_void.action')}
+                          <span class="kern-sr-only">{` ${e.source} / ${e.eventId}`}</span>
+                        </a>
+                      ) : (
+                        '–'
+                      )}
+                    </td>
                   </tr>
                 ))}
               </DataTable>
@@ -523,4 +629,6 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
       ),
     });
   });
+
+  await meteringBillingPages(app);
 }

@@ -363,6 +363,7 @@ export interface VoidTarget {
   readonly meter: string;
   readonly quantity: string;
   readonly attributes: string | null;
+  readonly receivedAt: Date;
 }
 
 /** The raw event of a key (from its time in the key table: one partition), if it is still kept. */
@@ -380,7 +381,7 @@ export async function selectEventForVoid(
   if (!k) return { event: undefined, known: false };
   const e = await tx.db
     .selectFrom('usage_events')
-    .select(['member_id', 'source', 'event_id', 'time', 'meter_key', 'quantity'])
+    .select(['member_id', 'source', 'event_id', 'time', 'meter_key', 'quantity', 'received_at'])
     // The distinct-values key is the jsonb's own text form.
     .select(sql<string | null>`attributes::text`.as('attributes_text'))
     .where('member_id', '=', key.memberId)
@@ -399,6 +400,7 @@ export async function selectEventForVoid(
       meter: e.meter_key,
       quantity: e.quantity,
       attributes: e.attributes_text,
+      receivedAt: new Date(e.received_at),
     },
   };
 }
