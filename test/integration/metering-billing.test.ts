@@ -174,6 +174,24 @@ describe('closing billing months, late events, voids and corrections', () => {
     const late = ev('d3', 'druckseiten', '30', '2026-11-25T09:00:00+01:00');
     expect((await send(machine, [late])).json()).toEqual({ accepted: 1, duplicates: 0 });
     expect((await live('druckseiten', 'sum', '2026-11')).quantity).toBe('180');
+    const reported = await readAll(t.database, (tx) =>
+      tx.db
+        .selectFrom('audit_events')
+        .select(['details'])
+        .where('member_id', '=', schwielowsee)
+        .where('action', '=', 'usage.reported')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow(),
+    );
+    expect(reported.details).toMatchObject({ accepted: 1, correctsMonths: ['2026-11'] });
+    const search = await finance.get(
+      `/verbrauch?mitglied=${schwielowsee}&zaehler=druckseiten&tag=2026-11-25`,
+    );
+    expect(search.body).toContain('Nachmeldung: Korrektur für November 2026');
+    const onTime = await finance.get(
+      `/verbrauch?mitglied=${schwielowsee}&zaehler=druckseiten&tag=2026-11-20`,
+    );
+    expect(onTime.body).not.toContain('Nachmeldung');
     expect(await totalsOf('2026-11')).toEqual(frozen);
     let c = await corrections();
     // Sum, count, latest and the time-weighted average change; the maximum (100) does not.

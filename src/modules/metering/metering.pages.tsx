@@ -18,12 +18,9 @@ import { hasPermission, requireMemberPermission, requirePermission } from '../au
 import { type CatalogItem, catalogLookups, loadPriceBook } from '../catalog/catalog.service.js';
 import { getMemberSummary, listMembers } from '../members/members.service.js';
 import type { Aggregation } from './metering.aggregate.js';
+import { meteringBillingPages, pricedCorrections, subtractDecimals } from './metering.billing.pages.js';
 import {
-  meteringBillingPages,
-  pricedCorrections,
-  subtractDecimals,
-} from './metering.billing.pages.js';
-import {
+  monthOf as berlinMonthOf,
   billingMonths,
   correctionsBilledIn,
   pendingCorrections,
@@ -474,10 +471,17 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
           })
         : [];
       const voids = await voidsAmong(t2, events);
-      return { status, members, meters: [...meters].sort(), events, voids };
+      const closed = new Map((await billingMonths(t2)).map((m) => [m.month, m.closedAt]));
+      return { status, members, meters: [...meters].sort(), events, voids, closed };
     });
     const names = new Map(d.members.map((m) => [m.id, m.name]));
     const canVoid = hasPermission(req.ctx, 'usage.void');
+    // An event received after its month was closed: a late event, corrected on the next bill.
+    const lateFor = (e: { time: Date; receivedAt: Date }): string | undefined => {
+      const month = berlinMonthOf(e.time);
+      const closedAt = d.closed.get(month);
+      return closedAt && e.receivedAt.getTime() > closedAt.getTime() ? month : undefined;
+    };
     const title = t.code('usage_admin.title');
     return sendPage(req, reply, {
       title,
@@ -604,7 +608,18 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
                         </span>
                       ) : null}
                     </td>
-                    <td class="kern-table__cell">{formatDateTime(e.receivedAt, lang)}</td>
+                    <td class="kern-table__cell">
+                      {formatDateTime(e.receivedAt, lang)}
+                      {lateFor(e) ? (
+                        <>
+                          {' '}
+                          <Badge
+                            variant="info"
+                            label={t.code('usage_admin.late_badge', { month: monthLabel(lateFor(e)!, lang) })}
+                          />
+                        </>
+                      ) : null}
+                    </td>
                     <td class="kern-table__cell">
                       {d.voids.has(keyOf(e.memberId, e.source, e.eventId)) ? (
                         <Badge variant="warning" label={t.code('usage_void.voided_badge')} />

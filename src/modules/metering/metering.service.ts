@@ -206,6 +206,20 @@ export async function ingestUsage(
     m.meters.add(r.meter);
     m.sources.add(r.source);
   });
+  // Late events (time of use in a closed billing month, or before the first): the audit names the
+  // months the next bill will correct (the ingest statement marked them).
+  const closedMonths = knownSet.size < rows.length ? await closedMonthRange(tx) : undefined;
+  const lateFor = new Map<string, Set<string>>();
+  if (closedMonths) {
+    rows.forEach((r, i) => {
+      if (knownSet.has(i)) return;
+      const month = berlinMonth(r.time);
+      if (month > closedMonths.last) return;
+      const set = lateFor.get(r.memberId) ?? new Set<string>();
+      set.add(month < closedMonths.first ? closedMonths.first : month);
+      lateFor.set(r.memberId, set);
+    });
+  }
   let accepted = 0;
   let duplicates = 0;
   for (const [memberId, m] of [...perMember].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -223,10 +237,29 @@ export async function ingestUsage(
         duplicates: m.duplicates,
         meters: [...m.meters].sort(),
         sources: [...m.sources].sort(),
+        ...(lateFor.has(memberId) ? { correctsMonths: [...lateFor.get(memberId)!].sort() } : {}),
       },
     });
   }
   return { accepted, duplicates };
+}
+
+/** The billing month (Europe/Berlin) of an ISO time. */
+function berlinMonth(time: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit' })
+    .format(new Date(time))
+    .slice(0, 7);
+}
+
+/** The first and last closed billing month ('YYYY-MM'), if any month is closed. */
+async function closedMonthRange(tx: Tx): Promise<{ first: string; last: string } | undefined> {
+  const row = await tx.db
+    .selectFrom('usage_billing_months')
+    .select((eb) => [eb.fn.min('month').as('first'), eb.fn.max('month').as('last')])
+    .executeTakeFirst();
+  if (!row?.first || !row.last) return undefined;
+  const month = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d)).slice(0, 7);
+  return { first: month(row.first), last: month(row.last) };
 }
 
 function sortIssues(issues: LineIssue[]): LineIssue[] {
