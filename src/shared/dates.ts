@@ -42,3 +42,19 @@ export function formatDateTime(d: Date | null | undefined, lang: 'de' | 'en' = '
   if (!d) return '–';
   return (lang === 'de' ? deDateTime : enDateTime).format(d);
 }
+
+const deMonth = new Intl.DateTimeFormat('de-DE', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+const enMonth = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+
+/** A billing month 'YYYY-MM' → 'November 2026' (de and en alike, month names translated). */
+export function formatMonth(month: string, lang: 'de' | 'en' = 'de'): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return (lang === 'de' ? deMonth : enMonth).format(new Date(Date.UTC(y, m - 1, 1)));
+}
+
+/** The month `n` months after 'YYYY-MM' (n may be negative). */
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const i = y * 12 + (m - 1) + n;
+  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+}

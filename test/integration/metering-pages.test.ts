@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Aggregation, monthPeriod } from '../../src/modules/metering/metering.aggregate.js';
-import { addMonths, shown } from '../../src/modules/metering/metering.pages.js';
+import { shown } from '../../src/modules/metering/metering.pages.js';
 import { aggregateUsage } from '../../src/modules/metering/metering.service.js';
-import { todayInBerlin } from '../../src/shared/dates.js';
+import { addMonths, todayInBerlin } from '../../src/shared/dates.js';
 import { DEMO, loggedIn, memberIdByName, readAll, type TestApp, testApp } from '../helpers.js';
 
 let t: TestApp;

@@ -6,7 +6,7 @@
  * ids are not found.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatDate } from '../../shared/dates.js';
+import { addMonths, formatDate, formatMonth } from '../../shared/dates.js';
 import { fraction, roundHalfUp } from '../../shared/decimal.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
@@ -49,21 +49,6 @@ const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** VAT on a net amount in cents at `rate` percent, rounded half-up to the cent (exact, no float). */
 export function vatCents(netCents: number, rate: number): number {
   return Number(roundHalfUp(fraction(BigInt(netCents) * BigInt(rate), 100n)));
-}
-
-function addMonths(month: string, n: number): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const i = y * 12 + (m - 1) + n;
-  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
-}
-
-function monthLabel(month: string, lang: Lang): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
 /** The quantity booked on `day` (or the last one), for display. */
@@ -251,7 +236,7 @@ export async function agreementPages(app: FastifyInstance): Promise<void> {
 
           <section aria-labelledby="costs-h" class="kern-stack">
             <h2 class="kern-heading-medium" id="costs-h">
-              {t.code('agreements_page.costs_title', { month: monthLabel(month, lang) })}
+              {t.code('agreements_page.costs_title', { month: formatMonth(month, lang) })}
             </h2>
             {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for older screen readers */}
             <form
@@ -265,7 +250,7 @@ export async function agreementPages(app: FastifyInstance): Promise<void> {
                 name="monat"
                 label={t.code('agreements_page.month')}
                 value={month}
-                options={months.map((m) => ({ value: m, label: monthLabel(m, lang) }))}
+                options={months.map((m) => ({ value: m, label: formatMonth(m, lang) }))}
               />
               <div class="kern-btn-wrapper">
                 <Button label={t.code('agreements_page.show')} variant="secondary" />
@@ -277,7 +262,7 @@ export async function agreementPages(app: FastifyInstance): Promise<void> {
             ) : (
               <DataTable
                 id="costs"
-                caption={t.code('agreements_page.costs_title', { month: monthLabel(month, lang) })}
+                caption={t.code('agreements_page.costs_title', { month: formatMonth(month, lang) })}
                 columns={[
                   { label: t.code('agreements_page.service') },
                   { label: t.code('agreements_page.explanation') },

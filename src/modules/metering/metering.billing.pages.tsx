@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { formatDateTime } from '../../shared/dates.js';
+import { formatDateTime, formatMonth } from '../../shared/dates.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
@@ -39,15 +39,6 @@ import {
   voidUsageEvent,
 } from './metering.billing.service.js';
 import { shown } from './metering.pages.js';
-
-export function monthName(month: string, lang: Lang): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(Date.UTC(y, m - 1, 1)));
-}
 
 /** The difference after − before, signed, for people. */
 function difference(c: PendingCorrection, lang: Lang): string {
@@ -128,7 +119,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
     const canClose = hasPermission(req.ctx, 'usage.close');
     const csrf = csrfToken(req, reply);
     const title = t.code('usage_billing.title');
-    const nextName = monthName(d.next.month, lang);
+    const nextName = formatMonth(d.next.month, lang);
     return sendPage(req, reply, {
       title,
       status: form.status,
@@ -183,7 +174,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
                 {d.closed.map((m) => (
                   <tr class="kern-table__row">
                     <th scope="row" class="kern-table__header">
-                      {monthName(m.month, lang)}
+                      {formatMonth(m.month, lang)}
                     </th>
                     <td class="kern-table__cell">{formatDateTime(m.closedAt, lang)}</td>
                   </tr>
@@ -215,7 +206,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
                 {d.pending.map((c) => (
                   <tr class="kern-table__row">
                     <td class="kern-table__cell">{d.names.get(c.memberId) ?? c.memberId}</td>
-                    <td class="kern-table__cell">{monthName(c.month, lang)}</td>
+                    <td class="kern-table__cell">{formatMonth(c.month, lang)}</td>
                     <td class="kern-table__cell">{c.meter}</td>
                     <td class="kern-table__cell">{t.code(`aggregation.${c.aggregation}`)}</td>
                     <td class="kern-table__cell kern-table__cell--numeric">
@@ -282,7 +273,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
           to: '/verbrauch/abrechnung',
           flash: {
             title: 'usage_billing.closed_flash',
-            params: { month: monthName(r.month, req.lang), corrections: r.corrections },
+            params: { month: formatMonth(r.month, req.lang), corrections: r.corrections },
           },
         };
       });
@@ -355,7 +346,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
               <input type="hidden" name="eventId" value={e.eventId} />
               <p class="kern-body">
                 {d.correctsMonth
-                  ? t.code('usage_void.closed_hint', { month: monthName(d.correctsMonth, lang) })
+                  ? t.code('usage_void.closed_hint', { month: formatMonth(d.correctsMonth, lang) })
                   : t.code('usage_void.open_hint')}
               </p>
               <TextAreaField
@@ -409,7 +400,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
             title: v.correctsMonth ? 'usage_void.done_closed' : 'usage_void.done',
             params: {
               event: `${v.source} / ${v.eventId}`,
-              ...(v.correctsMonth ? { month: monthName(v.correctsMonth, req.lang) } : {}),
+              ...(v.correctsMonth ? { month: formatMonth(v.correctsMonth, req.lang) } : {}),
             },
           },
         };

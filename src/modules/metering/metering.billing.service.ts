@@ -12,6 +12,7 @@
  *   shows what the next bill will carry.
  */
 import type { Tx } from '../../db/tx.js';
+import { addMonths } from '../../shared/dates.js';
 import { cmp, rat } from '../../shared/decimal.js';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -55,16 +56,10 @@ import {
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** The month after 'YYYY-MM'. */
-export function nextMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
+export const nextMonth = (month: string): string => addMonths(month, 1);
 
 /** The month before 'YYYY-MM'. */
-export function previousMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
+export const previousMonth = (month: string): string => addMonths(month, -1);
 
 /** The billing month (Europe/Berlin) of an instant. */
 export function monthOf(time: Date): string {

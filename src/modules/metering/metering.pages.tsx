@@ -6,7 +6,7 @@
  * /verbrauch: the ingestion status per source and a search of stored events.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatDate, formatDateTime, isIsoDate } from '../../shared/dates.js';
+import { addMonths, formatDate, formatDateTime, formatMonth, isIsoDate } from '../../shared/dates.js';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { formatDecimal } from '../../shared/money.js';
@@ -30,21 +30,6 @@ import { keyOf } from './metering.repository.js';
 import { ingestionStatus, type MonthUsage, monthUsage, searchUsageEvents } from './metering.usage.service.js';
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-export function addMonths(month: string, n: number): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const i = y * 12 + (m - 1) + n;
-  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
-}
-
-function monthLabel(month: string, lang: Lang): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(Date.UTC(y, m - 1, 1)));
-}
 
 /** A decimal for people: grouped, at most three fraction digits (averages may run to twelve). */
 export function shown(quantity: string, lang: Lang): string {
@@ -216,8 +201,8 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
     const months = Array.from({ length: 25 }, (_, i) => addMonths(thisMonth, -i));
     if (!months.includes(month)) months.push(month);
     const name = (s: ServiceUsage) => `${s.item.number} ${lang === 'de' ? s.item.nameDe : s.item.nameEn}`;
-    const monthName = monthLabel(month, lang);
-    const prevName = monthLabel(d.previousMonth, lang);
+    const monthName = formatMonth(month, lang);
+    const prevName = formatMonth(d.previousMonth, lang);
     return sendPage(req, reply, {
       title,
       nav: memberNav(req, memberId, base),
@@ -247,7 +232,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
               name="monat"
               label={t.code('usage_page.month')}
               value={month}
-              options={months.map((m) => ({ value: m, label: monthLabel(m, lang) }))}
+              options={months.map((m) => ({ value: m, label: formatMonth(m, lang) }))}
             />
             <div class="kern-btn-wrapper">
               <Button label={t.code('usage_page.show')} variant="secondary" />
@@ -333,7 +318,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
                         const diff = subtractDecimals(c.quantityAfter, c.quantityBefore);
                         return (
                           <tr class="kern-table__row">
-                            <td class="kern-table__cell">{monthLabel(c.month, lang)}</td>
+                            <td class="kern-table__cell">{formatMonth(c.month, lang)}</td>
                             <td class="kern-table__cell">{c.meter}</td>
                             <td class="kern-table__cell">{t.code(`aggregation.${c.aggregation}`)}</td>
                             <td class="kern-table__cell kern-table__cell--numeric">
@@ -433,7 +418,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
           .join(';');
       for (const day of s.current.days)
         body += `${common(formatDate(day.day, lang), day.quantity, day.events)}\r\n`;
-      body += `${common(monthLabel(month, lang), s.current.total.quantity, s.current.total.events)}\r\n`;
+      body += `${common(formatMonth(month, lang), s.current.total.quantity, s.current.total.events)}\r\n`;
     }
     reply.header('content-disposition', `attachment; filename="verbrauch-${month}.csv"`);
     reply.header('cache-control', 'no-store');
@@ -615,7 +600,9 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
                           {' '}
                           <Badge
                             variant="info"
-                            label={t.code('usage_admin.late_badge', { month: monthLabel(lateFor(e)!, lang) })}
+                            label={t.code('usage_admin.late_badge', {
+                              month: formatMonth(lateFor(e)!, lang),
+                            })}
                           />
                         </>
                       ) : null}
