@@ -22,8 +22,9 @@ export interface SourceTally {
 /**
  * Adds one accepted request to the per-source summary: one statement, one row per member and source of
  * the request in usage_source_totals and in usage_source_days (the Berlin day `day` of receipt). Both
- * upserts are sorted by their key, totals before days (the days' insert reads the totals' RETURNING, so
- * the order is fixed): concurrent ingests lock the same rows in the same order and never deadlock.
+ * upserts are sorted by their key, totals before days (the days' insert waits for the count of the
+ * totals' RETURNING, so the order is fixed): concurrent ingests lock the same rows in the same order and
+ * never deadlock.
  * `tallies` must hold each (member, source) once.
  */
 export async function upsertSourceSummary(
@@ -65,7 +66,8 @@ export function sourceSummaryStatement(tallies: readonly SourceTally[], received
     select i.member_id, i.source, ${day}::date, i.accepted, i.duplicates, ${receivedAt}::timestamptz,
            i.latest_time
       from input i
-      join totals t on t.member_id = i.member_id and t.source = i.source
+     -- An InitPlan: the totals' upsert runs to completion before the first day row (no join needed).
+     where (select count(*) from totals) > 0
      order by i.member_id, i.source
     on conflict (member_id, source, day) do update set
       last_received_at = greatest(d.last_received_at, excluded.last_received_at),
