@@ -373,6 +373,28 @@ describe('German', () => {
       'usage, clerk',
     );
     await check(pages.admin, '/verbrauch', { h1: 'Verbrauchsdaten' });
+    // A refused delivery, so that the list of refused deliveries with its reasons is checked too.
+    const tokens = `/mitglieder/${ids['Zweckverband Digitale Kommunen Brandenburg']}/api-tokens`;
+    await pages.admin.goto(tokens);
+    await pages.admin.locator('#f-name').fill('Zähler (Barrierefreiheit)');
+    await submit(pages.admin, pages.admin.getByRole('button', { name: 'Token erstellen' }));
+    const secret = (await pages.admin.locator('.token-secret').textContent())!.trim();
+    const refused = await pages.admin.request.post(`${srv.baseUrl}/api/v1/usage`, {
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      data: JSON.stringify([
+        {
+          member: ids.Panketal,
+          meter: 'gibt-es-nicht',
+          quantity: '1',
+          time: new Date().toISOString(),
+          source: 'a11y',
+          eventId: 'a',
+        },
+      ]),
+    });
+    expect(refused.status()).toBe(422);
+    await check(pages.admin, '/verbrauch', { h1: 'Verbrauchsdaten' }, 'usage data, a refused delivery');
+    expect(await pages.admin.locator('#rejections-h').textContent()).toBe('Abgewiesene Lieferungen');
     await check(
       pages.admin,
       `/verbrauch?mitglied=${ids.Panketal}&zaehler=vm-stunden`,
