@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { MAX_AGE_MONTHS } from '../modules/metering/metering.events.js';
+import { ConfigError, loadConfig, MIN_USAGE_RETENTION_MONTHS } from './config.js';
 
 describe('config', () => {
   it('has working defaults: embedded database under ./data, port 3000', () => {
@@ -87,5 +88,20 @@ describe('config', () => {
     expect(() => loadConfig({ ALLMENDE_OIDC_ISSUER: 'https://idp.example' })).toThrow(
       /ALLMENDE_OIDC_CLIENT_ID/,
     );
+  });
+
+  it('keeps raw usage 24 months by default; a shorter or odd retention is refused with the reason', () => {
+    expect(loadConfig({}).usageRetentionMonths).toBe(24);
+    expect(loadConfig({ ALLMENDE_USAGE_RETENTION_MONTHS: '36' }).usageRetentionMonths).toBe(36);
+    for (const v of ['12', '23', '1201', '24.5', 'zwei Jahre', '-24']) {
+      expect(() => loadConfig({ ALLMENDE_USAGE_RETENTION_MONTHS: v }), v).toThrow(
+        new RegExp(`ALLMENDE_USAGE_RETENTION_MONTHS: expected whole months between 24 and 1200, got "${v}"`),
+      );
+    }
+    expect(() => loadConfig({ ALLMENDE_USAGE_RETENTION_MONTHS: '12' })).toThrow(
+      /the ingest accepts events up to 24 months old/,
+    );
+    // The lower bound is the age the ingest accepts.
+    expect(MIN_USAGE_RETENTION_MONTHS).toBe(MAX_AGE_MONTHS);
   });
 });

@@ -50,6 +50,11 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Prometheus servers the metering module pulls hourly usage from (ALLMENDE_PULL_SOURCES). */
   readonly pullSources: readonly PullSourceConfig[];
+  /**
+   * Months raw usage events are kept before the monthly job drops their partitions
+   * (ALLMENDE_USAGE_RETENTION_MONTHS); dedup keys and rollups stay.
+   */
+  readonly usageRetentionMonths: number;
 }
 
 export interface MailConfig {
@@ -75,6 +80,14 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * Bounds of ALLMENDE_USAGE_RETENTION_MONTHS. At least 24: the ingest accepts events up to 24 months old
+ * (metering.events.ts, MAX_AGE_MONTHS), and a shorter retention would drop months that still receive
+ * late events. At most 1200 (a hundred years), to catch a typo.
+ */
+export const MIN_USAGE_RETENTION_MONTHS = 24;
+export const MAX_USAGE_RETENTION_MONTHS = 1200;
 
 /** Documented settings: name, default, meaning. Used by `allmende --help` and the README table. */
 export const SETTINGS: ReadonlyArray<{ name: string; default: string; description: string }> = [
@@ -179,6 +192,11 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; descriptio
     default: '(unset)',
     description:
       'Prometheus servers to pull hourly usage from: JSON (or the path of a JSON file) listing name, url and per meter a PromQL query, the member label (default ags); see ARCHITECTURE.md, Metering',
+  },
+  {
+    name: 'ALLMENDE_USAGE_RETENTION_MONTHS',
+    default: '24',
+    description: `Months raw usage events are kept (${MIN_USAGE_RETENTION_MONTHS}–${MAX_USAGE_RETENTION_MONTHS}); older months are dropped, dedup keys and rollups stay`,
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
@@ -293,6 +311,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: url('ALLMENDE_SMTP_URL', ['smtp:', 'smtps:']),
     from: mailFrom,
   });
+  let usageRetentionMonths = 24;
+  const retention = str('ALLMENDE_USAGE_RETENTION_MONTHS');
+  if (retention !== undefined) {
+    const n = Number(retention);
+    if (!/^\d+$/.test(retention) || n < MIN_USAGE_RETENTION_MONTHS || n > MAX_USAGE_RETENTION_MONTHS) {
+      problems.push(
+        `ALLMENDE_USAGE_RETENTION_MONTHS: expected whole months between ${MIN_USAGE_RETENTION_MONTHS} and ${MAX_USAGE_RETENTION_MONTHS}, got "${retention}" (the ingest accepts events up to ${MIN_USAGE_RETENTION_MONTHS} months old, so raw events are kept at least that long)`,
+      );
+    } else usageRetentionMonths = n;
+  }
   const metricsToken = str('ALLMENDE_METRICS_TOKEN');
   if (metricsToken !== undefined && (metricsToken.length < 32 || /\s/.test(metricsToken))) {
     problems.push('ALLMENDE_METRICS_TOKEN: expected at least 32 characters without spaces');
@@ -318,6 +346,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail,
     metricsToken,
     pullSources: Object.freeze(parsePullSources(str('ALLMENDE_PULL_SOURCES'), problems)),
+    usageRetentionMonths,
     auditAnchorKey: str('ALLMENDE_AUDIT_ANCHOR_KEY'),
     auditAnchorDir: str('ALLMENDE_AUDIT_ANCHOR_DIR')
       ? path.resolve(str('ALLMENDE_AUDIT_ANCHOR_DIR')!)

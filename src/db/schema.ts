@@ -519,6 +519,46 @@ export interface UsageVoidsTable {
   voided_at: Generated<Date>;
 }
 
+/** Per member and source: what the ingest accepted ever (the status page's summary). */
+export interface UsageSourceTotalsTable {
+  member_id: string;
+  source: string;
+  first_received_at: Timestamp;
+  last_received_at: Timestamp;
+  latest_time: Timestamp | null;
+  accepted: number;
+  duplicates: number;
+}
+
+/** Per member, source and Berlin day of receipt: what the ingest accepted that day. */
+export interface UsageSourceDaysTable {
+  member_id: string;
+  source: string;
+  day: DateString;
+  accepted: number;
+  duplicates: number;
+  last_received_at: Timestamp;
+  latest_time: Timestamp | null;
+}
+
+export type UsageRejectionChannel = 'api' | 'pull' | 'csv';
+
+/** A refused delivery of usage (422, failed pull, refused CSV import), kept 90 days. */
+export interface UsageRejectionsTable {
+  member_id: string;
+  id: Generated<string>;
+  rejected_at: Timestamp;
+  channel: UsageRejectionChannel;
+  actor_type: ActorKind;
+  actor_id: string;
+  sources: Generated<string[]>;
+  lines: number;
+  error_count: number;
+  /** JSON list of { line, field?, code }. */
+  errors: ColumnType<unknown, string | undefined, string>;
+  message: string | null;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -564,6 +604,9 @@ export interface DB {
   usage_corrections: UsageCorrectionsTable;
   usage_stale: UsageStaleTable;
   usage_voids: UsageVoidsTable;
+  usage_source_totals: UsageSourceTotalsTable;
+  usage_source_days: UsageSourceDaysTable;
+  usage_rejections: UsageRejectionsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;

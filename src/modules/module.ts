@@ -2,8 +2,8 @@
  * The module contract. A module is a folder under src/modules with one `<name>.module.ts` that exports
  * one definition made with `defineModule`; src/modules/index.ts lists the definitions. Everything the
  * rest of the platform needs to know about a module — its routes, permissions, audit events, navigation,
- * messages, jobs and the routes the tenancy matrix drives — is read from that definition, never listed
- * by hand elsewhere.
+ * messages, jobs, the meters of its own usage and the routes the tenancy matrix drives — is read from
+ * that definition, never listed by hand elsewhere.
  */
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import type { Role, TokenScope } from '../db/schema.js';
@@ -73,6 +73,18 @@ export interface TenancyDefinition {
   readonly params?: Readonly<Record<string, (tx: Tx, memberId: string) => Promise<string | undefined>>>;
 }
 
+/**
+ * A meter of Allmende's own usage that a module feeds itself (e.g. the people module's `konten`, the
+ * accounts per member): its jobs emit the events through the ordinary ingest with emitOwnUsage
+ * (metering.service.ts, source `allmende`, which no machine outside may send), and the ingest accepts
+ * the meter from that path alone — other sources still need a catalogue meter. Labels: the module's
+ * messages `meter.<key>` (what is counted) and `meter_unit.<key>` (the unit of one).
+ */
+export interface MeterDefinition {
+  /** How a billing period is aggregated, as a catalogue item would (e.g. `max` for a daily count). */
+  readonly aggregation: 'sum' | 'count' | 'max' | 'unique_count' | 'latest' | 'time_weighted_avg';
+}
+
 export interface ModuleDefinition<
   P extends string = string,
   A extends string = string,
@@ -97,6 +109,8 @@ export interface ModuleDefinition<
   readonly pages?: FastifyPluginAsync<any, RawServerDefault, any>;
   /** Background jobs (queued and scheduled), run by the job runner (src/jobs). */
   readonly jobs?: readonly AnyJobDefinition[];
+  /** Meters of Allmende's own usage the module emits (key: a meter key, lower-case, digits, hyphen). */
+  readonly meters?: Readonly<Record<string, MeterDefinition>>;
   readonly tenancy?: TenancyDefinition;
 }
 

@@ -7,7 +7,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Role, TokenScope } from '../db/schema.js';
 import type { AnyJobDefinition } from '../jobs/jobs.js';
-import type { AnyModule, Area, Label, NavigationEntry, NavPrincipal, TenancyCase } from './module.js';
+import type {
+  AnyModule,
+  Area,
+  Label,
+  MeterDefinition,
+  NavigationEntry,
+  NavPrincipal,
+  TenancyCase,
+} from './module.js';
 
 export interface Grant<P extends string = string> {
   readonly permissions: ReadonlySet<P>;
@@ -48,6 +56,8 @@ export interface Registry {
   readonly routeOwners: ReadonlyMap<string, string>;
   /** Every module's background jobs. */
   readonly jobs: readonly AnyJobDefinition[];
+  /** The meters of Allmende's own usage, by key, with the module that emits them. */
+  readonly meters: ReadonlyMap<string, MeterDefinition & { readonly module: string }>;
   /** Registers every module's API (under /api/v1) and pages. */
   registerRoutes(app: FastifyInstance): Promise<void>;
 }
@@ -83,10 +93,20 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
     }
   }
   const messages = collect(modules, (m) => m.messages, 'message');
-  // Labels are messages: `permission.<name>`, `audit_event.<type>`.
+  const meters = new Map<string, MeterDefinition & { readonly module: string }>();
+  for (const m of modules) {
+    for (const [key, def] of Object.entries(m.meters ?? {})) {
+      if (!/^[a-z][a-z0-9-]{1,63}$/.test(key))
+        throw new Error(`module ${m.name}: meter key "${key}" is invalid`);
+      if (meters.has(key)) throw new Error(`module ${m.name}: meter "${key}" is declared twice`);
+      meters.set(key, { ...def, module: m.name });
+    }
+  }
+  // Labels are messages: `permission.<name>`, `audit_event.<type>`, `meter.<key>` and `meter_unit.<key>`.
   for (const key of [
     ...[...permissions.keys()].map((p) => `permission.${p}`),
     ...[...auditEvents].map((a) => `audit_event.${a}`),
+    ...[...meters.keys()].flatMap((k) => [`meter.${k}`, `meter_unit.${k}`]),
   ]) {
     if (!messages.has(key)) throw new Error(`no message "${key}": a module declares it without a label`);
   }
@@ -169,6 +189,7 @@ export function createRegistry(modules: readonly AnyModule[]): Registry {
     auditLabel: (action, lang) => messages.get(`audit_event.${action}`)?.[lang] ?? action,
     routeOwners,
     jobs,
+    meters,
     async registerRoutes(app) {
       // Each module in a scope of its own that remembers which routes it added.
       const own = (m: AnyModule, plugin: NonNullable<AnyModule['api']>, prefix?: string) =>

@@ -375,6 +375,28 @@ describe('German', () => {
       'usage, clerk',
     );
     await check(pages.admin, '/verbrauch', { h1: 'Verbrauchsdaten' });
+    // A refused delivery, so that the list of refused deliveries with its reasons is checked too.
+    const tokens = `/mitglieder/${ids['Zweckverband Digitale Kommunen Brandenburg']}/api-tokens`;
+    await pages.admin.goto(tokens);
+    await pages.admin.locator('#f-name').fill('Zähler (Barrierefreiheit)');
+    await submit(pages.admin, pages.admin.getByRole('button', { name: 'Token erstellen' }));
+    const secret = (await pages.admin.locator('.token-secret').textContent())!.trim();
+    const refused = await pages.admin.request.post(`${srv.baseUrl}/api/v1/usage`, {
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      data: JSON.stringify([
+        {
+          member: ids.Panketal,
+          meter: 'gibt-es-nicht',
+          quantity: '1',
+          time: new Date().toISOString(),
+          source: 'a11y',
+          eventId: 'a',
+        },
+      ]),
+    });
+    expect(refused.status()).toBe(422);
+    await check(pages.admin, '/verbrauch', { h1: 'Verbrauchsdaten' }, 'usage data, a refused delivery');
+    expect(await pages.admin.locator('#rejections-h').textContent()).toBe('Abgewiesene Lieferungen');
     await check(
       pages.admin,
       `/verbrauch?mitglied=${ids.Panketal}&zaehler=vm-stunden`,
@@ -399,10 +421,10 @@ describe('German', () => {
     const href = await finance.locator('a[href^="/verbrauch/storno?"]').first().getAttribute('href');
     const res = await finance.goto(href!);
     await expectPage(finance, res, { h1: 'Verbrauchsereignis stornieren' }, 'void page');
-    const refused = await submit(finance, finance.getByRole('button', { name: 'Ereignis stornieren' }));
+    const noReason = await submit(finance, finance.getByRole('button', { name: 'Ereignis stornieren' }));
     await expectPage(
       finance,
-      refused,
+      noReason,
       { status: 422, h1: 'Verbrauchsereignis stornieren' },
       'void page with errors',
     );

@@ -310,6 +310,25 @@ export async function auditNames(tx: Tx, events: readonly EventRefs[]): Promise<
   };
 }
 
+/**
+ * The names of the people and API tokens among `actors` (as far as the transaction's scope sees them),
+ * for other modules' lists of who did what (e.g. refused usage deliveries). No permission of its own:
+ * the caller checked its own; jobs and system work are named by their name already.
+ */
+export async function actorNames(
+  tx: Tx,
+  actors: readonly { actorType: string; actorId: string }[],
+): Promise<Pick<NameBook, 'users' | 'tokens'>> {
+  const ids = (kind: string) => [
+    ...new Set(actors.filter((a) => a.actorType === kind && isUuid(a.actorId)).map((a) => a.actorId)),
+  ];
+  const [users, tokens] = await Promise.all([userNames(tx, ids('user')), tokenNames(tx, ids('token'))]);
+  return {
+    users: new Map(users.map((u) => [u.id, u.name])),
+    tokens: new Map(tokens.map((k) => [k.id, k.name])),
+  };
+}
+
 /** The members whose trail the reader sees: the association first, then by name (German collation). */
 export async function auditMembers(tx: Tx): Promise<{ id: string; name: string; isAssociation: boolean }[]> {
   requirePermission(tx.ctx, 'audit.read');

@@ -18,7 +18,8 @@ import {
   createMember,
   establishAssociation,
 } from '../members/members.service.js';
-import { seedDemoUsage } from '../metering/metering.service.js';
+import { DEMO_USAGE_MEMBERS, seedDemoUsage } from '../metering/metering.service.js';
+import { seedDemoAccountUsage } from '../people/accounts.usage.service.js';
 import { createPerson } from '../people/people.service.js';
 import { DEMO_AMT_MUNICIPALITIES, DEMO_ASSOCIATION, DEMO_MEMBERS } from './demo.data.js';
 
@@ -199,6 +200,11 @@ export async function seedDemo(database: Database): Promise<SeedResult> {
     await seedDemoAgreements(tx, byName);
     // Three months of usage of the pilot members on the catalogue's meters ([5/7]).
     await seedDemoUsage(tx, byName);
+    // Allmende's own meter: the pilot members' accounts per day over the same months.
+    await seedDemoAccountUsage(
+      tx,
+      DEMO_USAGE_MEMBERS.map((n) => byName.get(n)!),
+    );
     recordAudit(tx, {
       action: 'demo.seeded',
       memberId: assoc.id,

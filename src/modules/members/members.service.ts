@@ -533,6 +533,16 @@ export async function votingMembersOn(
     .map((r) => ({ id: r.id, name: r.name, population: r.population }));
 }
 
+/**
+ * The member bodies active on a day — not the association, municipalities of an Amt included — by id:
+ * those whose own usage Allmende counts (e.g. accounts per member). Ids only, no permission of its
+ * own: the caller checked its own.
+ */
+export async function activeMemberIdsOn(tx: Tx, day: string): Promise<string[]> {
+  const { rows } = await searchMembers(tx, { status: 'active', day, limit: 100_000, offset: 0 });
+  return rows.filter((r) => !r.is_association).map((r) => r.id);
+}
+
 /** Is the association (tenant zero) set up yet? */
 export async function associationExists(tx: Tx): Promise<boolean> {
   return (await findAssociation(tx)) !== undefined;

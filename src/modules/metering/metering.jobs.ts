@@ -1,11 +1,13 @@
 /**
  * Jobs of the metering module: the monthly partitions of the raw usage events, made ahead of time so
- * that the ingest never has to (it still can, for a late or early event).
+ * that the ingest never has to (it still can, for a late or early event); the purge of raw events past
+ * the retention; the Prometheus pull; the purge of old refused deliveries and day summaries.
  */
 import { defineJob } from '../../jobs/jobs.js';
 import { ALL_MEMBERS_WRITE } from '../../shared/context.js';
 import { pullSource } from './metering.pull.js';
 import { preparePartitions, purgeRawEvents } from './metering.service.js';
+import { purgeUsageStatus } from './metering.status.service.js';
 
 export const PARTITIONS_AHEAD_JOB = 'metering.partitions-ahead';
 
@@ -22,13 +24,16 @@ export const partitionsAheadJob = defineJob({
 
 export const RAW_PURGE_JOB = 'metering.raw-purge';
 
-/** Drops the raw-event partitions past the retention, once a month (keys and rollups stay). */
+/**
+ * Drops the raw-event partitions past the retention (ALLMENDE_USAGE_RETENTION_MONTHS), once a month
+ * (keys and rollups stay).
+ */
 export const rawPurgeJob = defineJob({
   name: RAW_PURGE_JOB,
   schedule: '37 3 2 * *',
   retry: { limit: 3, delaySeconds: 300, backoff: true },
   async handler(_payload, job) {
-    const dropped = await job.tx((tx) => purgeRawEvents(tx));
+    const dropped = await job.tx((tx) => purgeRawEvents(tx, job.config.usageRetentionMonths));
     if (dropped > 0) job.log.info({ dropped }, 'raw usage event partitions purged');
   },
 });
@@ -57,5 +62,19 @@ export const prometheusPullJob = defineJob({
       for (const r of results) if (r.error) failed.push(`${r.source}/${r.meter}: ${r.error}`);
     }
     if (failed.length > 0) throw new Error(`usage pull failed for ${failed.join('; ')}`);
+  },
+});
+
+export const STATUS_PURGE_JOB = 'metering.status-purge';
+
+/** Removes refused deliveries older than 90 days and day summaries older than 400 days, daily. */
+export const statusPurgeJob = defineJob({
+  name: STATUS_PURGE_JOB,
+  schedule: '47 3 * * *',
+  scope: ALL_MEMBERS_WRITE,
+  retry: { limit: 3, delaySeconds: 300, backoff: true },
+  async handler(_payload, job) {
+    const removed = await job.tx((tx) => purgeUsageStatus(tx));
+    if (removed.rejections + removed.days > 0) job.log.info(removed, 'old usage status records removed');
   },
 });

@@ -1,13 +1,15 @@
 /**
  * The metering module ([5/7]): usage events from the data centre's systems, counted exactly once, kept
  * as raw events partitioned by month plus hourly rollups, and aggregated per member, meter and period
- * for rating. Pages, the Prometheus pull, the CSV import and voids follow.
+ * for rating; the ingestion status per source and the refused deliveries; the Prometheus pull. The CSV
+ * import and voids follow.
  */
 import { defineModule } from '../module.js';
-import { partitionsAheadJob, prometheusPullJob, rawPurgeJob } from './metering.jobs.js';
+import { partitionsAheadJob, prometheusPullJob, rawPurgeJob, statusPurgeJob } from './metering.jobs.js';
 import meteringMessages from './metering.messages.json' with { type: 'json' };
 import { meteringPages } from './metering.pages.js';
 import { meteringRoutes } from './metering.routes.js';
+import meteringStatusMessages from './metering.status.messages.json' with { type: 'json' };
 
 export const meteringModule = defineModule({
   name: 'metering',
@@ -24,7 +26,7 @@ export const meteringModule = defineModule({
     },
   },
   auditEvents: ['usage.reported', 'usage.month_closed', 'usage.corrected', 'usage.voided'],
-  messages: meteringMessages,
+  messages: { ...meteringMessages, ...meteringStatusMessages },
   api: meteringRoutes,
   pages: meteringPages,
   navigation: [
@@ -50,5 +52,5 @@ export const meteringModule = defineModule({
       'GET /api/v1/members/:memberId/usage/corrections': {},
     },
   },
-  jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob],
+  jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob, statusPurgeJob],
 });

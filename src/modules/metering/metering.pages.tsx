@@ -2,8 +2,9 @@
  * The metering pages. Member area, /mitglieder/:memberId/verbrauch: per catalogue service with a meter
  * the month's and the previous month's quantity (aggregated as the catalogue says, exactly as rating
  * does), and per day a server-drawn bar chart with the same numbers as a table; a CSV export of the
- * month. Tenant-scoped like every member page: another member's id is not found. Association area,
- * /verbrauch: the ingestion status per source and a search of stored events.
+ * month; Allmende's own meters (e.g. the accounts) after the catalogue's services. Tenant-scoped like
+ * every member page: another member's id is not found. Association area, /verbrauch: the ingestion
+ * status per source, the refused deliveries with their reasons, and a search of stored events.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addMonths, formatDate, formatDateTime, formatMonth, isIsoDate } from '../../shared/dates.js';
@@ -27,7 +28,13 @@ import {
   voidsAmong,
 } from './metering.billing.service.js';
 import { keyOf } from './metering.repository.js';
-import { ingestionStatus, type MonthUsage, monthUsage, searchUsageEvents } from './metering.usage.service.js';
+import {
+  ingestionStatus,
+  listRejections,
+  REJECTIONS_SHOWN,
+  type Rejection,
+} from './metering.status.service.js';
+import { type MonthUsage, monthUsage, searchUsageEvents } from './metering.usage.service.js';
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -51,9 +58,15 @@ function csvCell(v: string | number): string {
   return `"${safe.replace(/"/g, '""')}"`;
 }
 
-/** One metered service of the catalogue with its usage in the month and the month before. */
+/**
+ * One metered service of the catalogue — or one of Allmende's own meters that no catalogue service
+ * names (e.g. the accounts per member) — with its usage in the month and the month before.
+ */
 interface ServiceUsage {
-  item: CatalogItem;
+  /** As listed: the catalogue number and name, or the own meter's label. */
+  name: string;
+  /** The service's name alone (for the chart's text alternative). */
+  title: string;
   meter: string;
   aggregation: Aggregation;
   unit: string;
@@ -77,14 +90,14 @@ function DayChart(props: { usage: ServiceUsage; t: T; lang: Lang; id: string; mo
   const alt =
     top > 0
       ? t.code('usage_page.chart_alt', {
-          service: lang === 'de' ? usage.item.nameDe : usage.item.nameEn,
+          service: usage.title,
           month: props.monthName,
           max: shown(days[peakAt]!.quantity ?? '0', lang),
           unit: usage.unit,
           day: formatDate(days[peakAt]!.day, lang),
         })
       : t.code('usage_page.chart_alt_empty', {
-          service: lang === 'de' ? usage.item.nameDe : usage.item.nameEn,
+          service: usage.title,
           month: props.monthName,
         });
   return (
@@ -171,7 +184,33 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
         const previous = await monthUsage(t2, memberId, meter, aggregation, previousMonth, today);
         if (current.total.events === 0 && previous.total.events === 0) continue;
         const unit = lookups.units.get(item.unitCode)?.[req.lang] ?? item.unitCode;
-        services.push({ item, meter, aggregation, unit, current, previous });
+        const title = req.lang === 'de' ? item.nameDe : item.nameEn;
+        services.push({
+          name: `${item.number} ${title}`,
+          title,
+          meter,
+          aggregation,
+          unit,
+          current,
+          previous,
+        });
+      }
+      // Allmende's own meters (declared by modules) that no catalogue service names yet.
+      for (const [meter, def] of [...app.allmende.registry.meters].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (byMeter.has(meter)) continue;
+        const current = await monthUsage(t2, memberId, meter, def.aggregation, month, today);
+        const previous = await monthUsage(t2, memberId, meter, def.aggregation, previousMonth, today);
+        if (current.total.events === 0 && previous.total.events === 0) continue;
+        const title = req.t.code(`meter.${meter}`);
+        services.push({
+          name: req.t.code('usage_page.own_meter', { name: title }),
+          title,
+          meter,
+          aggregation: def.aggregation,
+          unit: req.t.code(`meter_unit.${meter}`),
+          current,
+          previous,
+        });
       }
       const closed = (await billingMonths(t2)).find((m) => m.month === month);
       const pending = await pricedCorrections(t2, await pendingCorrections(t2, memberId));
@@ -200,7 +239,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
     const thisMonth = today.slice(0, 7);
     const months = Array.from({ length: 25 }, (_, i) => addMonths(thisMonth, -i));
     if (!months.includes(month)) months.push(month);
-    const name = (s: ServiceUsage) => `${s.item.number} ${lang === 'de' ? s.item.nameDe : s.item.nameEn}`;
+    const name = (s: ServiceUsage) => s.name;
     const monthName = formatMonth(month, lang);
     const prevName = formatMonth(d.previousMonth, lang);
     return sendPage(req, reply, {
@@ -406,7 +445,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
       const common = (period: string, quantity: string | null, events: number) =>
         [
           d.member.name,
-          `${s.item.number} ${lang === 'de' ? s.item.nameDe : s.item.nameEn}`,
+          s.name,
           s.meter,
           t.code(`aggregation.${s.aggregation}`),
           period,
@@ -443,9 +482,10 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
     const searched = Boolean(filter.memberId || filter.meter || filter.day);
     const d = await tx(req, async (t2) => {
       const status = await ingestionStatus(t2);
+      const rejections = await listRejections(t2);
       const members = (await listMembers(t2, { pageSize: 200 })).items;
       const book = await loadPriceBook(t2);
-      const meters = new Set<string>();
+      const meters = new Set<string>(app.allmende.registry.meters.keys());
       for (const per of book.periods)
         for (const item of book.itemsOf(per.version.id)) if (item.meterKey) meters.add(item.meterKey);
       const events = searched
@@ -457,7 +497,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
         : [];
       const voids = await voidsAmong(t2, events);
       const closed = new Map((await billingMonths(t2)).map((m) => [m.month, m.closedAt]));
-      return { status, members, meters: [...meters].sort(), events, voids, closed };
+      return { status, rejections, members, meters: [...meters].sort(), events, voids, closed };
     });
     const names = new Map(d.members.map((m) => [m.id, m.name]));
     const canVoid = hasPermission(req.ctx, 'usage.void');
@@ -466,6 +506,20 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
       const month = berlinMonthOf(e.time);
       const closedAt = d.closed.get(month);
       return closedAt && e.receivedAt.getTime() > closedAt.getTime() ? month : undefined;
+    };
+    /** Who sent a refused delivery, in words, with the sender's member. */
+    const sender = (r: Rejection) => {
+      const kind = t.code(`audit.actor_kind.${r.actorType}`);
+      const who =
+        r.actorType === 'user'
+          ? (r.actorName ?? `${kind} ${r.actorId}`)
+          : r.actorType === 'token'
+            ? r.actorName
+              ? `${kind} „${r.actorName}“`
+              : `${kind} ${r.actorId}`
+            : `${kind}: ${r.actorId}`;
+      const member = names.get(r.memberId);
+      return member ? `${who} (${member})` : who;
     };
     const title = t.code('usage_admin.title');
     return sendPage(req, reply, {
@@ -489,13 +543,16 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
             ) : (
               <DataTable
                 id="sources"
-                caption={t.code('usage_admin.status_title')}
+                caption={t.code('usage_admin.status_caption')}
                 variant="striped"
                 columns={[
                   { label: t.code('usage_admin.source') },
+                  { label: t.code('usage_admin.members_of_source'), numeric: true },
                   { label: t.code('usage_admin.last_received') },
                   { label: t.code('usage_admin.last_time') },
                   { label: t.code('usage_admin.today'), numeric: true },
+                  { label: t.code('usage_admin.recent'), numeric: true },
+                  { label: t.code('usage_admin.recent_duplicates'), numeric: true },
                   { label: t.code('usage_admin.total'), numeric: true },
                 ]}
               >
@@ -504,10 +561,21 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
                     <th scope="row" class="kern-table__header">
                       {s.source}
                     </th>
-                    <td class="kern-table__cell">{formatDateTime(s.lastReceived, lang)}</td>
-                    <td class="kern-table__cell">{formatDateTime(s.lastTime, lang)}</td>
                     <td class="kern-table__cell kern-table__cell--numeric">
-                      {formatDecimal(String(s.since), lang)}
+                      {formatDecimal(String(s.members), lang)}
+                    </td>
+                    <td class="kern-table__cell">{formatDateTime(s.lastReceived, lang)}</td>
+                    <td class="kern-table__cell">
+                      {s.latestTime ? formatDateTime(s.latestTime, lang) : '–'}
+                    </td>
+                    <td class="kern-table__cell kern-table__cell--numeric">
+                      {formatDecimal(String(s.today), lang)}
+                    </td>
+                    <td class="kern-table__cell kern-table__cell--numeric">
+                      {formatDecimal(String(s.recent), lang)}
+                    </td>
+                    <td class="kern-table__cell kern-table__cell--numeric">
+                      {formatDecimal(String(s.recentDuplicates), lang)}
                     </td>
                     <td class="kern-table__cell kern-table__cell--numeric">
                       {formatDecimal(String(s.total), lang)}
@@ -516,7 +584,70 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
                 ))}
               </DataTable>
             )}
-            <p class="kern-body kern-body--small">{t.code('usage_admin.rejected_note')}</p>
+          </section>
+          <section aria-labelledby="rejections-h" class="kern-stack">
+            <h2 class="kern-heading-medium" id="rejections-h">
+              {t.code('usage_rejections.title')}
+            </h2>
+            <p class="kern-body">{t.code('usage_rejections.intro')}</p>
+            {d.rejections.items.length === 0 ? (
+              <p class="kern-body">{t.code('usage_rejections.none')}</p>
+            ) : (
+              <DataTable
+                id="rejections"
+                caption={t.code('usage_rejections.caption', {
+                  total: formatDecimal(String(d.rejections.total), lang),
+                  shown: String(REJECTIONS_SHOWN),
+                })}
+                variant="small-striped"
+                columns={[
+                  { label: t.code('usage_rejections.time') },
+                  { label: t.code('usage_rejections.sender') },
+                  { label: t.code('usage_rejections.channel') },
+                  { label: t.code('usage_rejections.sources') },
+                  { label: t.code('usage_rejections.lines'), numeric: true },
+                  { label: t.code('usage_rejections.errors'), numeric: true },
+                  { label: t.code('usage_rejections.reasons') },
+                ]}
+              >
+                {d.rejections.items.map((r) => (
+                  <tr class="kern-table__row">
+                    <th scope="row" class="kern-table__header">
+                      {formatDateTime(r.rejectedAt, lang)}
+                    </th>
+                    <td class="kern-table__cell">{sender(r)}</td>
+                    <td class="kern-table__cell">{t.code(`usage_rejections.channel.${r.channel}`)}</td>
+                    <td class="kern-table__cell">{r.sources.length > 0 ? r.sources.join(', ') : '–'}</td>
+                    <td class="kern-table__cell kern-table__cell--numeric">
+                      {formatDecimal(String(r.lines), lang)}
+                    </td>
+                    <td class="kern-table__cell kern-table__cell--numeric">
+                      {formatDecimal(String(r.errorCount), lang)}
+                    </td>
+                    <td class="kern-table__cell">
+                      {r.message ? <p class="kern-body kern-body--small">{r.message}</p> : null}
+                      {r.errors.length > 0 ? (
+                        <ul class="kern-list">
+                          {r.errors.map((e) => (
+                            <li>
+                              {t.code('usage_rejections.line', { line: String(e.line) })}
+                              {e.field ? ` (${e.field})` : ''}: {t.code(e.code)}
+                            </li>
+                          ))}
+                          {r.errorCount > r.errors.length ? (
+                            <li>
+                              {t.code('usage_rejections.more', {
+                                count: String(r.errorCount - r.errors.length),
+                              })}
+                            </li>
+                          ) : null}
+                        </ul>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
+            )}
           </section>
           <section aria-labelledby="search-h" class="kern-stack">
             <h2 class="kern-heading-medium" id="search-h">

@@ -21,6 +21,7 @@ import { findMemberByReference } from '../members/members.service.js';
 import { MAX_EVENTS_PER_REQUEST } from './metering.events.js';
 import { advanceWatermark, readWatermarks } from './metering.pull.repository.js';
 import { ingestUsage } from './metering.service.js';
+import { recordRejection } from './metering.status.service.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -115,6 +116,16 @@ export interface PullOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** The ingest refused an hour's events: every issue (numbered over the hour's events) and their count. */
+class HourRefusedError extends LinesInvalidError {
+  constructor(
+    lines: LinesInvalidError['lines'],
+    readonly events: number,
+  ) {
+    super(lines);
+  }
+}
+
 const floorHour = (d: Date): Date => new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR_MS);
 
 /**
@@ -168,9 +179,11 @@ async function pullMeter(
     const hourStart = new Date(start);
     const hourEnd = new Date(start + HOUR_MS);
     const at = opts.queryTime ? opts.queryTime(hourEnd) : hourEnd;
+    let samples: PromSample[] | undefined;
     try {
-      const samples = await queryPrometheus(source, meter.query, at, opts.fetch);
-      const stored = await runInTx(database, ctx, (tx) => storeHour(tx, source, meter, hourStart, samples));
+      samples = await queryPrometheus(source, meter.query, at, opts.fetch);
+      const read = samples;
+      const stored = await runInTx(database, ctx, (tx) => storeHour(tx, source, meter, hourStart, read));
       hours++;
       accepted += stored.accepted;
       duplicates += stored.duplicates;
@@ -198,6 +211,23 @@ async function pullMeter(
       opts.log.error(
         { source: source.name, meter: meter.meter, hour: hourStart.toISOString(), err: message },
         `usage pull of ${source.name}/${meter.meter} for the hour from ${hourStart.toISOString()} failed; the watermark stays, the next run tries again: ${message}`,
+      );
+      // Recorded for the status page, in a transaction of its own (the hour's was rolled back).
+      const where = `${source.name}/${meter.meter}, hour from ${hourStart.toISOString()}`;
+      await runInTx(database, ctx, (tx) =>
+        recordRejection(tx, {
+          channel: 'pull',
+          sources: [source.name],
+          ...(e instanceof LinesInvalidError
+            ? {
+                lines: e instanceof HourRefusedError ? e.events : (samples?.length ?? 0),
+                issues: e.lines,
+                message: where,
+              }
+            : { lines: samples?.length ?? 0, message: `${where}: ${message}` }),
+        }),
+      ).catch((err: unknown) =>
+        opts.log.error({ source: source.name, err: String(err) }, 'usage pull: recording the failure failed'),
       );
       return result(message);
     }
@@ -262,9 +292,19 @@ async function storeHour(
   let accepted = 0;
   let duplicates = 0;
   for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) {
-    const r = await ingestUsage(tx, events.slice(i, i + MAX_EVENTS_PER_REQUEST));
-    accepted += r.accepted;
-    duplicates += r.duplicates;
+    try {
+      const r = await ingestUsage(tx, events.slice(i, i + MAX_EVENTS_PER_REQUEST));
+      accepted += r.accepted;
+      duplicates += r.duplicates;
+    } catch (e) {
+      // Line n of the refusal is the n-th event of the hour, across chunks.
+      if (e instanceof LinesInvalidError)
+        throw new HourRefusedError(
+          e.lines.map((l) => ({ ...l, line: l.line + i })),
+          events.length,
+        );
+      throw e;
+    }
   }
   const unknownCount = Object.values(unknown).reduce((a, b) => a + b, 0);
   const labels = Object.keys(unknown).sort().slice(0, 20);

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
+import { LinesInvalidError } from '../../shared/errors.js';
 import { meteringBillingRoutes } from './metering.billing.routes.js';
 import { UsageAnswer, UsageBody, UsageProblem } from './metering.schema.js';
 import { ingestUsage } from './metering.service.js';
+import { apiRejection, recordRejection } from './metering.status.service.js';
 
 /** 10,000 events of a few hundred bytes each, with room to spare. */
 const USAGE_BODY_LIMIT = 16 * 1024 * 1024;
@@ -32,7 +34,9 @@ export const meteringRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Stores new events exactly once: an event already stored (same member, source and eventId, same ' +
           'payload) counts as a duplicate; the same key with another payload is a conflict. Any invalid line ' +
-          'and nothing of the request is stored: 422 with one error per line.',
+          'and nothing of the request is stored: 422 with one error per line (the refusal is recorded for the ' +
+          'association\'s status page, with the first 20 reasons). The source "allmende" is reserved for ' +
+          "Allmende's own usage.",
         body: UsageBody,
         response: { 200: UsageAnswer, ...errorResponses, 422: UsageProblem },
       },
@@ -42,7 +46,18 @@ export const meteringRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       requireAuth(req);
-      return tx(req, (t) => ingestUsage(t, req.body));
+      try {
+        return await tx(req, (t) => ingestUsage(t, req.body));
+      } catch (err) {
+        // A refused request is recorded for the status page in a transaction of its own, after the
+        // refused one rolled back; a failing record never changes the answer.
+        if (err instanceof LinesInvalidError) {
+          await tx(req, (t) => recordRejection(t, apiRejection(req.body, err))).catch((e: unknown) =>
+            req.log.error({ err: e }, 'usage: recording a refused request failed'),
+          );
+        }
+        throw err;
+      }
     },
   );
 

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { requireMemberPermission, requirePermission } from '../auth/permissions.js';
 import { loadPriceBook } from '../catalog/catalog.service.js';
 import { findMemberByReference, listMemberIds } from '../members/members.service.js';
+import type { MeterDefinition } from '../module.js';
 import {
   type Aggregated,
   type Aggregation,
@@ -35,15 +36,35 @@ import {
   selectHourlyBefore,
   selectStoredHashes,
 } from './metering.repository.js';
+import { type SourceTally, upsertSourceSummary } from './metering.status.repository.js';
 
-/** The demo's usage (metering.demo.ts), for the demo seed. */
-export { seedDemoUsage } from './metering.demo.js';
+/** The demo's usage (metering.demo.ts) and its pilot members, for the demo seed. */
+export { DEMO_USAGE_MEMBERS, seedDemoUsage } from './metering.demo.js';
 
 /**
  * What allows an ingest: usage.write (machines: API tokens, pull jobs) or usage.import (people of the
  * association importing a CSV file, by the same code path).
  */
 export type IngestPermission = 'usage.write' | 'usage.import';
+
+/**
+ * The source of Allmende's own usage (services inside Allmende counting what they render, e.g. the
+ * accounts per member): reserved — only emitOwnUsage may send it, so no machine outside can feed or
+ * imitate Allmende's own meters.
+ */
+export const OWN_SOURCE = 'allmende';
+
+/** The meters a module declares in its definition (`meters`), which its own emitters feed. */
+export type OwnMeters = Readonly<Record<string, MeterDefinition>>;
+
+export interface IngestOptions {
+  readonly permission?: IngestPermission;
+  /**
+   * Allmende's own usage (emitOwnUsage): the meters the emitting module declares are accepted (instead
+   * of the catalogue's), and every event must come from OWN_SOURCE. System work only.
+   */
+  readonly own?: OwnMeters;
+}
 
 export interface IngestResult {
   /** New events stored. */
@@ -101,13 +122,11 @@ function canWriteFor(tx: Tx, memberId: string, permission: IngestPermission): bo
  * events already stored with the same payload count as duplicates. Records one audit event per member
  * that received new events.
  */
-export async function ingestUsage(
-  tx: Tx,
-  body: unknown,
-  options: { permission?: IngestPermission } = {},
-): Promise<IngestResult> {
+export async function ingestUsage(tx: Tx, body: unknown, options: IngestOptions = {}): Promise<IngestResult> {
   const permission = options.permission ?? 'usage.write';
   requirePermission(tx.ctx, permission);
+  const own = options.own;
+  if (own && (tx.ctx.principal || !tx.ctx.system)) throw new ForbiddenError('usage.own');
   const lines = readLines(body);
   if ('error' in lines) throw new LinesInvalidError([{ line: 1, code: lines.error }]);
   if (lines.length > MAX_EVENTS_PER_REQUEST) {
@@ -124,7 +143,11 @@ export async function ingestUsage(
     else events.push(r);
   }
 
-  const meters = events.length > 0 ? await knownMeters(tx) : new Set<string>();
+  const meters = own
+    ? new Set(Object.keys(own))
+    : events.length > 0
+      ? await knownMeters(tx)
+      : new Set<string>();
   const members = await resolveMembers(tx, new Set(events.map((e) => e.memberRef)), permission);
 
   // Per key, the first line that sent it: a later line with the same payload is a duplicate within the
@@ -146,6 +169,17 @@ export async function ingestUsage(
     perMember.set(memberId, m);
     return m;
   };
+  // Per member and source, for the status summary (upsertSourceSummary).
+  const perSource = new Map<
+    string,
+    { memberId: string; source: string; accepted: number; duplicates: number; latestTime: string | null }
+  >();
+  const tallySource = (memberId: string, source: string) => {
+    const k = `${memberId} ${source}`;
+    const m = perSource.get(k) ?? { memberId, source, accepted: 0, duplicates: 0, latestTime: null };
+    perSource.set(k, m);
+    return m;
+  };
   for (const e of events) {
     const memberId = members.get(e.memberRef);
     let bad = false;
@@ -154,7 +188,20 @@ export async function ingestUsage(
       bad = true;
     }
     if (!meters.has(e.meter)) {
-      issues.push({ line: e.line, field: 'meter', code: 'usage.meter_unknown' });
+      issues.push({
+        line: e.line,
+        field: 'meter',
+        code: own ? 'usage.meter_not_declared' : 'usage.meter_unknown',
+      });
+      bad = true;
+    }
+    // Allmende's own source is reserved for its own meters, and its own meters come from it alone.
+    if ((e.source === OWN_SOURCE) !== Boolean(own)) {
+      issues.push({
+        line: e.line,
+        field: 'source',
+        code: own ? 'usage.source_not_own' : 'usage.source_reserved',
+      });
       bad = true;
     }
     if (bad || !memberId) continue;
@@ -162,8 +209,10 @@ export async function ingestUsage(
     const key = keyOf(memberId, e.source, e.eventId);
     const first = firstOfKey.get(key);
     if (first) {
-      if (first.hash === hash) tally(memberId).duplicates++;
-      else issues.push({ line: e.line, field: 'eventId', code: 'usage.conflict' });
+      if (first.hash === hash) {
+        tally(memberId).duplicates++;
+        tallySource(memberId, e.source).duplicates++;
+      } else issues.push({ line: e.line, field: 'eventId', code: 'usage.conflict' });
       continue;
     }
     firstOfKey.set(key, { hash, line: e.line });
@@ -193,8 +242,10 @@ export async function ingestUsage(
   for (const k of known) {
     const row = rows[k.n - 1]!;
     const stored = k.storedHash ?? later.get(keyOf(row.memberId, row.source, row.eventId));
-    if (stored === row.payloadHash) tally(row.memberId).duplicates++;
-    else issues.push({ line: lineOfRow[k.n - 1]!, field: 'eventId', code: 'usage.conflict' });
+    if (stored === row.payloadHash) {
+      tally(row.memberId).duplicates++;
+      tallySource(row.memberId, row.source).duplicates++;
+    } else issues.push({ line: lineOfRow[k.n - 1]!, field: 'eventId', code: 'usage.conflict' });
   }
   if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
 
@@ -205,6 +256,9 @@ export async function ingestUsage(
     m.accepted++;
     m.meters.add(r.meter);
     m.sources.add(r.source);
+    const src = tallySource(r.memberId, r.source);
+    src.accepted++;
+    if (src.latestTime === null || r.time > src.latestTime) src.latestTime = r.time;
   });
   // Late events (time of use in a closed billing month, or before the first): the audit names the
   // months the next bill will correct (the ingest statement marked them).
@@ -220,6 +274,19 @@ export async function ingestUsage(
       lateFor.set(r.memberId, set);
     });
   }
+  // The status summary: one statement for every member and source of the request, sorted by key.
+  const tallies: SourceTally[] = [...perSource.values()].sort((a, b) =>
+    a.memberId !== b.memberId
+      ? a.memberId < b.memberId
+        ? -1
+        : 1
+      : a.source < b.source
+        ? -1
+        : a.source > b.source
+          ? 1
+          : 0,
+  );
+  await upsertSourceSummary(tx, tallies, now, tx.ctx.clock.today());
   let accepted = 0;
   let duplicates = 0;
   for (const [memberId, m] of [...perMember].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -260,6 +327,60 @@ async function closedMonthRange(tx: Tx): Promise<{ first: string; last: string }
   if (!row?.first || !row.last) return undefined;
   const month = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d)).slice(0, 7);
   return { first: month(row.first), last: month(row.last) };
+}
+
+/** One event of Allmende's own usage (emitOwnUsage): member resolved, source implied. */
+export interface OwnUsageEvent {
+  readonly memberId: string;
+  readonly meter: string;
+  /** Exact decimal. */
+  readonly quantity: string;
+  /** Time of use, ISO 8601 with offset. */
+  readonly time: string;
+  /** Deterministic: the same count (e.g. a member's accounts on a day) always gets the same id. */
+  readonly eventId: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Emits Allmende's own usage — counts a module takes of what it renders, on the meters it declares in
+ * its definition (`meters`) — through the ordinary ingest, with source OWN_SOURCE. System work only
+ * (jobs, the demo seed). The first value of an event id wins: an event whose id is already stored (a
+ * re-run that counted again, maybe after the count changed) counts as a duplicate and is not sent
+ * again, never as a conflict that would refuse the whole batch.
+ */
+export async function emitOwnUsage(
+  tx: Tx,
+  meters: OwnMeters,
+  events: readonly OwnUsageEvent[],
+): Promise<IngestResult> {
+  if (tx.ctx.principal || !tx.ctx.system) throw new ForbiddenError('usage.own');
+  let accepted = 0;
+  let duplicates = 0;
+  for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) {
+    const chunk = events.slice(i, i + MAX_EVENTS_PER_REQUEST);
+    const stored = await selectStoredHashes(
+      tx,
+      chunk.map((e) => ({ memberId: e.memberId, source: OWN_SOURCE, eventId: e.eventId })),
+    );
+    const fresh = chunk.filter((e) => !stored.has(keyOf(e.memberId, OWN_SOURCE, e.eventId)));
+    const r = await ingestUsage(
+      tx,
+      fresh.map((e) => ({
+        member: e.memberId,
+        meter: e.meter,
+        quantity: e.quantity,
+        time: e.time,
+        source: OWN_SOURCE,
+        eventId: e.eventId,
+        ...(e.attributes ? { attributes: e.attributes } : {}),
+      })),
+      { own: meters },
+    );
+    accepted += r.accepted;
+    duplicates += r.duplicates + (chunk.length - fresh.length);
+  }
+  return { accepted, duplicates };
 }
 
 function sortIssues(issues: LineIssue[]): LineIssue[] {
@@ -307,13 +428,18 @@ export async function preparePartitions(tx: Tx, monthsAhead = PARTITION_MONTHS_A
 }
 
 /**
- * Purges raw events older than the retention (default 24 months, the same limit the ingest accepts) by
+ * Purges raw events older than the retention (ALLMENDE_USAGE_RETENTION_MONTHS, default 24 months — at
+ * least the MAX_AGE_MONTHS the ingest accepts, so no month that may still receive a late event goes) by
  * dropping whole monthly partitions before the first of the month `retentionMonths` ago. The dedup keys
  * and the rollups stay: a re-sent old event still counts as a duplicate, and aggregates do not change.
  * System work only (the monthly job). Returns how many partitions were dropped.
  */
 export async function purgeRawEvents(tx: Tx, retentionMonths = MAX_AGE_MONTHS): Promise<number> {
   if (tx.ctx.principal || !tx.ctx.system) throw new ForbiddenError('usage.purge');
+  if (!Number.isInteger(retentionMonths) || retentionMonths < MAX_AGE_MONTHS)
+    throw new RangeError(
+      `usage retention must be whole months, at least ${MAX_AGE_MONTHS}: ${retentionMonths}`,
+    );
   const now = tx.ctx.clock.now();
   const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - retentionMonths, 1));
   return purgePartitionsBefore(tx, cutoff.toISOString());

@@ -1,6 +1,7 @@
 /**
  * What the metering pages read: a member's usage of a meter in a billing month, in total (exactly as
- * rating aggregates it) and per day; the ingestion status per source; a search of stored events.
+ * rating aggregates it) and per day; a search of stored events. (The ingestion status per source is in
+ * metering.status.service.ts.)
  */
 import type { Tx } from '../../db/tx.js';
 import { requireMemberPermission, requirePermission } from '../auth/permissions.js';
@@ -13,12 +14,7 @@ import {
 } from './metering.aggregate.js';
 import { selectHourly, selectHourlyBefore } from './metering.repository.js';
 import { aggregateUsage } from './metering.service.js';
-import {
-  type SourceStatusRow,
-  type StoredEventRow,
-  selectEvents,
-  selectSourceStatus,
-} from './metering.status.repository.js';
+import { type StoredEventRow, selectEvents } from './metering.status.repository.js';
 
 /** The civil days of a month 'YYYY-MM', 'YYYY-MM-DD'. */
 export function daysOfMonth(month: string): string[] {
@@ -83,14 +79,6 @@ export async function monthUsage(
     before = inDay.at(-1) ?? before;
   }
   return { meter, month, total, days };
-}
-
-export type SourceStatus = SourceStatusRow;
-
-/** The ingestion status per source (association area): last event, events received today. */
-export async function ingestionStatus(tx: Tx): Promise<SourceStatus[]> {
-  requirePermission(tx.ctx, 'usage.read');
-  return selectSourceStatus(tx, berlinMidnight(tx.ctx.clock.today()));
 }
 
 export type StoredEvent = StoredEventRow;

@@ -1,8 +1,12 @@
-/** The job that sends a one-time link by mail, queued through the outbox by accounts.service.ts. */
+/**
+ * The jobs of accounts: sending a one-time link by mail (queued through the outbox by
+ * accounts.service.ts), removing expired links, and counting the accounts per member as own usage.
+ */
 import { defineJob } from '../../jobs/jobs.js';
 import { sendMail } from '../../mail/mail.js';
 import { ALL_MEMBERS_WRITE } from '../../shared/context.js';
 import { composeLinkMail, purgeOldLinks, SEND_LINK_JOB, type SendLinkPayload } from './accounts.service.js';
+import { reportAccounts } from './accounts.usage.service.js';
 
 export const sendAccountLinkJob = defineJob<SendLinkPayload>({
   name: SEND_LINK_JOB,
@@ -34,5 +38,23 @@ export const accountLinkCleanupJob = defineJob({
   async handler(_payload, job) {
     const removed = await job.tx((tx) => purgeOldLinks(tx));
     if (removed > 0) job.log.info({ removed }, 'expired account links removed');
+  },
+});
+
+export const ACCOUNTS_USAGE_JOB = 'people.accounts-usage';
+
+/**
+ * Counts the accounts per member once a day and reports them as Allmende's own usage (meter `konten`,
+ * accounts.usage.service.ts). A missed day stays missing (the month's max reads the days counted); a
+ * re-run on the same day counts nothing twice.
+ */
+export const accountsUsageJob = defineJob({
+  name: ACCOUNTS_USAGE_JOB,
+  schedule: '15 6 * * *',
+  retry: { limit: 3, delaySeconds: 600, backoff: true },
+  scope: ALL_MEMBERS_WRITE,
+  async handler(_payload, job) {
+    const r = await job.tx((tx) => reportAccounts(tx));
+    job.log.info({ accepted: r.accepted, duplicates: r.duplicates }, 'accounts per member reported');
   },
 });

@@ -1,9 +1,14 @@
-/** The people module: the staff accounts of each member body and their roles. */
+/**
+ * The people module: the staff accounts of each member body and their roles; it reports the accounts
+ * per member as Allmende's own usage (meter `konten`).
+ */
 import { firstIdOfMember } from '../../db/tenant-rows.js';
 import { defineModule } from '../module.js';
-import { accountLinkCleanupJob, sendAccountLinkJob } from './accounts.jobs.js';
+import { accountLinkCleanupJob, accountsUsageJob, sendAccountLinkJob } from './accounts.jobs.js';
 import accountsMessages from './accounts.messages.json' with { type: 'json' };
 import { accountPages } from './accounts.pages.js';
+import accountsUsageMessages from './accounts.usage.messages.json' with { type: 'json' };
+import { PEOPLE_METERS } from './accounts.usage.service.js';
 import peopleMessages from './people.messages.json' with { type: 'json' };
 import { peoplePages } from './people.pages.js';
 import { peopleRoutes } from './people.routes.js';
@@ -23,7 +28,7 @@ export const peopleModule = defineModule({
     'user.password_set',
     'user.password_reset_requested',
   ],
-  messages: { ...peopleMessages, ...accountsMessages },
+  messages: { ...peopleMessages, ...accountsMessages, ...accountsUsageMessages },
   navigation: [
     {
       area: 'association',
@@ -39,7 +44,9 @@ export const peopleModule = defineModule({
     await peoplePages(app);
     await accountPages(app);
   },
-  jobs: [sendAccountLinkJob, accountLinkCleanupJob],
+  jobs: [sendAccountLinkJob, accountLinkCleanupJob, accountsUsageJob],
+  // Allmende's own usage: the accounts per member, counted daily by accounts-usage.
+  meters: PEOPLE_METERS,
   tenancy: {
     routes: {
       'GET /api/v1/members/:memberId/people': {},

@@ -99,3 +99,17 @@ export async function setOidcSubject(
     .where('id', '=', personId)
     .execute();
 }
+
+/**
+ * Active accounts per member in scope: people whose account is active (every account holds at least
+ * one role, a constraint of the table). Members without any are absent.
+ */
+export async function countActiveUsersByMember(tx: Tx): Promise<Map<string, number>> {
+  const rows = await tx.db
+    .selectFrom('users')
+    .select(['member_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('status', '=', 'active')
+    .groupBy('member_id')
+    .execute();
+  return new Map(rows.map((r) => [r.member_id, Number(r.n)]));
+}
