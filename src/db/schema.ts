@@ -467,6 +467,25 @@ export interface UsagePullWatermarksTable {
   updated_at: Generated<Date>;
 }
 
+/** A CSV file of usage between upload and confirm (content dropped on confirm; expires after a day). */
+export interface UsageImportsTable {
+  member_id: string;
+  id: Generated<string>;
+  created_by: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  file_name: string;
+  size_bytes: number;
+  sha256: string;
+  content: Uint8Array | null;
+  mapping: ColumnType<unknown, string, string>;
+  state: Generated<'uploaded' | 'imported'>;
+  imported_at: Timestamp | null;
+  rows_total: number | null;
+  accepted: number | null;
+  duplicates: number | null;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -507,6 +526,7 @@ export interface DB {
   usage_hourly: UsageHourlyTable;
   usage_distinct_values: UsageDistinctValuesTable;
   usage_pull_watermarks: UsagePullWatermarksTable;
+  usage_imports: UsageImportsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;

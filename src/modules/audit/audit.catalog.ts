@@ -24,7 +24,8 @@ export interface AuditInput {
     | 'service_agreement'
     | 'meeting'
     | 'resolution'
-    | 'voting_rules';
+    | 'voting_rules'
+    | 'usage_import';
   readonly objectId?: string | null;
   /** The changed or read data; only its SHA-256 over canonical JSON is stored. */
   readonly data?: unknown;

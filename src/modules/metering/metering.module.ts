@@ -1,10 +1,13 @@
 /**
  * The metering module ([5/7]): usage events from the data centre's systems, counted exactly once, kept
  * as raw events partitioned by month plus hourly rollups, and aggregated per member, meter and period
- * for rating. Pages, the Prometheus pull, the CSV import and voids follow.
+ * for rating. Pages (the member's usage, the association's status and search, the CSV import), the
+ * Prometheus pull; voids follow.
  */
 import { defineModule } from '../module.js';
-import { partitionsAheadJob, prometheusPullJob, rawPurgeJob } from './metering.jobs.js';
+import importMessages from './metering.import.messages.json' with { type: 'json' };
+import { meteringImportPages } from './metering.import.pages.js';
+import { importPurgeJob, partitionsAheadJob, prometheusPullJob, rawPurgeJob } from './metering.jobs.js';
 import meteringMessages from './metering.messages.json' with { type: 'json' };
 import { meteringPages } from './metering.pages.js';
 import { meteringRoutes } from './metering.routes.js';
@@ -20,10 +23,13 @@ export const meteringModule = defineModule({
       roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
     },
   },
-  auditEvents: ['usage.reported'],
-  messages: meteringMessages,
+  auditEvents: ['usage.reported', 'usage.csv_imported'],
+  messages: { ...meteringMessages, ...importMessages },
   api: meteringRoutes,
-  pages: meteringPages,
+  pages: async (app) => {
+    await app.register(meteringPages);
+    await app.register(meteringImportPages);
+  },
   navigation: [
     {
       area: 'association',
@@ -43,5 +49,5 @@ export const meteringModule = defineModule({
   tenancy: {
     routes: { 'GET /mitglieder/:memberId/verbrauch': {}, 'GET /mitglieder/:memberId/verbrauch.csv': {} },
   },
-  jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob],
+  jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob, importPurgeJob],
 });

@@ -3,7 +3,8 @@
  * the month's and the previous month's quantity (aggregated as the catalogue says, exactly as rating
  * does), and per day a server-drawn bar chart with the same numbers as a table; a CSV export of the
  * month. Tenant-scoped like every member page: another member's id is not found. Association area,
- * /verbrauch: the ingestion status per source and a search of stored events.
+ * /verbrauch: the ingestion status per source, a search of stored events, and the link to the CSV
+ * import (metering.import.pages.tsx).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate, formatDateTime, isIsoDate } from '../../shared/dates.js';
@@ -14,7 +15,7 @@ import { Button, DataTable, LinkButton, SelectField, TextField } from '../../web
 import type { Lang, T } from '../../web/i18n/index.js';
 import { memberNav } from '../../web/layout.js';
 import { queryParams, sendPage } from '../../web/page.js';
-import { requireMemberPermission, requirePermission } from '../auth/permissions.js';
+import { hasPermission, requireMemberPermission, requirePermission } from '../auth/permissions.js';
 import { type CatalogItem, catalogLookups, loadPriceBook } from '../catalog/catalog.service.js';
 import { getMemberSummary, listMembers } from '../members/members.service.js';
 import type { Aggregation } from './metering.aggregate.js';
@@ -399,7 +400,14 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
       nav: '/verbrauch',
       body: (
         <div class="kern-stack-lg">
-          <h1 class="kern-heading-x-large">{title}</h1>
+          <div class="page-header">
+            <h1 class="kern-heading-x-large">{title}</h1>
+            {hasPermission(req.ctx, 'usage.import') ? (
+              <div class="kern-btn-wrapper">
+                <LinkButton href="/verbrauch/import" label={t.code('usage_admin.import_link')} />
+              </div>
+            ) : null}
+          </div>
           <p class="kern-body">{t.code('usage_admin.intro')}</p>
           <section aria-labelledby="status-h" class="kern-stack">
             <h2 class="kern-heading-medium" id="status-h">

@@ -100,11 +100,15 @@ function canWriteFor(tx: Tx, memberId: string, permission: IngestPermission): bo
  * Otherwise the new events, their dedup keys, rollups and distinct values are stored in one statement;
  * events already stored with the same payload count as duplicates. Records one audit event per member
  * that received new events.
+ *
+ * `dryRun`: every check the ingest makes, against what is stored, but nothing is written (not even a
+ * partition) and nothing audited; the answer says what a real ingest would store now. (The CSV
+ * import's preview and `--dry-run`.)
  */
 export async function ingestUsage(
   tx: Tx,
   body: unknown,
-  options: { permission?: IngestPermission } = {},
+  options: { permission?: IngestPermission; dryRun?: boolean } = {},
 ): Promise<IngestResult> {
   const permission = options.permission ?? 'usage.write';
   requirePermission(tx.ctx, permission);
@@ -180,6 +184,7 @@ export async function ingestUsage(
     lineOfRow.push(e.line);
   }
   if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
+  if (options.dryRun) return dryRunResult(tx, rows, lineOfRow, perMember);
 
   const times = rows.map((r) => r.time).sort();
   await ensurePartitions(tx, times[0]!, times.at(-1)!);
@@ -226,6 +231,27 @@ export async function ingestUsage(
       },
     });
   }
+  return { accepted, duplicates };
+}
+
+/** What ingesting `rows` would do now: stored keys are duplicates (same payload) or conflicts. */
+async function dryRunResult(
+  tx: Tx,
+  rows: readonly IngestRow[],
+  lineOfRow: readonly number[],
+  perMember: ReadonlyMap<string, { duplicates: number }>,
+): Promise<IngestResult> {
+  const stored = await selectStoredHashes(tx, rows);
+  const issues: LineIssue[] = [];
+  let accepted = 0;
+  let duplicates = [...perMember.values()].reduce((n, m) => n + m.duplicates, 0);
+  rows.forEach((row, i) => {
+    const hash = stored.get(keyOf(row.memberId, row.source, row.eventId));
+    if (hash === undefined) accepted++;
+    else if (hash === row.payloadHash) duplicates++;
+    else issues.push({ line: lineOfRow[i]!, field: 'eventId', code: 'usage.conflict' });
+  });
+  if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
   return { accepted, duplicates };
 }
 
