@@ -17,6 +17,7 @@ import { verifyAuditTrail } from '../modules/audit/audit.service.js';
 import { ROLES } from '../modules/auth/permissions.js';
 import { SESSION_PURGE_JOB } from '../modules/auth/sessions.jobs.js';
 import { seedDemo } from '../modules/demo/demo.seed.js';
+import { MODULES } from '../modules/index.js';
 import { findMemberByReference } from '../modules/members/members.service.js';
 import {
   CSV_FIELDS,
@@ -27,6 +28,7 @@ import {
 } from '../modules/metering/metering.csv.js';
 import { importUsageCsv, lineIssueText, readCsvFile } from '../modules/metering/metering.import.service.js';
 import { createPerson, generatePassword } from '../modules/people/people.service.js';
+import { createRegistry } from '../modules/registry.js';
 import { sha256Hex } from '../shared/canonical-json.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../shared/context.js';
 import { DomainError, LinesInvalidError, ValidationError } from '../shared/errors.js';
@@ -241,7 +243,8 @@ usage
   .addOption(new Option('--lang <lang>', 'language of the messages').choices(['de', 'en']).default('de'))
   .action(
     async (file: string, opts: { source?: string; map?: string[]; dryRun?: boolean; lang: 'de' | 'en' }) => {
-      const t = translator(opts.lang);
+      // The modules' messages too (the import's texts are the upload page's).
+      const t = translator(opts.lang, createRegistry(MODULES).messages);
       let content: Buffer;
       try {
         content = fs.readFileSync(file);

@@ -283,6 +283,7 @@ export async function meteringImportPages(app: FastifyInstance): Promise<void> {
       errors?: FieldErrors;
       values?: Partial<Record<string, string | string[]>>;
       lines?: readonly LineIssue[];
+      message?: string;
       status?: number;
     } = {},
   ) => {
@@ -303,15 +304,17 @@ export async function meteringImportPages(app: FastifyInstance): Promise<void> {
       { href: BASE, label: t.code('usage_import.title') },
     ];
     if (!('check' in data)) {
-      // Imported: the record of it.
+      // Imported: the record of it (a second confirm from another tab lands here with its message).
       const r = upload.result!;
       return sendPage(req, reply, {
         title,
+        status: form.status,
         nav: '/verbrauch',
         breadcrumbs,
         body: (
           <div class="kern-stack-lg">
             <h1 class="kern-heading-x-large">{title}</h1>
+            {form.message ? <Alert variant="info" title={form.message} role="status" /> : null}
             <section aria-labelledby="result-h" class="kern-stack">
               <h2 class="kern-heading-medium" id="result-h">
                 {t.code('usage_import.result_title')}
@@ -616,7 +619,11 @@ export async function meteringImportPages(app: FastifyInstance): Promise<void> {
         // Imported already (another tab): the page shows the import's result.
         const problem = formProblem(err, req.t);
         if (problem)
-          return importPage(req, reply, importId, { errors: problem.errors, status: problem.status });
+          return importPage(req, reply, importId, {
+            errors: problem.errors,
+            ...(problem.message ? { message: problem.message } : {}),
+            status: problem.status,
+          });
         throw err;
       }
     },

@@ -124,7 +124,8 @@ export async function importUsageCsv(
   }
   if (issues.length > 0) throw new LinesInvalidError(issues.sort((a, b) => a.line - b.line));
   const result = { rows: mapped.rows, accepted, duplicates };
-  if (!options.dryRun) {
+  // Only a change is audited (as the ingest does): a file of duplicates only stored nothing.
+  if (!options.dryRun && accepted > 0) {
     const association =
       tx.ctx.principal?.memberId ?? (await findMemberByReference(tx, 'association'))?.id ?? undefined;
     if (association) {
