@@ -35,7 +35,7 @@ import {
 } from '../../web/components.js';
 import { formProblem, submitOnce } from '../../web/form.js';
 import { numberFormat, type T } from '../../web/i18n/index.js';
-import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
+import type { Child, RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { csrfToken, sendPage } from '../../web/page.js';
 import { hasPermission } from '../auth/permissions.js';
 import { attributeKeyFor, DEFAULT_CSV_SOURCE, type UsageCsvMapping } from './metering.csv.js';
@@ -293,10 +293,10 @@ export async function meteringImportPages(app: FastifyInstance): Promise<void> {
     const data = await tx(req, (t2) => previewUpload(t2, importId));
     const { upload } = data;
     const title = t.code('usage_import.file_title', { name: upload.fileName });
-    const facts: [string, string][] = [
-      [t.code('usage_import.file_facts'), upload.fileName],
+    const facts: [string, Child][] = [
+      [t.code('usage_import.file_facts'), <span class="wrap-anywhere">{upload.fileName}</span>],
       [t.code('usage_import.size'), size(upload.sizeBytes, nf)],
-      [t.code('usage_import.checksum'), upload.sha256],
+      [t.code('usage_import.checksum'), <span class="mono">{upload.sha256}</span>],
       [t.code('usage_import.uploaded_at'), formatDateTime(upload.createdAt, lang)],
     ];
     const breadcrumbs = [
@@ -313,7 +313,7 @@ export async function meteringImportPages(app: FastifyInstance): Promise<void> {
         breadcrumbs,
         body: (
           <div class="kern-stack-lg">
-            <h1 class="kern-heading-x-large">{title}</h1>
+            <h1 class="kern-heading-x-large wrap-anywhere">{title}</h1>
             {form.message ? <Alert variant="info" title={form.message} role="status" /> : null}
             <section aria-labelledby="result-h" class="kern-stack">
               <h2 class="kern-heading-medium" id="result-h">
@@ -368,7 +368,7 @@ export async function meteringImportPages(app: FastifyInstance): Promise<void> {
       breadcrumbs,
       body: (
         <div class="kern-stack-lg">
-          <h1 class="kern-heading-x-large">{title}</h1>
+          <h1 class="kern-heading-x-large wrap-anywhere">{title}</h1>
           <ErrorSummary
             errors={fieldErrors}
             t={t}
@@ -390,6 +390,7 @@ export async function meteringImportPages(app: FastifyInstance): Promise<void> {
                   d.delimiter === ';' ? 'usage_import.delimiter_semicolon' : 'usage_import.delimiter_comma',
                 ),
               ],
+              [t.code('usage_import.rows'), nf.format(d.rows)],
             ]}
           />
 

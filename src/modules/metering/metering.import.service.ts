@@ -244,6 +244,8 @@ export interface UploadPreview {
   readonly upload: UsageUpload;
   readonly header: readonly string[];
   readonly delimiter: ';' | ',';
+  /** Data rows in the file. */
+  readonly rows: number;
   /** The first rows as the ingest will get them (lines with problems are left out here). */
   readonly preview: readonly { line: number; event: MappedEvent }[];
   /** The dry run: what confirming would store, or why it is refused. */
@@ -267,7 +269,14 @@ export async function previewUpload(tx: Tx, id: string): Promise<UploadPreview |
       check = { ok: false, lines: [], fields: err.issues.map((i) => ({ line: 1, ...i })) };
     else throw err;
   }
-  return { upload, header: table.header, delimiter: table.delimiter, preview, check };
+  return {
+    upload,
+    header: table.header,
+    delimiter: table.delimiter,
+    rows: table.records.length,
+    preview,
+    check,
+  };
 }
 
 /** The header of one's own upload waiting for confirm. */
