@@ -135,16 +135,25 @@ describe('guessMapping', () => {
 
 describe('values', () => {
   it('reads decimal commas in German files only, thousands dots with a comma only', () => {
-    expect(csvQuantity('1,5', ';')).toBe('1.5');
-    expect(csvQuantity('1.5', ';')).toBe('1.5');
-    expect(csvQuantity('1.234,50', ';')).toBe('1234.50');
-    expect(csvQuantity(' 42 ', ';')).toBe('42');
-    expect(csvQuantity('-0,5', ';')).toBe('-0.5');
-    expect(csvQuantity('1,5', ',')).toBeUndefined();
-    expect(csvQuantity('1.234.5', ';')).toBeUndefined();
-    expect(csvQuantity('1,2,3', ';')).toBeUndefined();
-    expect(csvQuantity('zwei', ';')).toBeUndefined();
-    expect(csvQuantity('1e3', ';')).toBeUndefined();
+    const q = (text: string, d: ';' | ',' = ';') => {
+      const r = csvQuantity(text, d);
+      return 'quantity' in r ? r.quantity : r.code;
+    };
+    expect(q('1,5')).toBe('1.5');
+    expect(q('1.5')).toBe('1.5');
+    expect(q('1.25')).toBe('1.25');
+    expect(q('1.234,50')).toBe('1234.50');
+    expect(q('1.234.567')).toBe('1234567');
+    expect(q(' 42 ')).toBe('42');
+    expect(q('-0,5')).toBe('-0.5');
+    // German 1.250 is 1250, a machine's is 1.25: refused rather than guessed.
+    expect(q('1.250')).toBe('usage_import.quantity_ambiguous');
+    expect(q('1.250', ',')).toBe('1.250');
+    expect(q('1,5', ',')).toBe('usage_import.quantity_format_point');
+    expect(q('1.234.5')).toBe('usage_import.quantity_format');
+    expect(q('1,2,3')).toBe('usage_import.quantity_format');
+    expect(q('zwei')).toBe('usage_import.quantity_format');
+    expect(q('1e3')).toBe('usage_import.quantity_format');
   });
 
   it('reads ISO 8601 and German times, Berlin local time without an offset', () => {

@@ -365,21 +365,28 @@ export function checkMapping(header: readonly string[], mapping: UsageCsvMapping
 // Values
 
 /**
- * A quantity as written → an exact decimal text for the ingest, or undefined when it cannot be one.
- * With `;` as delimiter (German files) a decimal comma is accepted, with dots as thousands separators
- * (`1.234,5`); a dot alone is always a decimal point (`1.5`). With `,` as delimiter only a point.
+ * A quantity as written → an exact decimal text for the ingest, or the reason it is none. With `;` as
+ * delimiter (German files) a decimal comma is accepted, with dots as thousands separators (`1.234,5`,
+ * `1.234.567`); `1.5` is a decimal point. One dot before exactly three digits (`1.250`) is refused as
+ * ambiguous there: a German reads 1250, a machine 1.25 — a bill must not guess. With `,` as delimiter
+ * only a decimal point.
  */
-export function csvQuantity(text: string, delimiter: ';' | ','): string | undefined {
+export function csvQuantity(text: string, delimiter: ';' | ','): { quantity: string } | { code: string } {
   const s = text.trim().replace(/^\+/, '');
-  if (s === '') return undefined;
+  const format = {
+    code: delimiter === ';' ? 'usage_import.quantity_format' : 'usage_import.quantity_format_point',
+  };
+  if (s === '') return format;
   const sign = s.startsWith('-') ? '-' : '';
   const body = sign ? s.slice(1) : s;
-  if (/^\d+(\.\d+)?$/.test(body)) return sign + body;
   if (delimiter === ';') {
-    if (/^\d+,\d+$/.test(body)) return sign + body.replace(',', '.');
-    if (/^\d{1,3}(\.\d{3})+(,\d+)?$/.test(body)) return sign + body.replaceAll('.', '').replace(',', '.');
+    if (/^\d{1,3}\.\d{3}$/.test(body)) return { code: 'usage_import.quantity_ambiguous' };
+    if (/^\d+,\d+$/.test(body)) return { quantity: sign + body.replace(',', '.') };
+    if (/^\d{1,3}(\.\d{3})+(,\d+)?$/.test(body) && (body.includes(',') || body.split('.').length > 2))
+      return { quantity: sign + body.replaceAll('.', '').replace(',', '.') };
   }
-  return undefined;
+  if (/^\d+(\.\d+)?$/.test(body)) return { quantity: sign + body };
+  return format;
 }
 
 const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?$/;
@@ -516,14 +523,9 @@ export function mapUsageRows(table: CsvTable, mapping: UsageCsvMapping): MappedR
     const quantityText = cell(idx.quantity);
     let quantity: string | undefined;
     if (quantityText !== '') {
-      quantity = csvQuantity(quantityText, table.delimiter);
-      if (quantity === undefined)
-        rowIssues.push({
-          line: r.line,
-          field: mapping.quantity!,
-          code:
-            table.delimiter === ';' ? 'usage_import.quantity_format' : 'usage_import.quantity_format_point',
-        });
+      const q = csvQuantity(quantityText, table.delimiter);
+      if ('quantity' in q) quantity = q.quantity;
+      else rowIssues.push({ line: r.line, field: mapping.quantity!, code: q.code });
     }
     const timeText = cell(idx.time);
     let time: string | undefined;
