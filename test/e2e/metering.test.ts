@@ -126,6 +126,10 @@ describe('the association imports usage from a CSV file', () => {
     const preview = page.getByRole('table', { name: 'Die ersten Zeilen, wie sie eingelesen werden' });
     expect(await preview.getByRole('row', { name: /^2 / }).textContent()).toContain('1.250,5');
     await expectAccessible(page, 'CSV import with a line error (de)');
+    // On a phone the page never scrolls sideways (the preview scrolls in its own region).
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // 2. The fixed file: the check passes, "Jetzt einlesen" imports it all.
     expect(await click(page, page.getByRole('link', { name: 'Weitere Datei einlesen' }))).toBe(200);

@@ -327,6 +327,18 @@ describe('the upload page', () => {
     expect(quote.body).toContain(
       'Zeile 3: Ein Anführungszeichen wird bis zum Ende der Datei nicht geschlossen.',
     );
+    // Without the form's CSRF token: refused like every other form.
+    const body = multipart(
+      { _csrf: 'forged' },
+      { name: 'x.csv', type: 'text/csv', content: Buffer.from(german('druckseiten')) },
+    );
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: '/verbrauch/import',
+      payload: body.payload,
+      headers: { ...body.headers, cookie: finance.cookieHeader() },
+    });
+    expect(forged.statusCode).toBe(403);
     const none = await upload(finance, 'leer.csv', 'AGS;Zähler;Menge;Zeitpunkt\n');
     expect(none.statusCode).toBe(422);
     expect(none.body).toContain('nur die Kopfzeile');
