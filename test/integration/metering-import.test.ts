@@ -14,6 +14,7 @@ import { createDatabase, type Database } from '../../src/db/database.js';
 import { runInTx } from '../../src/db/tx.js';
 import { purgeExpiredUploads } from '../../src/modules/metering/metering.import.service.js';
 import { addMonths } from '../../src/modules/metering/metering.pages.js';
+import { ingestUsage } from '../../src/modules/metering/metering.service.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../../src/shared/context.js';
 import { formatDateTime, todayInBerlin } from '../../src/shared/dates.js';
 import {
@@ -396,6 +397,34 @@ describe('the upload page', () => {
     const res = await upload(en, 'english.csv', german('druckseite'));
     const body = (await en.get(res.headers.location as string)).body;
     expect(body).toContain('Line 4, column “Zähler”: The catalogue does not know this meter.');
+  });
+});
+
+describe('the ingest’s dry run', () => {
+  it('answers what an ingest would store, conflicts included, and writes nothing', async () => {
+    const event = (eventId: string, quantity: string) => ({
+      member: '12060181',
+      meter: 'druckseiten',
+      quantity,
+      time: `${yyyy}-${mm}-20T10:00:00+01:00`,
+      source: 'dry',
+      eventId,
+    });
+    await writeAll(t.database, (tx) => ingestUsage(tx, [event('a', '5')]));
+    const keys = () =>
+      readAll(t.database, (tx) =>
+        tx.db.selectFrom('usage_event_keys').select('event_id').where('source', '=', 'dry').execute(),
+      );
+    const dry = (events: unknown[]) =>
+      writeAll(t.database, (tx) => ingestUsage(tx, events, { dryRun: true, permission: 'usage.import' }));
+    expect(await dry([event('a', '5'), event('b', '1'), event('b', '1')])).toEqual({
+      accepted: 1,
+      duplicates: 2,
+    });
+    await expect(dry([event('b', '1'), event('a', '6')])).rejects.toMatchObject({
+      lines: [{ line: 2, field: 'eventId', code: 'usage.conflict' }],
+    });
+    expect((await keys()).map((k) => k.event_id)).toEqual(['a']);
   });
 });
 
