@@ -1,6 +1,7 @@
 /**
  * The `allmende` command line. Commands call services, never SQL.
  */
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { ConfigError, loadConfig, SETTINGS } from '../config/config.js';
@@ -16,10 +17,22 @@ import { verifyAuditTrail } from '../modules/audit/audit.service.js';
 import { ROLES } from '../modules/auth/permissions.js';
 import { SESSION_PURGE_JOB } from '../modules/auth/sessions.jobs.js';
 import { seedDemo } from '../modules/demo/demo.seed.js';
+import { MODULES } from '../modules/index.js';
 import { findMemberByReference } from '../modules/members/members.service.js';
+import {
+  CSV_FIELDS,
+  type CsvTable,
+  DEFAULT_CSV_SOURCE,
+  guessMapping,
+  type UsageCsvMapping,
+} from '../modules/metering/metering.csv.js';
+import { importUsageCsv, lineIssueText, readCsvFile } from '../modules/metering/metering.import.service.js';
+import { recordRejection } from '../modules/metering/metering.status.service.js';
 import { createPerson, generatePassword } from '../modules/people/people.service.js';
+import { createRegistry } from '../modules/registry.js';
+import { sha256Hex } from '../shared/canonical-json.js';
 import { ALL_MEMBERS_WRITE, systemCtx } from '../shared/context.js';
-import { DomainError, ValidationError } from '../shared/errors.js';
+import { DomainError, LinesInvalidError, ValidationError } from '../shared/errors.js';
 import { translator } from '../web/i18n/index.js';
 
 function config() {
@@ -210,6 +223,136 @@ audit
       process.exitCode = result.ok ? 0 : 1;
     }, false);
   });
+
+const usage = program.command('usage').description('usage metering');
+usage
+  .command('import')
+  .description(
+    'import usage events from a CSV file (UTF-8; ";" with decimal comma or ","; a header line), all or nothing: ' +
+      'every bad line is reported with its line number and nothing is stored',
+  )
+  .argument('<file>', 'the CSV file')
+  .option(
+    '--source <name>',
+    `the source of every row, when the file has no source column (default ${DEFAULT_CSV_SOURCE})`,
+  )
+  .option(
+    '--map <field=column...>',
+    `which column feeds a field: ${CSV_FIELDS.join(', ')} or attr.<key> (an attribute); eventId= (empty) derives ids from the row. Default: guessed from the header`,
+  )
+  .option('--dry-run', 'check the whole file against the database and store nothing')
+  .addOption(new Option('--lang <lang>', 'language of the messages').choices(['de', 'en']).default('de'))
+  .action(
+    async (file: string, opts: { source?: string; map?: string[]; dryRun?: boolean; lang: 'de' | 'en' }) => {
+      // The modules' messages too (the import's texts are the upload page's).
+      const t = translator(opts.lang, createRegistry(MODULES).messages);
+      let content: Buffer;
+      try {
+        content = fs.readFileSync(file);
+      } catch (err) {
+        console.error(`${file}: ${(err as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      let table: CsvTable;
+      let mapping: UsageCsvMapping;
+      try {
+        table = readCsvFile(content);
+        mapping = cliMapping(table.header, opts.source, opts.map ?? []);
+      } catch (err) {
+        if (!printImportError(err, t, file)) throw err;
+        return;
+      }
+      console.log(
+        `${file}: ${table.records.length} rows, delimiter "${table.delimiter}"; ${describeMapping(mapping)}`,
+      );
+      await withDatabase(async (database) => {
+        try {
+          const r = await runInTx(database, systemCtx('cli-usage-import', ALL_MEMBERS_WRITE), (tx) =>
+            importUsageCsv(tx, table, mapping, { dryRun: opts.dryRun === true, sha256: sha256Hex(content) }),
+          );
+          const params = { rows: r.rows, accepted: r.accepted, duplicates: r.duplicates };
+          console.log(t.code(opts.dryRun ? 'usage_import.cli_checked' : 'usage_import.cli_imported', params));
+        } catch (err) {
+          // A refused import (not a dry run) is a refused delivery: recorded for /verbrauch.
+          if (err instanceof LinesInvalidError && !opts.dryRun) {
+            await runInTx(database, systemCtx('cli-usage-import', ALL_MEMBERS_WRITE), (tx) =>
+              recordRejection(tx, {
+                channel: 'csv',
+                sources: 'value' in mapping.source ? [mapping.source.value] : [],
+                lines: table.records.length,
+                issues: err.lines,
+                message: file,
+              }),
+            ).catch(() => undefined);
+          }
+          if (!printImportError(err, t, file)) throw err;
+        }
+      });
+    },
+  );
+
+/** The mapping guessed from the header, changed by --source and --map field=column. */
+function cliMapping(
+  header: readonly string[],
+  source: string | undefined,
+  maps: readonly string[],
+): UsageCsvMapping {
+  const guessed = guessMapping(header, source ?? DEFAULT_CSV_SOURCE);
+  const m = {
+    ...guessed,
+    source: source !== undefined ? { value: source } : guessed.source,
+    attributes: [...guessed.attributes],
+  } as { -readonly [K in keyof UsageCsvMapping]: UsageCsvMapping[K] } & {
+    attributes: { key: string; column: string }[];
+  };
+  for (const entry of maps) {
+    const eq = entry.indexOf('=');
+    const field = eq < 0 ? entry : entry.slice(0, eq);
+    const column = eq < 0 ? '' : entry.slice(eq + 1);
+    if (field.startsWith('attr.')) m.attributes.push({ key: field.slice(5), column });
+    else if (field === 'source') {
+      if (source !== undefined)
+        throw new ValidationError([{ field: '--source', code: 'usage_import.cli_source_twice' }]);
+      m.source = { column };
+    } else if (field === 'eventId') m.eventId = column || null;
+    else if (field === 'member' || field === 'meter' || field === 'quantity' || field === 'time')
+      m[field] = column || null;
+    else throw new ValidationError([{ field: `--map ${entry}`, code: 'usage_import.cli_field_unknown' }]);
+  }
+  return m;
+}
+
+function describeMapping(m: UsageCsvMapping): string {
+  const col = (c: string | null) => (c === null ? '(none)' : `"${c}"`);
+  return [
+    `member=${col(m.member)}`,
+    `meter=${col(m.meter)}`,
+    `quantity=${col(m.quantity)}`,
+    `time=${col(m.time)}`,
+    `source=${'column' in m.source ? col(m.source.column) : `${m.source.value} (fixed)`}`,
+    `eventId=${m.eventId === null ? '(derived)' : col(m.eventId)}`,
+    ...m.attributes.map((a) => `attr.${a.key}=${col(a.column)}`),
+  ].join(' ');
+}
+
+/** Prints a refused import (line by line, or the mapping's problems); false if err is something else. */
+function printImportError(err: unknown, t: ReturnType<typeof translator>, file: string): boolean {
+  if (err instanceof LinesInvalidError) {
+    for (const issue of err.lines) console.error(lineIssueText(t, issue));
+    console.error(t.code('usage_import.cli_refused', { count: err.lines.length, file }));
+    process.exitCode = 1;
+    return true;
+  }
+  if (err instanceof ValidationError) {
+    for (const i of err.issues)
+      console.error(t.code('usage_import.cli_mapping', { field: i.field, reason: t.code(i.code) }));
+    console.error(t.code('usage_import.cli_refused', { count: err.issues.length, file }));
+    process.exitCode = 2;
+    return true;
+  }
+  return false;
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

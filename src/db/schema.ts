@@ -559,6 +559,25 @@ export interface UsageRejectionsTable {
   message: string | null;
 }
 
+/** A CSV file of usage between upload and confirm (content dropped on confirm; expires after a day). */
+export interface UsageImportsTable {
+  member_id: string;
+  id: Generated<string>;
+  created_by: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  file_name: string;
+  size_bytes: number;
+  sha256: string;
+  content: Uint8Array | null;
+  mapping: ColumnType<unknown, string, string>;
+  state: Generated<'uploaded' | 'imported'>;
+  imported_at: Timestamp | null;
+  rows_total: number | null;
+  accepted: number | null;
+  duplicates: number | null;
+}
+
 export interface DB {
   members: MembersTable;
   users: UsersTable;
@@ -607,6 +626,7 @@ export interface DB {
   usage_source_totals: UsageSourceTotalsTable;
   usage_source_days: UsageSourceDaysTable;
   usage_rejections: UsageRejectionsTable;
+  usage_imports: UsageImportsTable;
 }
 
 export type MemberRow = Selectable<MembersTable>;

@@ -26,7 +26,8 @@ export interface AuditInput {
     | 'resolution'
     | 'voting_rules'
     | 'billing_month'
-    | 'usage_event';
+    | 'usage_event'
+    | 'usage_import';
   readonly objectId?: string | null;
   /** The changed or read data; only its SHA-256 over canonical JSON is stored. */
   readonly data?: unknown;

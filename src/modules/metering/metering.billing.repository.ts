@@ -329,3 +329,14 @@ export async function selectVoidsOf(
     voidedAt: new Date(r.voided_at),
   }));
 }
+
+/** The first and last closed billing month ('YYYY-MM'), if any month is closed. */
+export async function selectClosedMonthRange(tx: Tx): Promise<{ first: string; last: string } | undefined> {
+  const row = await tx.db
+    .selectFrom('usage_billing_months')
+    .select((eb) => [eb.fn.min('month').as('first'), eb.fn.max('month').as('last')])
+    .executeTakeFirst();
+  if (!row?.first || !row.last) return undefined;
+  const month = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d)).slice(0, 7);
+  return { first: month(row.first), last: month(row.last) };
+}

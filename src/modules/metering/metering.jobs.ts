@@ -5,6 +5,7 @@
  */
 import { defineJob } from '../../jobs/jobs.js';
 import { ALL_MEMBERS_WRITE } from '../../shared/context.js';
+import { purgeExpiredUploads } from './metering.import.service.js';
 import { pullSource } from './metering.pull.js';
 import { preparePartitions, purgeRawEvents } from './metering.service.js';
 import { purgeUsageStatus } from './metering.status.service.js';
@@ -76,5 +77,19 @@ export const statusPurgeJob = defineJob({
   async handler(_payload, job) {
     const removed = await job.tx((tx) => purgeUsageStatus(tx));
     if (removed.rejections + removed.days > 0) job.log.info(removed, 'old usage status records removed');
+  },
+});
+
+export const IMPORT_PURGE_JOB = 'metering.import-purge';
+
+/** Deletes CSV uploads never confirmed whose day ran out (the pages refuse them already). */
+export const importPurgeJob = defineJob({
+  name: IMPORT_PURGE_JOB,
+  schedule: '41 * * * *',
+  scope: ALL_MEMBERS_WRITE,
+  retry: { limit: 2, delaySeconds: 300, backoff: true },
+  async handler(_payload, job) {
+    const deleted = await job.tx((tx) => purgeExpiredUploads(tx));
+    if (deleted > 0) job.log.info({ deleted }, 'expired usage CSV uploads deleted');
   },
 });

@@ -1,11 +1,19 @@
 /**
  * The metering module ([5/7]): usage events from the data centre's systems, counted exactly once, kept
  * as raw events partitioned by month plus hourly rollups, and aggregated per member, meter and period
- * for rating; the ingestion status per source and the refused deliveries; the Prometheus pull. The CSV
- * import and voids follow.
+ * for rating; the ingestion status per source and the refused deliveries; the Prometheus pull; the CSV
+ * import; billing months, late events, voids and corrections.
  */
 import { defineModule } from '../module.js';
-import { partitionsAheadJob, prometheusPullJob, rawPurgeJob, statusPurgeJob } from './metering.jobs.js';
+import importMessages from './metering.import.messages.json' with { type: 'json' };
+import { meteringImportPages } from './metering.import.pages.js';
+import {
+  importPurgeJob,
+  partitionsAheadJob,
+  prometheusPullJob,
+  rawPurgeJob,
+  statusPurgeJob,
+} from './metering.jobs.js';
 import meteringMessages from './metering.messages.json' with { type: 'json' };
 import { meteringPages } from './metering.pages.js';
 import { meteringRoutes } from './metering.routes.js';
@@ -25,10 +33,19 @@ export const meteringModule = defineModule({
       roles: ['association_admin', 'association_finance', 'member_admin', 'member_clerk', 'auditor'],
     },
   },
-  auditEvents: ['usage.reported', 'usage.month_closed', 'usage.corrected', 'usage.voided'],
-  messages: { ...meteringMessages, ...meteringStatusMessages },
+  auditEvents: [
+    'usage.reported',
+    'usage.month_closed',
+    'usage.corrected',
+    'usage.voided',
+    'usage.csv_imported',
+  ],
+  messages: { ...meteringMessages, ...meteringStatusMessages, ...importMessages },
   api: meteringRoutes,
-  pages: meteringPages,
+  pages: async (app) => {
+    await app.register(meteringPages);
+    await app.register(meteringImportPages);
+  },
   navigation: [
     {
       area: 'association',
@@ -52,5 +69,5 @@ export const meteringModule = defineModule({
       'GET /api/v1/members/:memberId/usage/corrections': {},
     },
   },
-  jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob, statusPurgeJob],
+  jobs: [partitionsAheadJob, rawPurgeJob, prometheusPullJob, statusPurgeJob, importPurgeJob],
 });

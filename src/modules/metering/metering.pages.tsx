@@ -4,7 +4,8 @@
  * does), and per day a server-drawn bar chart with the same numbers as a table; a CSV export of the
  * month; Allmende's own meters (e.g. the accounts) after the catalogue's services. Tenant-scoped like
  * every member page: another member's id is not found. Association area, /verbrauch: the ingestion
- * status per source, the refused deliveries with their reasons, and a search of stored events.
+ * status per source, the refused deliveries with their reasons, a search of stored events, and the links
+ * to the CSV import (metering.import.pages.tsx) and the billing months (metering.billing.pages.tsx).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addMonths, formatDate, formatDateTime, formatMonth, isIsoDate } from '../../shared/dates.js';
@@ -527,7 +528,14 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
       nav: '/verbrauch',
       body: (
         <div class="kern-stack-lg">
-          <h1 class="kern-heading-x-large">{title}</h1>
+          <div class="page-header">
+            <h1 class="kern-heading-x-large">{title}</h1>
+            {hasPermission(req.ctx, 'usage.import') ? (
+              <div class="kern-btn-wrapper">
+                <LinkButton href="/verbrauch/import" label={t.code('usage_admin.import_link')} />
+              </div>
+            ) : null}
+          </div>
           <p class="kern-body">{t.code('usage_admin.intro')}</p>
           <p class="kern-body">
             <a class="kern-link" href="/verbrauch/abrechnung">

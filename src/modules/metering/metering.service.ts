@@ -16,6 +16,7 @@ import {
   type Period,
   wholeMonths,
 } from './metering.aggregate.js';
+import { selectClosedMonthRange } from './metering.billing.repository.js';
 import {
   MAX_AGE_MONTHS,
   MAX_EVENTS_PER_REQUEST,
@@ -64,6 +65,8 @@ export interface IngestOptions {
    * of the catalogue's), and every event must come from OWN_SOURCE. System work only.
    */
   readonly own?: OwnMeters;
+  /** Every check against what is stored, nothing written (the CSV import's check step). */
+  readonly dryRun?: boolean;
 }
 
 export interface IngestResult {
@@ -121,6 +124,10 @@ function canWriteFor(tx: Tx, memberId: string, permission: IngestPermission): bo
  * Otherwise the new events, their dedup keys, rollups and distinct values are stored in one statement;
  * events already stored with the same payload count as duplicates. Records one audit event per member
  * that received new events.
+ *
+ * `dryRun`: every check the ingest makes, against what is stored, but nothing is written (not even a
+ * partition) and nothing audited; the answer says what a real ingest would store now. (The CSV
+ * import's preview and `--dry-run`.)
  */
 export async function ingestUsage(tx: Tx, body: unknown, options: IngestOptions = {}): Promise<IngestResult> {
   const permission = options.permission ?? 'usage.write';
@@ -229,6 +236,7 @@ export async function ingestUsage(tx: Tx, body: unknown, options: IngestOptions 
     lineOfRow.push(e.line);
   }
   if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
+  if (options.dryRun) return dryRunResult(tx, rows, lineOfRow, perMember);
 
   const times = rows.map((r) => r.time).sort();
   await ensurePartitions(tx, times[0]!, times.at(-1)!, { forIngest: true });
@@ -262,7 +270,7 @@ export async function ingestUsage(tx: Tx, body: unknown, options: IngestOptions 
   });
   // Late events (time of use in a closed billing month, or before the first): the audit names the
   // months the next bill will correct (the ingest statement marked them).
-  const closedMonths = knownSet.size < rows.length ? await closedMonthRange(tx) : undefined;
+  const closedMonths = knownSet.size < rows.length ? await selectClosedMonthRange(tx) : undefined;
   const lateFor = new Map<string, Set<string>>();
   if (closedMonths) {
     rows.forEach((r, i) => {
@@ -318,17 +326,6 @@ function berlinMonth(time: string): string {
     .slice(0, 7);
 }
 
-/** The first and last closed billing month ('YYYY-MM'), if any month is closed. */
-async function closedMonthRange(tx: Tx): Promise<{ first: string; last: string } | undefined> {
-  const row = await tx.db
-    .selectFrom('usage_billing_months')
-    .select((eb) => [eb.fn.min('month').as('first'), eb.fn.max('month').as('last')])
-    .executeTakeFirst();
-  if (!row?.first || !row.last) return undefined;
-  const month = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d)).slice(0, 7);
-  return { first: month(row.first), last: month(row.last) };
-}
-
 /** One event of Allmende's own usage (emitOwnUsage): member resolved, source implied. */
 export interface OwnUsageEvent {
   readonly memberId: string;
@@ -380,6 +377,27 @@ export async function emitOwnUsage(
     accepted += r.accepted;
     duplicates += r.duplicates + (chunk.length - fresh.length);
   }
+  return { accepted, duplicates };
+}
+
+/** What ingesting `rows` would do now: stored keys are duplicates (same payload) or conflicts. */
+async function dryRunResult(
+  tx: Tx,
+  rows: readonly IngestRow[],
+  lineOfRow: readonly number[],
+  perMember: ReadonlyMap<string, { duplicates: number }>,
+): Promise<IngestResult> {
+  const stored = await selectStoredHashes(tx, rows);
+  const issues: LineIssue[] = [];
+  let accepted = 0;
+  let duplicates = [...perMember.values()].reduce((n, m) => n + m.duplicates, 0);
+  rows.forEach((row, i) => {
+    const hash = stored.get(keyOf(row.memberId, row.source, row.eventId));
+    if (hash === undefined) accepted++;
+    else if (hash === row.payloadHash) duplicates++;
+    else issues.push({ line: lineOfRow[i]!, field: 'eventId', code: 'usage.conflict' });
+  });
+  if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
   return { accepted, duplicates };
 }
 
