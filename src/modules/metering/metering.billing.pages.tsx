@@ -11,7 +11,6 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../share
 import { isUuid } from '../../shared/ids.js';
 import {
   Alert,
-  Badge,
   Button,
   Csrf,
   DataTable,
@@ -22,7 +21,7 @@ import {
   TextAreaField,
 } from '../../web/components.js';
 import { type FormValues, formProblem, formText, parseForm, submitOnce } from '../../web/form.js';
-import type { Lang } from '../../web/i18n/index.js';
+import type { Lang, T } from '../../web/i18n/index.js';
 import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { hasPermission, requirePermission } from '../auth/permissions.js';
 import { loadPriceBook } from '../catalog/catalog.service.js';
@@ -44,6 +43,49 @@ import { shown } from './metering.pages.js';
 function difference(c: PendingCorrection, lang: Lang): string {
   const d = subtractDecimals(c.quantityAfter, c.quantityBefore);
   return `${d.startsWith('-') ? '−' : '+'}${shown(d.replace(/^-/, ''), lang)}`;
+}
+
+/**
+ * Corrections as a table: original month, meter, aggregation, billed, now, difference; with the member
+ * when `names` is given (the association's view of all members).
+ */
+export function CorrectionsTable(props: {
+  id: string;
+  caption: string;
+  list: readonly PendingCorrection[];
+  names?: ReadonlyMap<string, string>;
+  t: T;
+  lang: Lang;
+}) {
+  const { t, lang, names } = props;
+  return (
+    <DataTable
+      id={props.id}
+      caption={props.caption}
+      variant="small-striped"
+      columns={[
+        ...(names ? [{ label: t.code('usage_admin.member') }] : []),
+        { label: t.code('usage_billing.original_month') },
+        { label: t.code('usage_admin.meter') },
+        { label: t.code('usage_page.aggregation') },
+        { label: t.code('usage_billing.billed'), numeric: true },
+        { label: t.code('usage_billing.now'), numeric: true },
+        { label: t.code('usage_billing.difference'), numeric: true },
+      ]}
+    >
+      {props.list.map((c) => (
+        <tr class="kern-table__row">
+          {names ? <td class="kern-table__cell">{names.get(c.memberId) ?? c.memberId}</td> : null}
+          <td class="kern-table__cell">{formatMonth(c.month, lang)}</td>
+          <td class="kern-table__cell">{c.meter}</td>
+          <td class="kern-table__cell">{t.code(`aggregation.${c.aggregation}`)}</td>
+          <td class="kern-table__cell kern-table__cell--numeric">{shown(c.quantityBefore, lang)}</td>
+          <td class="kern-table__cell kern-table__cell--numeric">{shown(c.quantityAfter, lang)}</td>
+          <td class="kern-table__cell kern-table__cell--numeric">{difference(c, lang)}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
 }
 
 /** a − b for decimal strings, exactly (scaled bigints). */
@@ -189,34 +231,14 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
             {d.pending.length === 0 ? (
               <p class="kern-body">{t.code('usage_billing.no_pending')}</p>
             ) : (
-              <DataTable
+              <CorrectionsTable
                 id="pending-corrections"
                 caption={t.code('usage_billing.pending_caption', { month: nextName })}
-                variant="small-striped"
-                columns={[
-                  { label: t.code('usage_admin.member') },
-                  { label: t.code('usage_billing.original_month') },
-                  { label: t.code('usage_admin.meter') },
-                  { label: t.code('usage_page.aggregation') },
-                  { label: t.code('usage_billing.billed'), numeric: true },
-                  { label: t.code('usage_billing.now'), numeric: true },
-                  { label: t.code('usage_billing.difference'), numeric: true },
-                ]}
-              >
-                {d.pending.map((c) => (
-                  <tr class="kern-table__row">
-                    <td class="kern-table__cell">{d.names.get(c.memberId) ?? c.memberId}</td>
-                    <td class="kern-table__cell">{formatMonth(c.month, lang)}</td>
-                    <td class="kern-table__cell">{c.meter}</td>
-                    <td class="kern-table__cell">{t.code(`aggregation.${c.aggregation}`)}</td>
-                    <td class="kern-table__cell kern-table__cell--numeric">
-                      {shown(c.quantityBefore, lang)}
-                    </td>
-                    <td class="kern-table__cell kern-table__cell--numeric">{shown(c.quantityAfter, lang)}</td>
-                    <td class="kern-table__cell kern-table__cell--numeric">{difference(c, lang)}</td>
-                  </tr>
-                ))}
-              </DataTable>
+                list={d.pending}
+                names={d.names}
+                t={t}
+                lang={lang}
+              />
             )}
           </section>
           <section aria-labelledby="voids-h" class="kern-stack">

@@ -20,7 +20,7 @@ import { hasPermission, requireMemberPermission, requirePermission } from '../au
 import { type CatalogItem, catalogLookups, loadPriceBook } from '../catalog/catalog.service.js';
 import { getMemberSummary, listMembers } from '../members/members.service.js';
 import type { Aggregation } from './metering.aggregate.js';
-import { meteringBillingPages, pricedCorrections, subtractDecimals } from './metering.billing.pages.js';
+import { CorrectionsTable, meteringBillingPages, pricedCorrections } from './metering.billing.pages.js';
 import {
   monthOf as berlinMonthOf,
   billingMonths,
@@ -341,39 +341,13 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
                 .map((x) => (
                   <div class="kern-stack">
                     <p class="kern-body">{x.intro}</p>
-                    <DataTable
+                    <CorrectionsTable
                       id={x.id}
                       caption={t.code('usage_page.corrections_caption')}
-                      variant="small-striped"
-                      columns={[
-                        { label: t.code('usage_billing.original_month') },
-                        { label: t.code('usage_admin.meter') },
-                        { label: t.code('usage_page.aggregation') },
-                        { label: t.code('usage_billing.billed'), numeric: true },
-                        { label: t.code('usage_billing.now'), numeric: true },
-                        { label: t.code('usage_billing.difference'), numeric: true },
-                      ]}
-                    >
-                      {x.list.map((c) => {
-                        const diff = subtractDecimals(c.quantityAfter, c.quantityBefore);
-                        return (
-                          <tr class="kern-table__row">
-                            <td class="kern-table__cell">{formatMonth(c.month, lang)}</td>
-                            <td class="kern-table__cell">{c.meter}</td>
-                            <td class="kern-table__cell">{t.code(`aggregation.${c.aggregation}`)}</td>
-                            <td class="kern-table__cell kern-table__cell--numeric">
-                              {shown(c.quantityBefore, lang)}
-                            </td>
-                            <td class="kern-table__cell kern-table__cell--numeric">
-                              {shown(c.quantityAfter, lang)}
-                            </td>
-                            <td class="kern-table__cell kern-table__cell--numeric">
-                              {`${diff.startsWith('-') ? '−' : '+'}${shown(diff.replace(/^-/, ''), lang)}`}
-                            </td>
-                          </tr>
-                        );
-                      })}
-                    </DataTable>
+                      list={x.list}
+                      t={t}
+                      lang={lang}
+                    />
                   </div>
                 ))}
             </section>
