@@ -5,6 +5,7 @@
  * member and a meter by a seeded hash of i. VM hours carry a `vm` attribute (unique counts have values).
  * Quantities are written normalised (no trailing zeros), as the ingest stores them.
  */
+import { payloadHash } from '../src/modules/metering/metering.events.js';
 
 export interface EventPlan {
   /** Member ids the events are spread over. */
@@ -101,3 +102,16 @@ export function copyLine(e: BenchEvent): string {
 }
 
 export const COPY_COLUMNS = '(member_id, time, source, event_id, meter_key, quantity, attributes)';
+
+/** The dedup key of an event as a COPY row of KEY_COPY_COLUMNS, with the ingest's payload hash. */
+export function keyCopyLine(e: BenchEvent): string {
+  const hash = payloadHash({
+    meter: e.meter,
+    quantity: e.quantity,
+    time: `${e.time.slice(0, 23)}000Z`,
+    attributes: e.attributes ?? null,
+  });
+  return `${e.member}\t${e.source}\t${e.eventId}\t${hash}\t${e.time}\n`;
+}
+
+export const KEY_COPY_COLUMNS = '(member_id, source, event_id, payload_hash, time)';
