@@ -10,14 +10,14 @@
  * 3. A second child process (bench/ingest-client.ts) sends ALLMENDE_BENCH_EVENTS (1,000,000) events to
  *    POST /api/v1/usage on 127.0.0.1, in JSON batches of 10,000 with 5 % re-sent events (duplicates) over
  *    ALLMENDE_BENCH_STREAMS (default 2) keep-alive connections; the events name the demo members and the
- *    catalogue's meters, spread over November 2026 in time order (bench/ingest-events.ts).
+ *    catalogue's meters, spread over the last closed UTC month in time order (bench/ingest-events.ts).
  * 4. Baseline: the same distinct rows by one `COPY usage_events … FROM STDIN` (text format) into the clone
  *    — the same partitioned table with its unique index — through `psql` (the `pg` driver has no COPY
  *    support without the `pg-copy-streams` package, which is not installed). As a superuser: COPY FROM
  *    is refused on a table with forced row-level security otherwise. For scale, their dedup keys are then
  *    copied into usage_event_keys as well (the rate of both together is printed, not used in the ratio).
  * 5. aggregateUsage for each aggregation kind on one member's month (median of 25 calls after a warm-up),
- *    then ALLMENDE_BENCH_FILL (9M) more raw events added by SQL (every member in January–November 2026,
+ *    then ALLMENDE_BENCH_FILL (9M) more raw events added by SQL (every member in that month and the ten before,
  *    except the measured member's month and the one before; the rollups derived as the ingest derives
  *    them, in the same statement), and the same calls again.
  *
@@ -61,7 +61,14 @@ const EVENTS = Number(process.env.ALLMENDE_BENCH_EVENTS ?? 1_000_000);
 const STREAMS = Number(process.env.ALLMENDE_BENCH_STREAMS ?? 2);
 const FILL = Number(process.env.ALLMENDE_BENCH_FILL ?? 9_000_000);
 const BATCH = 10_000;
-const MONTH = '2026-11';
+/** The month the events fall in: the last closed one (UTC), so that none is in the future or too old. */
+const MONTH_START = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1);
+const monthStart = (offset: number) => {
+  const d = new Date(MONTH_START);
+  d.setUTCMonth(d.getUTCMonth() + offset);
+  return d.toISOString();
+};
+const MONTH = monthStart(0).slice(0, 7);
 const ADMIN_EMAIL = 'verband.admin@dikom.example';
 const AGG_RUNS = 25;
 
@@ -275,7 +282,7 @@ async function timeAggregations(database: Database, memberId: string, meter: str
 /**
  * Adds about `count` raw events by SQL (superuser), keeping the rollups and distinct values current the
  * way the ingest statement does (metering.repository.ts): insert … returning → hourly sums, counts,
- * maxima and the latest value → upsert. One statement per month, January–November 2026; in each, every
+ * maxima and the latest value → upsert. One statement per month, MONTH and the ten before; in each, every
  * member gets the same number of events, evenly spread over the month, the meters in turn — except that
  * `keepMember` gets none in MONTH and the month before (a Berlin month starts an hour or two before the
  * UTC month), so its month's sum, count, maximum and unique count stay what the HTTP run stored. Rows are generated in
@@ -292,9 +299,10 @@ async function fill(
   const perMemberMonth = Math.ceil(count / (months * members.length - 2));
   // Setup work in this session only: sort in memory, and no wait for the WAL flush per statement.
   await admin.query(`set work_mem = '256MB'; set synchronous_commit = off`);
+  await admin.query('select usage_events_ensure_partitions($1, $2)', [monthStart(1 - months), monthStart(0)]);
   for (let m = 0; m < months; m++) {
-    const from = `2026-${String(m + 1).padStart(2, '0')}-01T00:00:00Z`;
-    const to = `2026-${String(m + 2).padStart(2, '0')}-01T00:00:00Z`;
+    const from = monthStart(m + 1 - months);
+    const to = monthStart(m + 2 - months);
     await admin.query(
       `with rows as (
          select mem.id as member_id, ($4::text[])[1 + i % cardinality($4::text[])] as meter_key, mem.n, i,
@@ -422,8 +430,8 @@ async function main(): Promise<void> {
     const plan: EventPlan = {
       members,
       meters,
-      fromMs: Date.parse(`${MONTH}-01T00:00:00Z`),
-      toMs: Date.parse('2026-12-01T00:00:00Z'),
+      fromMs: Date.parse(monthStart(0)),
+      toMs: Date.parse(monthStart(1)),
       total: EVENTS,
       batchSize: BATCH,
       duplicateShare: 0.05,
