@@ -11,17 +11,33 @@ export interface AuditEventFilter {
   to?: string | undefined;
 }
 
-/** Locks a member's chain for appending (audit_chain_lock) and returns its head. */
-export async function lockChain(tx: Tx, memberId: string): Promise<{ lastSeq: number; lastHash: string }> {
-  const head = await sql<{
-    last_seq: number;
-    last_hash: string;
-  }>`select * from audit_chain_lock(${memberId})`.execute(tx.db);
-  return { lastSeq: Number(head.rows[0]!.last_seq), lastHash: head.rows[0]!.last_hash };
+/**
+ * Locks the chains of `memberIds` for appending (audit_chain_lock), in the order given, in one statement,
+ * and returns their heads. Callers pass the ids sorted, so that concurrent transactions lock in the same
+ * order.
+ */
+export async function lockChains(
+  tx: Tx,
+  memberIds: readonly string[],
+): Promise<Map<string, { lastSeq: number; lastHash: string }>> {
+  // A lateral call per row of the unnest, in its order (a nested loop: the call depends on the row).
+  const { rows } = await sql<{ member_id: string; last_seq: number; last_hash: string }>`
+    select m.member_id, h.last_seq, h.last_hash
+      from unnest(${memberIds}::uuid[]) with ordinality as m(member_id, n)
+      cross join lateral audit_chain_lock(m.member_id) as h
+     order by m.n`.execute(tx.db);
+  return new Map(rows.map((r) => [r.member_id, { lastSeq: Number(r.last_seq), lastHash: r.last_hash }]));
 }
 
+/** Inserts events in the order given (each must extend its chain: the trigger checks it row by row). */
 export async function insertAuditEvents(tx: Tx, rows: Insertable<AuditEventsTable>[]): Promise<void> {
-  await tx.db.insertInto('audit_events').values(rows).execute();
+  // 15 columns: 1,000 rows stay far below PostgreSQL's 65,535 parameters per statement.
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx.db
+      .insertInto('audit_events')
+      .values(rows.slice(i, i + 1000))
+      .execute();
+  }
 }
 
 function filteredEvents(tx: Tx, filter: AuditEventFilter) {

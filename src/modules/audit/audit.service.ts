@@ -36,7 +36,7 @@ import {
   insertAuditEvents,
   listAuditEventRows,
   listChainHeads,
-  lockChain,
+  lockChains,
   memberNames,
   tokenNames,
   userNames,
@@ -79,13 +79,16 @@ export function actorOf(ctx: Ctx): { actorType: ActorKind; actorId: string } {
 async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
   if (pending.length === 0) return;
   const ctxActor = actorOf(tx.ctx);
-  // Lock chains in a fixed order so concurrent transactions touching several members cannot deadlock.
+  // Lock chains in a fixed order so concurrent transactions touching several members cannot deadlock;
+  // all of them in one statement and all events in one insert (an ingest of usage for 80 members
+  // audits 80 chains: two round trips instead of 160).
   const memberIds = [...new Set(pending.map((p) => p.input.memberId))].sort();
+  const heads = await lockChains(tx, memberIds);
+  const rows = [];
   for (const memberId of memberIds) {
-    const head = await lockChain(tx, memberId);
+    const head = heads.get(memberId)!;
     let seq = head.lastSeq;
     let prevHash = head.lastHash;
-    const rows = [];
     for (const { input, occurredAt } of pending.filter((p) => p.input.memberId === memberId)) {
       seq++;
       const { actorType, actorId } = input.actor
@@ -126,8 +129,8 @@ async function flush(tx: Tx, pending: PendingEvent[]): Promise<void> {
       });
       prevHash = hash;
     }
-    await insertAuditEvents(tx, rows);
   }
+  await insertAuditEvents(tx, rows);
   pending.length = 0;
 }
 

@@ -1,5 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseInstant, parseQuantity, payloadHash, readLines, validateLine } from './metering.events.js';
+import { canonicalJson, sha256Hex } from '../../shared/canonical-json.js';
+import { rat, toDecimalString } from '../../shared/decimal.js';
+import {
+  normaliseDecimal,
+  parseInstant,
+  parseQuantity,
+  payloadHash,
+  readLines,
+  validateLine,
+} from './metering.events.js';
 
 const NOW = new Date('2026-12-02T10:30:00Z');
 const ok = {
@@ -140,5 +150,85 @@ describe('payloadHash', () => {
     ]) {
       expect(payloadHash({ ...a, ...change })).not.toBe(payloadHash(a));
     }
+  });
+});
+
+// The ingest's fast paths against what they replaced (the general functions), on arbitrary input.
+describe('fast paths equal the general functions', () => {
+  const oldInstant = (value: string) => {
+    const m =
+      /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+    if (!m) return undefined;
+    const [, y, mo, d, h, mi, s = '00', frac = '', offset] = m;
+    if (frac.length > 6 && !/^0+$/.test(frac.slice(6))) return undefined;
+    const base = `${y}-${mo}-${d}T${h}:${mi}:${s}`;
+    const local = Date.parse(`${base}Z`);
+    if (Number.isNaN(local) || new Date(local).toISOString().slice(0, 19) !== base) return undefined;
+    let offsetMs = 0;
+    if (offset !== 'Z') {
+      const oh = Number(offset!.slice(1, 3));
+      const om = Number(offset!.slice(4, 6));
+      if (oh > 23 || om > 59) return undefined;
+      offsetMs = (offset!.startsWith('-') ? -1 : 1) * (oh * 60 + om) * 60_000;
+    }
+    const ms = local - offsetMs;
+    if (ms < Date.UTC(1970, 0, 1)) return undefined;
+    return { iso: `${new Date(ms).toISOString().slice(0, 19)}.${frac.slice(0, 6).padEnd(6, '0')}Z`, ms };
+  };
+  const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+
+  it('parseInstant: field checks instead of a Date round trip', () => {
+    const instant = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+        two(13),
+        two(32),
+        two(25),
+        two(61),
+        fc.option(two(61)),
+        fc.option(fc.stringMatching(/^[0-9]{1,9}$/)),
+        fc.constantFrom('Z', '+00:00', '-00:00', '+01:00', '-05:30', '+23:59', '-24:00', '+14:60'),
+      )
+      .map(
+        ([y, mo, d, h, mi, s, f, o]) =>
+          `${y}-${mo}-${d}T${h}:${mi}${s === null ? '' : `:${s}${f === null ? '' : `.${f}`}`}${o}`,
+      );
+    fc.assert(
+      fc.property(instant, (v) => {
+        expect(parseInstant(v)).toEqual(oldInstant(v));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const v of [
+      '1969-12-31T23:30:00-01:00',
+      '1970-01-01T00:30:00+01:00',
+      '2024-02-29T12:00:00Z',
+      '2100-02-29T00:00:00Z',
+    ]) {
+      expect(parseInstant(v)).toEqual(oldInstant(v));
+    }
+  });
+
+  it('normaliseDecimal writes what toDecimalString(rat(x), 12) writes', () => {
+    const decimal = fc
+      .tuple(fc.stringMatching(/^[0-9]{1,20}$/), fc.option(fc.stringMatching(/^[0-9]{1,12}$/)))
+      .map(([i, f]) => (f === null ? i : `${i}.${f}`));
+    fc.assert(
+      fc.property(decimal, (x) => {
+        expect(normaliseDecimal(x)).toBe(toDecimalString(rat(x), 12).text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('payloadHash hashes the canonical JSON of meter, quantity, time and attributes', () => {
+    const attributes = fc.option(fc.dictionary(fc.string({ minLength: 1 }), fc.string()), { nil: null });
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), attributes, (meter, quantity, time, a) => {
+        const e = { meter, quantity, time, attributes: a };
+        expect(payloadHash(e)).toBe(sha256Hex(canonicalJson(e)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

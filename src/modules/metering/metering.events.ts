@@ -3,8 +3,9 @@
  * no database. What needs the database (is the member in scope, is the meter in the catalogue) is asked
  * by the service through the `known` look-ups it passes in.
  */
-import { canonicalJson, sha256Hex } from '../../shared/canonical-json.js';
-import { isDecimal, rat, toDecimalString } from '../../shared/decimal.js';
+import { hash } from 'node:crypto';
+import { canonicalJson } from '../../shared/canonical-json.js';
+import { isDecimal, rat } from '../../shared/decimal.js';
 import type { LineIssue } from '../../shared/errors.js';
 
 /** At most this many events per request. */
@@ -93,7 +94,24 @@ export function parseQuantity(value: unknown): { quantity: string } | { code: st
     return rat(text.slice(1)).n === 0n ? { quantity: '0' } : { code: 'usage.quantity_negative' };
   }
   if (!isDecimal(text)) return { code: 'usage.quantity_format' };
-  return { quantity: toDecimalString(rat(text), 12).text };
+  return { quantity: normaliseDecimal(text) };
+}
+
+/**
+ * A decimal string `isDecimal` accepts, written as `toDecimalString(rat(text), 12)` writes it — without
+ * leading zeros of the integer part and trailing zeros of the fraction — by string operations (the
+ * rational round trip cost a fifth of the ingest's validation).
+ */
+export function normaliseDecimal(text: string): string {
+  const dot = text.indexOf('.');
+  let int = dot < 0 ? text : text.slice(0, dot);
+  let i = 0;
+  while (i < int.length - 1 && int.charCodeAt(i) === 48) i++;
+  if (i > 0) int = int.slice(i);
+  if (dot < 0) return int;
+  let end = text.length;
+  while (end > dot + 1 && text.charCodeAt(end - 1) === 48) end--;
+  return end === dot + 1 ? int : `${int}.${text.slice(dot + 1, end)}`;
 }
 
 /**
@@ -107,11 +125,14 @@ export function parseInstant(value: unknown): { iso: string; ms: number } | unde
   const [, y, mo, d, h, mi, s = '00', frac = '', offset] = m;
   if (frac.length > 6 && !/^0+$/.test(frac.slice(6))) return undefined;
   const micros = frac.slice(0, 6).padEnd(6, '0');
-  const base = `${y}-${mo}-${d}T${h}:${mi}:${s}`;
-  const local = Date.parse(`${base}Z`);
-  if (Number.isNaN(local)) return undefined;
-  // Date.parse accepts 2026-02-30 by rolling over: compare the fields back.
-  if (new Date(local).toISOString().slice(0, 19) !== base) return undefined;
+  // Every field in its range (2026-02-30 or 24:00 are refused, not rolled over). Years before 1969
+  // cannot be after 1970 with any offset.
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (year < 1969 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  const local = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s));
   let offsetMs = 0;
   if (offset !== 'Z') {
     const sign = offset!.startsWith('-') ? -1 : 1;
@@ -121,23 +142,37 @@ export function parseInstant(value: unknown): { iso: string; ms: number } | unde
     offsetMs = sign * (oh * 60 + om) * 60_000;
   }
   const ms = local - offsetMs;
-  if (ms < Date.UTC(1970, 0, 1)) return undefined;
-  const iso = `${new Date(ms).toISOString().slice(0, 19)}.${micros}Z`;
-  return { iso, ms };
+  if (ms < 0) return undefined;
+  // In UTC already, the fields are the answer; otherwise the shifted instant's.
+  const base = offsetMs === 0 ? `${y}-${mo}-${d}T${h}:${mi}:${s}` : new Date(ms).toISOString().slice(0, 19);
+  return { iso: `${base}.${micros}Z`, ms };
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function checkText(value: unknown, max: number): boolean {
   return (
-    typeof value === 'string' && value.length >= 1 && [...value].length <= max && !UNSAFE_TEXT.test(value)
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    // Code points ≤ UTF-16 units: count them only when the units exceed the limit.
+    (value.length <= max || [...value].length <= max) &&
+    !UNSAFE_TEXT.test(value)
   );
 }
 
-/** Adds `months` calendar months to an instant (UTC), for the age limit. */
+/** Goes `months` calendar months back from an instant (UTC), for the age limit. */
 function monthsBefore(now: Date, months: number): number {
+  // The same `now` for every line of a request: computed once.
+  if (ageLimit.now === now.getTime() && ageLimit.months === months) return ageLimit.ms;
   const d = new Date(now.getTime());
   d.setUTCMonth(d.getUTCMonth() - months);
-  return d.getTime();
+  ageLimit = { now: now.getTime(), months, ms: d.getTime() };
+  return ageLimit.ms;
 }
+let ageLimit = { now: Number.NaN, months: 0, ms: 0 };
 
 /**
  * Validates one line. `now` bounds the time of use (not in the future beyond clock skew, not older than
@@ -211,10 +246,20 @@ export function validateLine(raw: RawLine, now: Date): UsageEvent | LineIssue[] 
 /**
  * SHA-256 over the canonical JSON of what an event says (meter, quantity, time, attributes): the same
  * member, source and event id with another hash is a conflict. The member and the key are not part of
- * it — they are the key the hash is stored under.
+ * it — they are the key the hash is stored under. The text is written directly, with the keys in
+ * canonical order (the same bytes as canonicalJson of the object, which the tests hold; a generic
+ * canonicalJson per event cost as much as the rest of the validation).
  */
 export function payloadHash(e: Pick<UsageEvent, 'meter' | 'quantity' | 'time' | 'attributes'>): string {
-  return sha256Hex(
-    canonicalJson({ meter: e.meter, quantity: e.quantity, time: e.time, attributes: e.attributes }),
+  // canonicalJson drops an undefined member and writes null as null.
+  const attributes =
+    e.attributes === undefined
+      ? ''
+      : `"attributes":${e.attributes === null ? 'null' : canonicalJson(e.attributes)},`;
+  // crypto.hash: a one-shot digest, about twice as fast as createHash for short input.
+  return hash(
+    'sha256',
+    `{${attributes}"meter":${JSON.stringify(e.meter)},"quantity":${JSON.stringify(e.quantity)},"time":${JSON.stringify(e.time)}}`,
+    'hex',
   );
 }

@@ -238,8 +238,14 @@ export async function ingestUsage(tx: Tx, body: unknown, options: IngestOptions 
   if (issues.length > 0) throw new LinesInvalidError(sortIssues(issues));
   if (options.dryRun) return dryRunResult(tx, rows, lineOfRow, perMember);
 
-  const times = rows.map((r) => r.time).sort();
-  await ensurePartitions(tx, times[0]!, times.at(-1)!, { forIngest: true });
+  // The batch's first and last time (UTC ISO strings of one format order as the instants do).
+  let first = rows[0]!.time;
+  let last = first;
+  for (const r of rows) {
+    if (r.time < first) first = r.time;
+    else if (r.time > last) last = r.time;
+  }
+  await ensurePartitions(tx, first, last, { forIngest: true });
   const known = await insertUsage(tx, rows);
 
   // Keys stored before: a duplicate when the payload is the same, else a conflict (and the whole request
