@@ -194,6 +194,8 @@ describe('POST /api/v1/usage', () => {
       JSON.stringify(ev(ids.panketal, { time: '2024-01-01T00:00:00Z' })),
       JSON.stringify(ev(ids.panketal, { eventId: 'a\u0000b' })),
       '[1]',
+      // An oversized line (over 8 KiB): refused by its size, not parsed.
+      JSON.stringify(ev(ids.panketal, { attributes: { note: 'x'.repeat(9000) } })),
     ];
     const res = await send(tokens.association, lines.join('\n'), 'application/x-ndjson');
     expect(res.statusCode, res.body).toBe(422);
@@ -210,6 +212,7 @@ describe('POST /api/v1/usage', () => {
       [12, 'usage.time_too_old'],
       [13, 'usage.event_id_format'],
       [14, 'usage.not_object'],
+      [15, 'usage.line_too_long'],
     ]);
     expect(await stored()).toEqual(before);
     // The valid line alone goes through, as NDJSON too.
@@ -222,6 +225,10 @@ describe('POST /api/v1/usage', () => {
     const res = await send(tokens.association, many);
     expect(res.statusCode).toBe(422);
     expect(res.json().errors).toMatchObject([{ line: 10_001, code: 'usage.too_many' }]);
+    // An oversized body (over 16 MiB): refused before it is read, as problem+json.
+    const huge = await send(tokens.association, `[${'"x",'.repeat(4_500_000)}"x"]`);
+    expect(huge.statusCode).toBe(413);
+    expect(huge.headers['content-type']).toContain('application/problem+json');
     const obj = await send(tokens.association, { member: ids.panketal });
     expect(obj.statusCode).toBe(422);
     expect(obj.json().errors).toMatchObject([{ line: 1, code: 'usage.body_not_list' }]);
