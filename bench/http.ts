@@ -13,75 +13,23 @@
  * other load on the machine hardly changes. ALLMENDE_BENCH_SECONDS sets the seconds per target
  * (default 10).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { prepareDatabase } from '../src/db/bootstrap.js';
 import { createDatabase } from '../src/db/database.js';
 import { DEMO_PASSWORD, seedDemo } from '../src/modules/demo/demo.seed.js';
+import { dbUrl, start, stop } from './processes.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADMIN_URL = process.env.ALLMENDE_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbUrlOf = (name: string, user?: string) => dbUrl(ADMIN_URL, name, user);
 const OWNER = process.env.ALLMENDE_BENCH_DB_OWNER ?? 'allmende_owner';
 const SECONDS = Number(process.env.ALLMENDE_BENCH_SECONDS ?? 10);
 const ROUND_SECONDS = 2;
 const CONNECTIONS = 10;
 const ADMIN_EMAIL = 'verband.admin@dikom.example';
-
-function dbUrl(name: string, user?: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  if (user) {
-    u.username = user;
-    u.password = '';
-  }
-  return u.toString();
-}
-
-/** Starts a child process and waits until it prints `marker`. */
-function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, marker: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(marker)) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        child.stderr?.resume();
-        resolve(child);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
 
 interface Target {
   name: string;
@@ -191,7 +139,7 @@ async function main(): Promise<void> {
         end if;
       end $$`);
     await admin.query(`create database ${name} owner ${OWNER}`);
-    const database = await createDatabase({ kind: 'postgres', url: dbUrl(name, OWNER), poolSize: 2 });
+    const database = await createDatabase({ kind: 'postgres', url: dbUrlOf(name, OWNER), poolSize: 2 });
     await prepareDatabase(database);
     await seedDemo(database);
     await database.close();
@@ -200,7 +148,7 @@ async function main(): Promise<void> {
     const tsx = ['--import', 'tsx'];
     baseline = await start(
       process.execPath,
-      [...tsx, 'bench/http-baseline.ts', String(basePort), dbUrl(name)],
+      [...tsx, 'bench/http-baseline.ts', String(basePort), dbUrlOf(name)],
       {},
       'ready',
     );
@@ -213,7 +161,7 @@ async function main(): Promise<void> {
         'serve',
       ],
       {
-        DATABASE_URL: dbUrl(name, OWNER),
+        DATABASE_URL: dbUrlOf(name, OWNER),
         HOST: '127.0.0.1',
         PORT: String(appPort),
         ALLMENDE_DEMO: 'on',

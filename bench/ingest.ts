@@ -32,7 +32,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { prepareDatabase } from '../src/db/bootstrap.js';
 import { createDatabase, type Database } from '../src/db/database.js';
@@ -53,9 +52,10 @@ import {
   KEY_COPY_COLUMNS,
   keyCopyLine,
 } from './ingest-events.js';
+import { dbUrl, ROOT, start, stop } from './processes.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADMIN_URL = process.env.ALLMENDE_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbUrlOf = (name: string, user?: string) => dbUrl(ADMIN_URL, name, user);
 const OWNER = process.env.ALLMENDE_BENCH_DB_OWNER ?? 'allmende_owner';
 const EVENTS = Number(process.env.ALLMENDE_BENCH_EVENTS ?? 1_000_000);
 const STREAMS = Number(process.env.ALLMENDE_BENCH_STREAMS ?? 2);
@@ -71,58 +71,6 @@ const monthStart = (offset: number) => {
 const MONTH = monthStart(0).slice(0, 7);
 const ADMIN_EMAIL = 'verband.admin@dikom.example';
 const AGG_RUNS = 25;
-
-function dbUrl(name: string, user?: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  if (user) {
-    u.username = user;
-    u.password = '';
-  }
-  return u.toString();
-}
-
-/** Starts a child process and waits until it prints `marker`. */
-function start(cmd: string, args: string[], env: NodeJS.ProcessEnv, marker: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(marker)) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve(child);
-      }
-    };
-    child.stdout?.on('data', onData);
-    // Errors and warnings of the server go to the bench's stderr.
-    child.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-      process.stderr.write(d);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
 
 /** CPU time (user + system) of a process so far, in milliseconds (Linux /proc). */
 function cpuMs(pid: number): number {
@@ -385,13 +333,13 @@ async function main(): Promise<void> {
         end if;
       end $$`);
     await admin.query(`create database ${name} owner ${OWNER}`);
-    const setup = await createDatabase({ kind: 'postgres', url: dbUrl(name, OWNER), poolSize: 2 });
+    const setup = await createDatabase({ kind: 'postgres', url: dbUrlOf(name, OWNER), poolSize: 2 });
     await prepareDatabase(setup);
     await seedDemo(setup);
     await setup.close();
     await admin.query(`create database ${copyName} template ${name} owner ${OWNER}`);
 
-    dbAdmin = new pg.Client({ connectionString: dbUrl(name) });
+    dbAdmin = new pg.Client({ connectionString: dbUrlOf(name) });
     await dbAdmin.connect();
     const members = (
       await dbAdmin.query<{ id: string }>(
@@ -415,7 +363,7 @@ async function main(): Promise<void> {
         'serve',
       ],
       {
-        DATABASE_URL: dbUrl(name, OWNER),
+        DATABASE_URL: dbUrlOf(name, OWNER),
         HOST: '127.0.0.1',
         PORT: String(port),
         ALLMENDE_DEMO: 'off',
@@ -423,6 +371,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       },
       'Allmende läuft',
+      { echoStderr: true },
     );
     const base = `http://127.0.0.1:${port}`;
     const token = await associationToken(base, association);
@@ -472,8 +421,8 @@ async function main(): Promise<void> {
     );
 
     // COPY baseline
-    const copy = await copyBaseline(plan, dbUrl(copyName));
-    const copyDb = new pg.Client({ connectionString: dbUrl(copyName) });
+    const copy = await copyBaseline(plan, dbUrlOf(copyName));
+    const copyDb = new pg.Client({ connectionString: dbUrlOf(copyName) });
     await copyDb.connect();
     const copied = (
       await copyDb.query<{ events: string; keys: string }>(
@@ -494,7 +443,7 @@ async function main(): Promise<void> {
     await admin.query(`drop database if exists ${copyName} with (force)`);
 
     // Aggregation at 1M and 10M stored events
-    database = await createDatabase({ kind: 'postgres', url: dbUrl(name, OWNER), poolSize: 1 });
+    database = await createDatabase({ kind: 'postgres', url: dbUrlOf(name, OWNER), poolSize: 1 });
     const memberId = members[0]!;
     const meter = meters.includes('vm-stunden') ? 'vm-stunden' : meters[0]!;
     const count = async () =>
@@ -553,7 +502,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await database?.close();
-    await stop(server);
+    await stop(server, 10_000);
     await dbAdmin?.end();
     await admin.query(`drop database if exists ${copyName} with (force)`);
     await admin.query(`drop database if exists ${name} with (force)`);
