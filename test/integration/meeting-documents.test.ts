@@ -5,11 +5,12 @@
  * /sitzungen/dokumente/:documentId: public ones for anyone, non-public ones only for the association.
  * Multipart lives in the documents' scope only: urlencoded forms elsewhere keep working.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DOCUMENT_BYTES } from '../../src/modules/governance/documents.service.js';
 import { renderInvitationPdf } from '../../src/modules/governance/minutes.pdf.js';
 import { type Client, DEMO, loggedIn, readAll, type TestApp, testApp } from '../helpers.js';
+import { multipart } from '../support/multipart.js';
 
 let t: TestApp;
 let admin: Client;
@@ -51,30 +52,6 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const page = () => `/versammlung/sitzungen/${meetingId}/dokumente`;
-
-function multipart(
-  fields: Record<string, string>,
-  file?: { name: string; type: string; content: Buffer },
-): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----allmende${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields))
-    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  if (file) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: ${file.type}\r\n\r\n`,
-      ),
-      file.content,
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 async function upload(
   client: Client | null,

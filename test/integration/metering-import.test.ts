@@ -5,7 +5,6 @@
  * bad line, re-imports counting duplicates, German decimals and dates, and who may import.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +28,7 @@ import {
   testDbKind,
   writeAll,
 } from '../helpers.js';
+import { multipart } from '../support/multipart.js';
 
 let t: TestApp;
 let finance: Client;
@@ -47,30 +47,6 @@ beforeAll(async () => {
   belzig = await memberIdByName(t.database, 'Bad Belzig');
 });
 afterAll(async () => t?.close());
-
-function multipart(
-  fields: Record<string, string>,
-  file?: { name: string; type: string; content: Buffer },
-): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----allmende${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields))
-    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  if (file) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: ${file.type}\r\n\r\n`,
-      ),
-      file.content,
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 /** Uploads a file like the browser does (the CSRF token of the upload page). */
 async function upload(client: Client, name: string, content: string | Buffer, type = 'text/csv') {
