@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canSeeMember } from '../../shared/context.js';
 import { formatDate } from '../../shared/dates.js';
-import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
+import { UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
   Badge,
@@ -27,13 +27,13 @@ import type { Lang, T } from '../../web/i18n/index.js';
 import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { csrfToken, sendPage } from '../../web/page.js';
 import { sendPublicPage } from '../../web/public-layout.js';
-import { hasPermission } from '../auth/permissions.js';
 import {
   getAdmission,
   listAdmissions,
   recordNextAdmissionStep,
   STEPS_RECORDED_BY_HAND,
 } from './admission.service.js';
+import { requireManager } from './assembly.components.js';
 import { publicRepresentativesOn, representativesOn, steeringGroupOn } from './assembly.service.js';
 import { type AdmissionDto, AdmissionStepForm, type SteeringGroupEntryDto } from './governance.schema.js';
 
@@ -85,11 +85,6 @@ export function AdmissionSteps(props: {
       ))}
     </ol>
   );
-}
-
-function requireManager(req: FastifyRequest) {
-  if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
-  if (!hasPermission(req.ctx, 'governance.manage')) throw new ForbiddenError('governance.manage');
 }
 
 function RepresentativeRole(props: { t: T; role: 'representative' | 'deputy' }) {

@@ -2,11 +2,14 @@
  * Pieces the public calendar and the association's assembly pages share: when a meeting is, its status,
  * a resolution's result and the table of a meeting's resolutions.
  */
+import type { FastifyRequest } from 'fastify';
 import { formatDate } from '../../shared/dates.js';
+import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { formatEuro } from '../../shared/money.js';
 import { Badge, DataTable } from '../../web/components.js';
 import type { Lang, T } from '../../web/i18n/index.js';
 import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
+import { hasPermission } from '../auth/permissions.js';
 import { berlinDay, berlinTime } from './assembly.service.js';
 import type { MeetingDto, ResolutionDto } from './governance.schema.js';
 import type { VoteWeightRule } from './voting.js';
@@ -129,4 +132,14 @@ export function weightWords(t: T, lang: Lang, w: VoteWeightRule): string {
         t('assembly.weight_turnover', { amount: formatEuro(w.centsPerVote, lang), min: w.min }) + cap(w.cap)
       );
   }
+}
+
+/**
+ * The assembly's management pages are for people with governance.manage (the association's staff):
+ * anyone else is refused (401 without a session, 403 with one). Synchronous: as a Fastify onRequest
+ * hook, wrap it in an async function (a synchronous hook would have to call `done`).
+ */
+export function requireManager(req: FastifyRequest): void {
+  if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
+  if (!hasPermission(req.ctx, 'governance.manage')) throw new ForbiddenError('governance.manage');
 }

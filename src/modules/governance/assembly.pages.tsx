@@ -8,7 +8,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../../shared/dates.js';
-import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
   Badge,
@@ -27,7 +26,6 @@ import { type FormValues, formList, formProblem, formText, parseForm, submitOnce
 import type { Lang, T } from '../../web/i18n/index.js';
 import type { RawHtml } from '../../web/jsx/jsx-runtime.js';
 import { csrfToken, sendPage } from '../../web/page.js';
-import { hasPermission } from '../auth/permissions.js';
 import { listCatalogVersions } from '../catalog/catalog.service.js';
 import { listMembers } from '../members/members.service.js';
 import { listAdmissions } from './admission.service.js';
@@ -36,6 +34,7 @@ import {
   meetingWhen,
   ResolutionTable,
   ResultBadge,
+  requireManager,
   weightWords,
 } from './assembly.components.js';
 import {
@@ -122,11 +121,6 @@ function RulesSection(props: { t: T; lang: Lang; setup: VotingSetup }): RawHtml 
 
 export async function assemblyPages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
-
-  const requireManager = (req: FastifyRequest) => {
-    if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
-    if (!hasPermission(req.ctx, 'governance.manage')) throw new ForbiddenError('governance.manage');
-  };
 
   // ---- the meetings ----
 

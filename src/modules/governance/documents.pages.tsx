@@ -13,7 +13,6 @@
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDateTime } from '../../shared/dates.js';
-import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
   Button,
@@ -27,7 +26,7 @@ import {
 import { formProblem, submitOnce } from '../../web/form.js';
 import { numberFormat } from '../../web/i18n/index.js';
 import { csrfToken, sendPage } from '../../web/page.js';
-import { hasPermission } from '../auth/permissions.js';
+import { requireManager } from './assembly.components.js';
 import {
   assemblyNamesOn,
   berlinDayOf,
@@ -77,10 +76,8 @@ export async function documentsPages(app: FastifyInstance): Promise<void> {
     },
   });
 
-  const requireManager = async (req: FastifyRequest) => {
-    if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
-    if (!hasPermission(req.ctx, 'governance.manage')) throw new ForbiddenError('governance.manage');
-  };
+  // Checked before the body is read (an upload of someone without the right is never parsed).
+  const managerOnly = async (req: FastifyRequest) => requireManager(req);
 
   const documentsPage = async (
     req: FastifyRequest,
@@ -304,7 +301,7 @@ export async function documentsPages(app: FastifyInstance): Promise<void> {
 
   app.get<MeetingParams>(
     '/versammlung/sitzungen/:meetingId/dokumente',
-    { onRequest: requireManager },
+    { onRequest: managerOnly },
     async (req, reply) => {
       if (!isUuid(req.params.meetingId)) return reply.callNotFound();
       return documentsPage(req, reply, req.params.meetingId);
@@ -314,7 +311,7 @@ export async function documentsPages(app: FastifyInstance): Promise<void> {
   app.post<MeetingParams>(
     '/versammlung/sitzungen/:meetingId/dokumente',
     // The permission is checked before the body (up to 20 MB) is read.
-    { onRequest: requireManager },
+    { onRequest: managerOnly },
     async (req, reply) => {
       const meetingId = req.params.meetingId;
       if (!isUuid(meetingId)) return reply.callNotFound();

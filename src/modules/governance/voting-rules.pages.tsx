@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { formatDate } from '../../shared/dates.js';
-import { type FieldIssue, ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
+import type { FieldIssue } from '../../shared/errors.js';
 import {
   Button,
   Csrf,
@@ -21,8 +21,7 @@ import {
 import { type FormValues, formProblem, formText, parseForm, submitOnce } from '../../web/form.js';
 import type { Lang, T } from '../../web/i18n/index.js';
 import { csrfToken, sendPage } from '../../web/page.js';
-import { hasPermission } from '../auth/permissions.js';
-import { weightWords } from './assembly.components.js';
+import { requireManager, weightWords } from './assembly.components.js';
 import type { Share, VoteWeightRule, VotingRules } from './voting.js';
 import { checkVotingRules, listVotingRules, setVotingRules, versionOnDay } from './voting-rules.service.js';
 
@@ -221,11 +220,6 @@ type FormState = { errors?: FieldErrors; message?: string | undefined; values?: 
 
 export async function votingRulesPages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
-
-  const requireManager = (req: FastifyRequest) => {
-    if (req.principal?.kind !== 'user') throw new UnauthenticatedError();
-    if (!hasPermission(req.ctx, 'governance.manage')) throw new ForbiddenError('governance.manage');
-  };
 
   const page = async (req: FastifyRequest, reply: FastifyReply, form: FormState = {}) => {
     const t = req.t;
