@@ -21,7 +21,7 @@ import pg from 'pg';
 import { prepareDatabase } from '../src/db/bootstrap.js';
 import { createDatabase } from '../src/db/database.js';
 import { DEMO_PASSWORD, seedDemo } from '../src/modules/demo/demo.seed.js';
-import { dbUrl, start, stop } from './processes.js';
+import { dbUrl, loginAs, start, stop } from './processes.js';
 
 const ADMIN_URL = process.env.ALLMENDE_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbUrlOf = (name: string, user?: string) => dbUrl(ADMIN_URL, name, user);
@@ -99,30 +99,9 @@ async function measure(targets: Target[]): Promise<Result[]> {
   });
 }
 
-/** Logs in like a browser: the login page's CSRF token and cookie, then the form. Returns the cookies. */
+/** Logs in like a browser; returns the cookies. */
 async function login(base: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const page = await fetch(`${base}/anmelden`);
-  keep(page);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  if (!csrf) throw new Error('no CSRF token on the login page');
-  const res = await fetch(`${base}/anmelden`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    body: new URLSearchParams({ _csrf: csrf, email: ADMIN_EMAIL, password: DEMO_PASSWORD }).toString(),
-  });
-  keep(res);
-  if (res.status !== 303) throw new Error(`login failed: ${res.status}`);
-  return cookie();
+  return (await loginAs(base, ADMIN_EMAIL, DEMO_PASSWORD)).header();
 }
 
 async function main(): Promise<void> {

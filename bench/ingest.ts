@@ -52,7 +52,7 @@ import {
   KEY_COPY_COLUMNS,
   keyCopyLine,
 } from './ingest-events.js';
-import { dbUrl, ROOT, start, stop } from './processes.js';
+import { dbUrl, loginAs, ROOT, start, stop } from './processes.js';
 
 const ADMIN_URL = process.env.ALLMENDE_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbUrlOf = (name: string, user?: string) => dbUrl(ADMIN_URL, name, user);
@@ -92,27 +92,9 @@ async function backendPids(admin: pg.Client, name: string): Promise<number[]> {
 
 /** Logs in like a browser and makes an API token of scope usage.write for the association. */
 async function associationToken(base: string, associationId: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const page = await fetch(`${base}/anmelden`);
-  keep(page);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  if (!csrf) throw new Error('no CSRF token on the login page');
-  const login = await fetch(`${base}/anmelden`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    body: new URLSearchParams({ _csrf: csrf, email: ADMIN_EMAIL, password: DEMO_PASSWORD }).toString(),
-  });
-  keep(login);
-  if (login.status !== 303) throw new Error(`login failed: ${login.status}`);
+  const jar = await loginAs(base, ADMIN_EMAIL, DEMO_PASSWORD);
+  const keep = jar.keep;
+  const cookie = jar.header;
   const me = await fetch(`${base}/api/v1/me`, { headers: { cookie: cookie() } });
   keep(me);
   const apiCsrf = ((await me.json()) as { csrfToken: string }).csrfToken;

@@ -70,3 +70,41 @@ export function stop(child: ChildProcess | undefined, graceMs = 5000): Promise<v
     setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
   });
 }
+
+/** The cookies a browser would keep across requests. */
+export interface CookieJar {
+  keep(res: Response): void;
+  header(): string;
+}
+
+export function cookieJar(): CookieJar {
+  const jar = new Map<string, string>();
+  return {
+    keep(res) {
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const i = pair!.indexOf('=');
+        jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+      }
+    },
+    header: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+  };
+}
+
+/** Logs in like a browser: the login page's CSRF token and cookie, then the form. */
+export async function loginAs(base: string, email: string, password: string): Promise<CookieJar> {
+  const jar = cookieJar();
+  const page = await fetch(`${base}/anmelden`);
+  jar.keep(page);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf) throw new Error('no CSRF token on the login page');
+  const res = await fetch(`${base}/anmelden`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+    body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
+  });
+  jar.keep(res);
+  if (res.status !== 303) throw new Error(`login failed: ${res.status}`);
+  return jar;
+}
