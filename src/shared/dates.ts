@@ -14,6 +14,11 @@ export function todayInBerlin(now: Date = new Date()): string {
   return ymd.format(now);
 }
 
+/** The month (billing month) of an instant in Berlin, 'YYYY-MM'. */
+export function monthInBerlin(instant: Date): string {
+  return ymd.format(instant).slice(0, 7);
+}
+
 export function isIsoDate(s: string): boolean {
   // Years 1000–9999: PostgreSQL has no year 0, and no civil date of ours lies before 1000.
   if (!/^[1-9]\d{3}-\d{2}-\d{2}$/.test(s)) return false;

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { formatDateTime, formatMonth } from '../../shared/dates.js';
+import { formatDateTime, formatMonth, todayInBerlin } from '../../shared/dates.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
@@ -24,7 +24,7 @@ import { type FormValues, formProblem, formText, parseForm, submitOnce } from '.
 import type { Lang, T } from '../../web/i18n/index.js';
 import { csrfToken, queryParams, sendPage } from '../../web/page.js';
 import { hasPermission, requirePermission } from '../auth/permissions.js';
-import { loadPriceBook } from '../catalog/catalog.service.js';
+import { loadPriceBook, type PriceBook } from '../catalog/catalog.service.js';
 import { listMembers } from '../members/members.service.js';
 import {
   billingMonths,
@@ -107,11 +107,10 @@ export function subtractDecimals(a: string, b: string): string {
  * Pending corrections as a bill would rate them: per member's meter and month, only the aggregation
  * kind the catalogue in force in that month prices the meter by (all kinds for an unpriced meter).
  */
-export async function pricedCorrections(
-  t2: Parameters<typeof loadPriceBook>[0],
+export function pricedCorrections(
+  book: PriceBook,
   corrections: readonly PendingCorrection[],
-): Promise<PendingCorrection[]> {
-  const book = await loadPriceBook(t2);
+): PendingCorrection[] {
   return corrections.filter((c) => {
     const kinds = new Set(
       book
@@ -134,18 +133,19 @@ const CloseForm = Type.Object({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1
 
 type FormState = { errors?: FieldErrors; message?: string | undefined; values?: FormValues; status?: number };
 
+/** The association's usage pages: a person of the association with usage.read (401, else 403). */
+export function requireAssociationUsageReader(req: FastifyRequest): void {
+  const p = req.principal;
+  if (p?.kind !== 'user') throw new UnauthenticatedError();
+  if (!p.isAssociation) throw new ForbiddenError('usage.read');
+  requirePermission(req.ctx, 'usage.read');
+}
+
 export async function meteringBillingPages(app: FastifyInstance): Promise<void> {
   const { tx } = app.allmende;
 
-  const association = (req: FastifyRequest) => {
-    const p = req.principal;
-    if (p?.kind !== 'user') throw new UnauthenticatedError();
-    if (!p.isAssociation) throw new ForbiddenError('usage.read');
-    requirePermission(req.ctx, 'usage.read');
-  };
-
   const billingPage = async (req: FastifyRequest, reply: FastifyReply, form: FormState = {}) => {
-    association(req);
+    requireAssociationUsageReader(req);
     const t = req.t;
     const lang = req.lang;
     const d = await tx(req, async (t2) => {
@@ -153,7 +153,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
       return {
         closed: await billingMonths(t2),
         next: await nextMonthToClose(t2),
-        pending: await pricedCorrections(t2, await pendingCorrections(t2)),
+        pending: pricedCorrections(await loadPriceBook(t2), await pendingCorrections(t2)),
         voids: await recentVoids(t2, 50),
         names: new Map(members.map((m) => [m.id, m.name])),
       };
@@ -284,7 +284,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
   app.get('/verbrauch/abrechnung', (req, reply) => billingPage(req, reply));
 
   app.post('/verbrauch/abrechnung', async (req, reply) => {
-    association(req);
+    requireAssociationUsageReader(req);
     requirePermission(req.ctx, 'usage.close');
     const form = parseForm(req, CloseForm);
     if (!form.ok) return billingPage(req, reply, { errors: form.errors, status: 422 });
@@ -314,7 +314,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
     key: { memberId: string; source: string; eventId: string },
     form: FormState = {},
   ) => {
-    association(req);
+    requireAssociationUsageReader(req);
     const t = req.t;
     const lang = req.lang;
     const d = await tx(req, async (t2) => {
@@ -329,7 +329,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
     const errors = form.errors ?? {};
     const v = (k: string) => (form.values ? formText(form.values, k) : undefined);
     const title = t.code('usage_void.title');
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(e.time);
+    const day = todayInBerlin(e.time);
     const back = `/verbrauch?mitglied=${e.memberId}&zaehler=${e.meter}&tag=${day}`;
     return sendPage(req, reply, {
       title,
@@ -401,7 +401,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
   });
 
   app.post('/verbrauch/storno', async (req, reply) => {
-    association(req);
+    requireAssociationUsageReader(req);
     requirePermission(req.ctx, 'usage.void');
     const form = parseForm(req, VoidForm, { labels: { reason: req.t.code('usage_void.reason') } });
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -415,7 +415,7 @@ export async function meteringBillingPages(app: FastifyInstance): Promise<void> 
     try {
       return await submitOnce(req, reply, tx, async (t2) => {
         const v = await voidUsageEvent(t2, { ...key, reason: form.data.reason });
-        const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(v.time);
+        const day = todayInBerlin(v.time);
         return {
           to: `/verbrauch?mitglied=${v.memberId}&zaehler=${v.meter}&tag=${day}`,
           flash: {

@@ -35,6 +35,14 @@ export async function insertBillingMonth(tx: Tx, month: string, closedBy: string
     .execute();
 }
 
+/** Runs `insert` on the rows in chunks of 1,000 (a statement's parameters stay well under the limit). */
+async function inChunks<R>(
+  rows: readonly R[],
+  insert: (chunk: readonly R[]) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) await insert(rows.slice(i, i + 1000));
+}
+
 /** The members that have rollups at all (a skip scan over the rollups' primary key). */
 export async function selectMembersWithUsage(tx: Tx): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
@@ -75,11 +83,11 @@ export interface TotalRow {
 }
 
 export async function insertTotals(tx: Tx, rows: readonly TotalRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    await tx.db
+  await inChunks(rows, (chunk) =>
+    tx.db
       .insertInto('usage_period_totals')
       .values(
-        rows.slice(i, i + 1000).map((r) => ({
+        chunk.map((r) => ({
           member_id: r.memberId,
           month: `${r.month}-01`,
           meter_key: r.meter,
@@ -88,8 +96,8 @@ export async function insertTotals(tx: Tx, rows: readonly TotalRow[]): Promise<v
           events: r.events,
         })),
       )
-      .execute();
-  }
+      .execute(),
+  );
 }
 
 /** The frozen totals of a member's closed month (all meters, or one). */
@@ -129,11 +137,11 @@ export interface CorrectionRow {
 }
 
 export async function insertCorrections(tx: Tx, rows: readonly CorrectionRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    await tx.db
+  await inChunks(rows, (chunk) =>
+    tx.db
       .insertInto('usage_corrections')
       .values(
-        rows.slice(i, i + 1000).map((r) => ({
+        chunk.map((r) => ({
           member_id: r.memberId,
           billed_month: `${r.billedMonth}-01`,
           month: `${r.month}-01`,
@@ -145,8 +153,8 @@ export async function insertCorrections(tx: Tx, rows: readonly CorrectionRow[]):
           events_after: r.eventsAfter,
         })),
       )
-      .execute();
-  }
+      .execute(),
+  );
 }
 
 /** Corrections of a member: those a month's bill carries, or those of an original month. */
@@ -212,16 +220,12 @@ export async function insertStale(tx: Tx, row: StaleRow): Promise<void> {
     .execute();
 }
 
-/** Removes the marks a close has turned into corrections (all of them: the close holds the lock). */
-export async function deleteStale(tx: Tx, rows: readonly StaleRow[]): Promise<void> {
-  for (const r of rows) {
-    await tx.db
-      .deleteFrom('usage_stale')
-      .where('member_id', '=', r.memberId)
-      .where('meter_key', '=', r.meter)
-      .where('month', '=', `${r.month}-01`)
-      .execute();
-  }
+/**
+ * Removes every mark: a close has turned them all into corrections (it holds the close lock
+ * exclusively, so no ingest or void adds one meanwhile).
+ */
+export async function deleteAllStale(tx: Tx): Promise<void> {
+  await tx.db.deleteFrom('usage_stale').execute();
 }
 
 export interface VoidRow {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, requireAuth } from '../../http/api.js';
-import { selectCorrections } from './metering.billing.repository.js';
 import {
   billingMonths,
+  carriedCorrections,
   closeBillingMonth,
   nextMonthToClose,
   pendingCorrections,
@@ -99,7 +99,7 @@ export const meteringBillingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { memberId } = req.params;
       return tx(req, async (t) => ({
         pending: await pendingCorrections(t, memberId),
-        carried: await selectCorrections(t, { memberId }),
+        carried: await carriedCorrections(t, memberId),
       }));
     },
   );

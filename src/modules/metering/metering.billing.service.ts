@@ -12,7 +12,7 @@
  *   shows what the next bill will carry.
  */
 import type { Tx } from '../../db/tx.js';
-import { addMonths } from '../../shared/dates.js';
+import { addMonths, monthInBerlin } from '../../shared/dates.js';
 import { cmp, rat } from '../../shared/decimal.js';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -22,7 +22,7 @@ import { AGGREGATIONS, type Aggregation, aggregateRollups, monthPeriod } from '.
 import {
   type BillingMonthRow,
   type CorrectionRow,
-  deleteStale,
+  deleteAllStale,
   insertBillingMonth,
   insertCorrections,
   insertStale,
@@ -61,13 +61,6 @@ export const nextMonth = (month: string): string => addMonths(month, 1);
 /** The month before 'YYYY-MM'. */
 export const previousMonth = (month: string): string => addMonths(month, -1);
 
-/** The billing month (Europe/Berlin) of an instant. */
-export function monthOf(time: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit' })
-    .format(time)
-    .slice(0, 7);
-}
-
 export type BillingMonth = BillingMonthRow;
 
 /** The closed billing months, latest first. */
@@ -82,7 +75,7 @@ export async function billingMonths(tx: Tx): Promise<BillingMonth[]> {
  */
 export async function nextMonthToClose(tx: Tx): Promise<{ month: string; closable: boolean }> {
   const months = await billingMonths(tx);
-  const current = monthOf(tx.ctx.clock.now());
+  const current = monthInBerlin(tx.ctx.clock.now());
   const month = months[0] ? nextMonth(months[0].month) : previousMonth(current);
   return { month, closable: month < current };
 }
@@ -120,7 +113,7 @@ export interface ClosedMonth {
 export async function closeBillingMonth(tx: Tx, month: string): Promise<ClosedMonth> {
   requirePermission(tx.ctx, 'usage.close');
   if (!MONTH.test(month)) throw new ValidationError([{ field: 'month', code: 'usage.month_format' }]);
-  if (month >= monthOf(tx.ctx.clock.now())) throw new InvalidStateError('usage.month_not_ended');
+  if (month >= monthInBerlin(tx.ctx.clock.now())) throw new InvalidStateError('usage.month_not_ended');
   await lockUsageExclusive(tx);
   const closed = await selectBillingMonths(tx);
   if (closed.some((c) => c.month === month)) throw new ConflictError('usage.month_closed', 'month');
@@ -151,7 +144,7 @@ export async function closeBillingMonth(tx: Tx, month: string): Promise<ClosedMo
   await insertTotals(tx, totals);
   const rows = corrections.map((c) => ({ ...c, billedMonth: month }));
   await insertCorrections(tx, rows);
-  await deleteStale(tx, stale);
+  await deleteAllStale(tx);
 
   recordAudit(tx, {
     action: 'usage.month_closed',
@@ -265,6 +258,12 @@ export async function closedMonthOf(
   };
 }
 
+/** Every correction the bills of a member carried so far, in the order of those bills. */
+export async function carriedCorrections(tx: Tx, memberId: string): Promise<CorrectionRow[]> {
+  requireMemberPermission(tx.ctx, memberId, 'usage.read');
+  return selectCorrections(tx, { memberId });
+}
+
 /** The corrections of earlier months that the bill of `billedMonth` carries for a member. */
 export async function correctionsBilledIn(
   tx: Tx,
@@ -328,7 +327,7 @@ export async function voidUsageEvent(tx: Tx, input: VoidInput): Promise<Voided> 
 
   const hour = new Date(Math.floor(event.time.getTime() / 3_600_000) * 3_600_000);
   await recountHour(tx, event.memberId, event.meter, hour);
-  const month = monthOf(event.time);
+  const month = monthInBerlin(event.time);
   if (event.attributes !== null) {
     await recountDistinctValue(
       tx,
@@ -379,7 +378,7 @@ export async function voidUsageEvent(tx: Tx, input: VoidInput): Promise<Voided> 
  */
 function correctedMonth(months: readonly BillingMonthRow[], time: Date): string | null {
   const first = months.at(-1)?.month;
-  const month = monthOf(time);
+  const month = monthInBerlin(time);
   if (first === undefined || month > months[0]!.month) return null;
   return month < first ? first : month;
 }

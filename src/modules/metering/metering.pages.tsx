@@ -8,21 +8,32 @@
  * to the CSV import (metering.import.pages.tsx) and the billing months (metering.billing.pages.tsx).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addMonths, formatDate, formatDateTime, formatMonth, isIsoDate } from '../../shared/dates.js';
-import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
+import {
+  addMonths,
+  formatDate,
+  formatDateTime,
+  formatMonth,
+  isIsoDate,
+  monthInBerlin,
+} from '../../shared/dates.js';
+import { UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { formatDecimal } from '../../shared/money.js';
 import { Badge, Button, DataTable, LinkButton, SelectField, TextField } from '../../web/components.js';
 import type { Lang, T } from '../../web/i18n/index.js';
 import { memberNav } from '../../web/layout.js';
 import { queryParams, sendPage } from '../../web/page.js';
-import { hasPermission, requireMemberPermission, requirePermission } from '../auth/permissions.js';
+import { hasPermission, requireMemberPermission } from '../auth/permissions.js';
 import { type CatalogItem, catalogLookups, loadPriceBook } from '../catalog/catalog.service.js';
 import { getMemberSummary, listMembers } from '../members/members.service.js';
 import type { Aggregation } from './metering.aggregate.js';
-import { CorrectionsTable, meteringBillingPages, pricedCorrections } from './metering.billing.pages.js';
 import {
-  monthOf as berlinMonthOf,
+  CorrectionsTable,
+  meteringBillingPages,
+  pricedCorrections,
+  requireAssociationUsageReader,
+} from './metering.billing.pages.js';
+import {
   billingMonths,
   correctionsBilledIn,
   pendingCorrections,
@@ -214,10 +225,8 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
         });
       }
       const closed = (await billingMonths(t2)).find((m) => m.month === month);
-      const pending = await pricedCorrections(t2, await pendingCorrections(t2, memberId));
-      const carried = closed
-        ? await pricedCorrections(t2, await correctionsBilledIn(t2, memberId, month))
-        : [];
+      const pending = pricedCorrections(book, await pendingCorrections(t2, memberId));
+      const carried = closed ? pricedCorrections(book, await correctionsBilledIn(t2, memberId, month)) : [];
       return { member, amt, services, today, previousMonth, closed, pending, carried };
     });
 
@@ -442,10 +451,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
   // ---- association area: ingestion status and event search ----
 
   app.get('/verbrauch', async (req, reply) => {
-    const p = req.principal;
-    if (p?.kind !== 'user') throw new UnauthenticatedError();
-    if (!p.isAssociation) throw new ForbiddenError('usage.read');
-    requirePermission(req.ctx, 'usage.read');
+    requireAssociationUsageReader(req);
     const t = req.t;
     const lang = req.lang;
     const q = queryParams(req.query);
@@ -478,7 +484,7 @@ export async function meteringPages(app: FastifyInstance): Promise<void> {
     const canVoid = hasPermission(req.ctx, 'usage.void');
     // An event received after its month was closed: a late event, corrected on the next bill.
     const lateFor = (e: { time: Date; receivedAt: Date }): string | undefined => {
-      const month = berlinMonthOf(e.time);
+      const month = monthInBerlin(e.time);
       const closedAt = d.closed.get(month);
       return closedAt && e.receivedAt.getTime() > closedAt.getTime() ? month : undefined;
     };

@@ -2,7 +2,9 @@
  * Usage metering: the ingest of usage events (all or nothing per request, counted exactly once) and the
  * aggregation of a member's meter over a period from the hourly rollups, which rating calls.
  */
+
 import type { Tx } from '../../db/tx.js';
+import { monthInBerlin } from '../../shared/dates.js';
 import { ForbiddenError, InvalidStateError, type LineIssue, LinesInvalidError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { requireMemberPermission, requirePermission } from '../auth/permissions.js';
@@ -281,7 +283,7 @@ export async function ingestUsage(tx: Tx, body: unknown, options: IngestOptions 
   if (closedMonths) {
     rows.forEach((r, i) => {
       if (knownSet.has(i)) return;
-      const month = berlinMonth(r.time);
+      const month = monthInBerlin(new Date(r.time));
       if (month > closedMonths.last) return;
       const set = lateFor.get(r.memberId) ?? new Set<string>();
       set.add(month < closedMonths.first ? closedMonths.first : month);
@@ -323,13 +325,6 @@ export async function ingestUsage(tx: Tx, body: unknown, options: IngestOptions 
     });
   }
   return { accepted, duplicates };
-}
-
-/** The billing month (Europe/Berlin) of an ISO time. */
-function berlinMonth(time: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit' })
-    .format(new Date(time))
-    .slice(0, 7);
 }
 
 /** One event of Allmende's own usage (emitOwnUsage): member resolved, source implied. */
