@@ -365,6 +365,18 @@ describe('the pages: close a month, void an event, corrections on the member pag
     clock.setDay('2027-01-10');
     const e = ev('page-1', 'druckseiten', '7', '2027-01-05T09:00:00+01:00');
     expect((await send(machine, [e])).statusCode).toBe(200);
+    // January is open (closed through December): not late, so the audit names no month to correct.
+    const onTime = await readAll(t.database, (tx) =>
+      tx.db
+        .selectFrom('audit_events')
+        .select(['details'])
+        .where('member_id', '=', schwielowsee)
+        .where('action', '=', 'usage.reported')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow(),
+    );
+    expect(onTime.details).toMatchObject({ accepted: 1 });
+    expect(onTime.details).not.toHaveProperty('correctsMonths');
     const search = await finance.get(
       `/verbrauch?mitglied=${schwielowsee}&zaehler=druckseiten&tag=2027-01-05`,
     );

@@ -4,7 +4,7 @@
  */
 
 import type { Tx } from '../../db/tx.js';
-import { monthInBerlin } from '../../shared/dates.js';
+import { addMonths, monthInBerlin } from '../../shared/dates.js';
 import { ForbiddenError, InvalidStateError, type LineIssue, LinesInvalidError } from '../../shared/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { requireMemberPermission, requirePermission } from '../auth/permissions.js';
@@ -15,6 +15,7 @@ import {
   type Aggregated,
   type Aggregation,
   aggregateRollups,
+  monthPeriod,
   type Period,
   wholeMonths,
 } from './metering.aggregate.js';
@@ -281,10 +282,12 @@ export async function ingestUsage(tx: Tx, body: unknown, options: IngestOptions 
   const closedMonths = knownSet.size < rows.length ? await selectClosedMonthRange(tx) : undefined;
   const lateFor = new Map<string, Set<string>>();
   if (closedMonths) {
+    // Only a row before the end of the last closed month can be late: compared as text (both UTC with
+    // microseconds), so the usual, current rows cost no date formatting.
+    const end = `${monthPeriod(addMonths(closedMonths.last, 1)).from.toISOString().slice(0, 19)}.000000Z`;
     rows.forEach((r, i) => {
-      if (knownSet.has(i)) return;
+      if (knownSet.has(i) || r.time >= end) return;
       const month = monthInBerlin(new Date(r.time));
-      if (month > closedMonths.last) return;
       const set = lateFor.get(r.memberId) ?? new Set<string>();
       set.add(month < closedMonths.first ? closedMonths.first : month);
       lateFor.set(r.memberId, set);
