@@ -437,6 +437,8 @@ describe('the pages: close a month, void an event, corrections on the member pag
     expect(page.body).toContain('Januar 2027 abschließen');
     // What the next bill carries: November's late print pages (from the story above).
     expect(page.body).toContain('pending-corrections');
+    // November's print pages: billed 180 (December's correction), now 200 — a correction of +20.
+    expect(page.body).toMatch(/>180<\/td><td[^>]*>200<\/td><td[^>]*>\+20<\/td>/);
     const adminPage = await admin.get('/verbrauch/abrechnung');
     expect(adminPage.body).not.toContain('Januar 2027 abschließen');
     expect(adminPage.body).toContain('Finanzabteilung');

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { formatDateTime, formatMonth, todayInBerlin } from '../../shared/dates.js';
+import { rat, sub, toDecimalString } from '../../shared/decimal.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import {
@@ -41,7 +42,8 @@ import { shown } from './metering.pages.js';
 
 /** The difference after − before, signed, for people. */
 function difference(c: PendingCorrection, lang: Lang): string {
-  const d = subtractDecimals(c.quantityAfter, c.quantityBefore);
+  // Exact: quantities carry at most 12 fraction digits.
+  const d = toDecimalString(sub(rat(c.quantityAfter), rat(c.quantityBefore)), 12).text;
   return `${d.startsWith('-') ? '−' : '+'}${shown(d.replace(/^-/, ''), lang)}`;
 }
 
@@ -86,21 +88,6 @@ export function CorrectionsTable(props: {
       ))}
     </DataTable>
   );
-}
-
-/** a − b for decimal strings, exactly (scaled bigints). */
-export function subtractDecimals(a: string, b: string): string {
-  const scale = Math.max(a.split('.')[1]?.length ?? 0, b.split('.')[1]?.length ?? 0);
-  const big = (x: string) => {
-    const [i, f = ''] = x.split('.');
-    return BigInt(`${i}${f.padEnd(scale, '0')}`);
-  };
-  const d = big(a) - big(b);
-  const neg = d < 0n;
-  const s = (neg ? -d : d).toString().padStart(scale + 1, '0');
-  const int = s.slice(0, s.length - scale) || '0';
-  const frac = scale > 0 ? s.slice(s.length - scale).replace(/0+$/, '') : '';
-  return `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
 }
 
 /**
